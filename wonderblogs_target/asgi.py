@@ -1,0 +1,96 @@
+"""A plain ASGI app for the target endpoint: Starlette, FastAPI's ``mount``,
+Litestar, Quart, or a bare ASGI server.
+
+It needs no framework. It answers on whatever path it is given, so both
+``/api/wonderblogs`` and ``/api/wonderblogs/`` reach the handler and it never
+answers with a redirect (Wonderblogs does not follow one for a POST)::
+
+    from starlette.routing import Route
+    from wonderblogs_target.asgi import create_wonderblogs_app
+
+    wonderblogs = create_wonderblogs_app(api_key=KEY, get_context=..., on_publish=...)
+    routes = [Route("/api/wonderblogs", wonderblogs, methods=["GET", "HEAD", "POST"])]
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from typing import Any
+
+from typing_extensions import Unpack
+
+from .core import TargetOptions, WonderblogsTarget
+from .http import Request, headers_from_pairs
+
+__all__ = ["WonderblogsASGIApp", "create_wonderblogs_app"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class ClientDisconnected(Exception):
+    """The client went away before the body was complete; there is no one to answer."""
+
+
+async def _body_chunks(receive: Receive) -> AsyncIterator[bytes]:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected
+        chunk = message.get("body", b"")
+        if chunk:
+            yield chunk
+        if not message.get("more_body", False):
+            return
+
+
+class WonderblogsASGIApp:
+    """ASGI callable serving GET and POST of the target endpoint."""
+
+    def __init__(self, target: WonderblogsTarget) -> None:
+        self.target = target
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        request = Request(
+            scope["method"], headers_from_pairs(scope["headers"]), _body_chunks(receive)
+        )
+        try:
+            response = await self.target.handle_async(request)
+        except ClientDisconnected:
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": [
+                    *((k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers),
+                    (b"content-length", str(len(response.body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.body})
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    # Nothing to set up; answering keeps servers from warning when the app is
+    # served on its own (``uvicorn module:app``).
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def create_wonderblogs_app(**options: Unpack[TargetOptions]) -> WonderblogsASGIApp:
+    """Build the ASGI app; takes the same keyword arguments as :class:`WonderblogsTarget`."""
+    return WonderblogsASGIApp(WonderblogsTarget(**options))

@@ -1,0 +1,68 @@
+"""Flask adapter: a blueprint serving the target endpoint.
+
+    from wonderblogs_target.flask import create_wonderblogs_blueprint
+
+    app.register_blueprint(
+        create_wonderblogs_blueprint(get_context=..., on_publish=...),
+        url_prefix="/api/wonderblogs",
+    )
+
+Left out, ``api_key`` is read from ``app.config["WONDERBLOGS_API_KEY"]`` of the
+app handling the request, so one blueprint works in an app factory and in
+several apps with different keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from typing_extensions import Unpack
+
+from .core import TargetOptions, WonderblogsTarget
+from .http import Request, iter_chunks
+
+try:
+    from flask import Blueprint, current_app, request
+    from flask import Response as FlaskResponse
+except ImportError as exc:  # pragma: no cover - exercised by the missing-extra test
+    from ._extras import missing_extra
+
+    raise missing_extra("flask", "flask") from exc
+
+__all__ = ["CONFIG_KEY", "create_wonderblogs_blueprint"]
+
+CONFIG_KEY = "WONDERBLOGS_API_KEY"
+_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _key_from_config() -> Any:
+    return current_app.config.get(CONFIG_KEY)
+
+
+def create_wonderblogs_blueprint(
+    *, name: str = "wonderblogs", **options: Unpack[TargetOptions]
+) -> Blueprint:
+    """Blueprint serving GET and POST at its ``url_prefix`` (with or without a
+    trailing slash). Takes the keyword arguments of :class:`WonderblogsTarget`."""
+    if "api_key" not in options and not options.get("allow_unauthenticated"):
+        options["api_key"] = _key_from_config
+    target = WonderblogsTarget(**options)
+
+    def wonderblogs_view() -> FlaskResponse:
+        # The stream, not request.data: an oversized body is refused unread.
+        body = iter_chunks(request.stream.read, None)
+        answer = target.handle(Request(request.method, request.headers, body))
+        return FlaskResponse(answer.body, answer.status, list(answer.headers))
+
+    blueprint = Blueprint(name, __name__)
+    # Every method goes to the core, so a wrong one gets its JSON 405.
+    for rule in ("", "/"):
+        blueprint.add_url_rule(
+            rule,
+            "endpoint",
+            wonderblogs_view,
+            methods=_METHODS,
+            strict_slashes=False,
+            provide_automatic_options=False,
+        )
+    return blueprint

@@ -1,0 +1,94 @@
+"""A plain WSGI app for the target endpoint, for any WSGI framework or server.
+
+    from wonderblogs_target.wsgi import create_wonderblogs_wsgi_app
+
+    application = create_wonderblogs_wsgi_app(api_key=KEY, get_context=..., on_publish=...)
+
+Mount it at the URL you configure in Wonderblogs (for example with
+``werkzeug.middleware.dispatcher.DispatcherMiddleware``); it answers on any path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from http import HTTPStatus
+from typing import Any
+
+from typing_extensions import Unpack
+
+from .core import TargetOptions, WonderblogsTarget
+from .http import Request, Response, iter_chunks
+
+__all__ = ["WSGIHeaders", "WonderblogsWSGIApp", "create_wonderblogs_wsgi_app", "status_line"]
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+
+_UNPREFIXED = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
+
+
+class WSGIHeaders(Mapping[str, str]):
+    """Read-only, case-insensitive view of the request headers in a WSGI environ."""
+
+    __slots__ = ("_environ",)
+
+    def __init__(self, environ: Environ) -> None:
+        self._environ = environ
+
+    @staticmethod
+    def _key(name: str) -> str:
+        key = name.upper().replace("-", "_")
+        return key if key in _UNPREFIXED else "HTTP_" + key
+
+    def __getitem__(self, name: str) -> str:
+        value = self._environ[self._key(name)]
+        if not isinstance(value, str):
+            raise KeyError(name)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        for key in self._environ:
+            if key.startswith("HTTP_"):
+                yield key[5:].replace("_", "-").lower()
+            elif key in _UNPREFIXED:
+                yield _UNPREFIXED[key]
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def status_line(status: int) -> str:
+    """``404`` -> ``"404 Not Found"``."""
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Unknown"
+
+
+def _content_length(environ: Environ) -> int | None:
+    raw = environ.get("CONTENT_LENGTH") or ""
+    if raw.strip().isdigit():
+        return int(raw)
+    # Without a length, only a server that marks the input as terminated lets us
+    # read to the end safely (PEP 3333 leaves other reads past the end undefined).
+    return None if environ.get("wsgi.input_terminated") else 0
+
+
+class WonderblogsWSGIApp:
+    """WSGI callable serving GET and POST of the target endpoint."""
+
+    def __init__(self, target: WonderblogsTarget) -> None:
+        self.target = target
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        body = iter_chunks(environ["wsgi.input"].read, _content_length(environ))
+        request = Request(environ["REQUEST_METHOD"], WSGIHeaders(environ), body)
+        response: Response = self.target.handle(request)
+        headers = [*response.headers, ("content-length", str(len(response.body)))]
+        start_response(status_line(response.status), headers)
+        return [response.body]
+
+
+def create_wonderblogs_wsgi_app(**options: Unpack[TargetOptions]) -> WonderblogsWSGIApp:
+    """Build the WSGI app; takes the same keyword arguments as :class:`WonderblogsTarget`."""
+    return WonderblogsWSGIApp(WonderblogsTarget(**options))
