@@ -9,7 +9,11 @@ answers with a redirect (Wonderblogs does not follow one for a POST)::
     from wonderblogs_target.asgi import create_wonderblogs_app
 
     wonderblogs = create_wonderblogs_app(api_key=KEY, get_context=..., on_publish=...)
-    routes = [Route("/api/wonderblogs", wonderblogs, methods=["GET", "HEAD", "POST"])]
+    app = Starlette(routes=wonderblogs.routes("/api/wonderblogs"))
+
+Starlette's router, not this app, redirects ``/x`` to ``/x/`` under a bare
+``Mount``; :meth:`WonderblogsASGIApp.routes` gives the two routes that serve
+both forms without a redirect.
 """
 
 from __future__ import annotations
@@ -46,11 +50,26 @@ async def _body_chunks(receive: Receive) -> AsyncIterator[bytes]:
             return
 
 
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
 class WonderblogsASGIApp:
     """ASGI callable serving GET and POST of the target endpoint."""
 
     def __init__(self, target: WonderblogsTarget) -> None:
         self.target = target
+
+    def routes(self, path: str = "/api/wonderblogs") -> list[Any]:
+        """Starlette routes for ``path`` and ``path/``, every method to the core
+        (so a wrong method gets the JSON 405). Needs Starlette installed."""
+        try:
+            from starlette.routing import Route
+        except ImportError as exc:  # pragma: no cover
+            from ._extras import missing_extra
+
+            raise missing_extra("starlette", "starlette") from exc
+        path = path.rstrip("/")
+        return [Route(p, self, methods=ALL_METHODS) for p in (path, path + "/")]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

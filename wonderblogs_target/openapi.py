@@ -22,6 +22,7 @@ __all__ = ["OpenAPIVersion", "component_schemas", "generate_openapi_spec", "inli
 
 OpenAPIVersion = Literal["3.0.3", "3.1.0"]
 SUPPORTED_VERSIONS: tuple[str, ...] = ("3.0.3", "3.1.0")
+_SHORT_VERSIONS = {"3.0": "3.0.3", "3.1": "3.1.0"}
 DEFAULT_PATH = "/api/wonderblogs"
 SECURITY_SCHEME = "WonderblogsBearer"
 _REF = "#/components/schemas/{model}"
@@ -88,6 +89,9 @@ def _to_openapi_30(node: Any) -> Any:
             else:
                 node[key] = rest
             node["nullable"] = True
+    if "$ref" in node and len(node) > 1:
+        # 3.0 ignores everything beside a $ref; allOf keeps the description.
+        node["allOf"] = [{"$ref": node.pop("$ref")}]
     if "const" in node:
         node["enum"] = [node.pop("const")]
     if "examples" in node and isinstance(node["examples"], list):
@@ -171,8 +175,10 @@ def generate_openapi_spec(
     """The OpenAPI document of the target endpoint, as a dict ready for ``json.dumps``.
 
     ``version`` is ``"3.0.3"`` (the default, what most stub generators take) or
-    ``"3.1.0"``; ``path`` is where the endpoint is served.
+    ``"3.1.0"`` (``"3.0"`` and ``"3.1"`` work too); ``path`` is where the
+    endpoint is served.
     """
+    version = _SHORT_VERSIONS.get(version, version)
     if version not in SUPPORTED_VERSIONS:
         choices = ", ".join(SUPPORTED_VERSIONS)
         raise ValueError(f"unsupported OpenAPI version {version!r}; choose one of {choices}")

@@ -1,0 +1,155 @@
+"""A client class per framework, each driving that framework's own test client."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+from wsgiref.validate import validator
+
+from .base import PATH, ClientResponse, HttpClient, lower
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # Starlette nudges towards httpx2; httpx is what we test with
+    from starlette.testclient import TestClient
+
+
+class _StarletteBased:
+    name = "starlette"
+
+    def __init__(self, app: Any) -> None:
+        self.client = TestClient(app, follow_redirects=False)
+
+    def request(
+        self,
+        method: str,
+        *,
+        path: str = PATH,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> ClientResponse:
+        response = self.client.request(method, path, content=body, headers=dict(headers or {}))
+        return ClientResponse(response.status_code, lower(response.headers), response.content)
+
+
+class AsgiClient(_StarletteBased):
+    """The plain ASGI app, routed by Starlette as its users would."""
+
+    name = "asgi"
+
+    def __init__(self, **options: Any) -> None:
+        from starlette.applications import Starlette
+
+        from wonderblogs_target.asgi import create_wonderblogs_app
+
+        super().__init__(Starlette(routes=create_wonderblogs_app(**options).routes(PATH)))
+
+
+class FastAPIClient(_StarletteBased):
+    name = "fastapi"
+
+    def __init__(self, **options: Any) -> None:
+        from fastapi import FastAPI
+
+        from wonderblogs_target.fastapi import create_wonderblogs_router
+
+        self.app = FastAPI()
+        self.app.include_router(create_wonderblogs_router(**options), prefix=PATH)
+        super().__init__(self.app)
+
+
+class FlaskClient:
+    name = "flask"
+
+    def __init__(self, *, config: Mapping[str, Any] | None = None, **options: Any) -> None:
+        from flask import Flask
+
+        from wonderblogs_target.flask import create_wonderblogs_blueprint
+
+        self.app = Flask("contract")
+        self.app.config.update(config or {})
+        self.app.register_blueprint(create_wonderblogs_blueprint(**options), url_prefix=PATH)
+        self.client = self.app.test_client()
+
+    def request(
+        self,
+        method: str,
+        *,
+        path: str = PATH,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> ClientResponse:
+        response = self.client.open(path, method=method, data=body, headers=dict(headers or {}))
+        return ClientResponse(response.status_code, lower(response.headers), response.get_data())
+
+
+class DjangoClient:
+    name = "django"
+
+    def __init__(self, *, enforce_csrf_checks: bool = False, **options: Any) -> None:
+        from django.test import Client
+        from django.urls import clear_url_caches, path
+
+        from tests import django_urls
+        from wonderblogs_target.django import create_wonderblogs_view
+
+        self.view = create_wonderblogs_view(**options)
+        django_urls.urlpatterns[:] = [
+            path(PATH.lstrip("/"), self.view),
+            path(PATH.lstrip("/") + "/", self.view),
+        ]
+        clear_url_caches()
+        self.client = Client(enforce_csrf_checks=enforce_csrf_checks)
+
+    def request(
+        self,
+        method: str,
+        *,
+        path: str = PATH,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> ClientResponse:
+        response = self.client.generic(
+            method, path, data=body, content_type="application/json", headers=dict(headers or {})
+        )
+        return ClientResponse(response.status_code, lower(response.headers), response.content)
+
+
+class WsgiClient:
+    """The plain WSGI app under ``wsgiref.validate``, driven by Werkzeug's test client."""
+
+    name = "wsgi"
+
+    def __init__(self, **options: Any) -> None:
+        from werkzeug.test import Client
+
+        from wonderblogs_target.wsgi import create_wonderblogs_wsgi_app
+
+        self.client = Client(validator(create_wonderblogs_wsgi_app(**options)))
+
+    def request(
+        self,
+        method: str,
+        *,
+        path: str = PATH,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> ClientResponse:
+        response = self.client.open(path, method=method, data=body, headers=dict(headers or {}))
+        try:
+            return ClientResponse(
+                response.status_code, lower(response.headers), response.get_data()
+            )
+        finally:
+            response.close()  # wsgiref.validate checks that the server closes the iterable
+
+
+ClientFactory = Callable[..., HttpClient]
+
+CLIENTS: dict[str, ClientFactory] = {
+    "asgi": AsgiClient,
+    "fastapi": FastAPIClient,
+    "flask": FlaskClient,
+    "django": DjangoClient,
+    "wsgi": WsgiClient,
+}

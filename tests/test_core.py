@@ -1,0 +1,271 @@
+"""The framework-free core on its own: configuration, auth, body reading, callbacks."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import threading
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from tests import samples
+from tests.conftest import KEY
+from wonderblogs_target import (
+    ConfigurationError,
+    PublishPayload,
+    PublishRejected,
+    Request,
+    Response,
+    WonderblogsTarget,
+)
+from wonderblogs_target._concurrency import is_async_callable
+
+AUTH = {"authorization": f"Bearer {KEY}"}
+
+
+def make(**overrides: Any) -> WonderblogsTarget:
+    options: dict[str, Any] = {
+        "api_key": KEY,
+        "get_context": samples.context,
+        "on_publish": lambda payload: None,
+    }
+    options.update(overrides)
+    return WonderblogsTarget(**options)
+
+
+def post(body: Any, headers: dict[str, str] | None = None) -> Request:
+    return Request("POST", {**AUTH, **(headers or {})}, body)
+
+
+# -- configuration -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"api_key": None}, "no api_key"),
+        ({"api_key": ""}, "non-empty"),
+        ({"api_key": []}, "empty list"),
+        ({"api_key": ["good", ""]}, "non-empty"),
+        ({"api_key": " padded "}, "whitespace"),
+        ({"api_key": "k\n"}, "whitespace"),
+        ({"allow_unauthenticated": True}, "not both"),
+        ({"max_body_size": 0}, "max_body_size"),
+        ({"on_publish": "not callable"}, "callables"),
+    ],
+)
+def test_configuration_errors(overrides, message):
+    with pytest.raises(ConfigurationError, match=message):
+        make(**overrides)
+
+
+def test_configuration_error_never_shows_the_key():
+    with pytest.raises(ConfigurationError) as caught:
+        make(api_key="s3cret-value ")
+    assert "s3cret" not in str(caught.value)
+
+
+def test_publish_rejected_only_takes_4xx():
+    with pytest.raises(ValueError, match="4xx"):
+        PublishRejected("no", status_code=500)
+    assert PublishRejected("dup").status_code == 409
+
+
+# -- auth --------------------------------------------------------------------------
+
+
+def test_key_callable_is_read_per_request():
+    current = {"key": "first"}
+    target = make(api_key=lambda: current["key"])
+    assert target.handle(Request("GET", {"authorization": "Bearer first"})).status == 200
+    current["key"] = "second"
+    assert target.handle(Request("GET", {"authorization": "Bearer first"})).status == 401
+    assert target.handle(Request("GET", {"authorization": "Bearer second"})).status == 200
+
+
+def test_key_callable_returning_nothing_is_a_logged_500(caplog):
+    target = make(api_key=lambda: None)
+    with caplog.at_level(logging.ERROR, logger="wonderblogs_target"):
+        response = target.handle(Request("GET", {"authorization": "Bearer x"}))
+    assert response.status == 500
+    assert "misconfigured" in caplog.text
+
+
+def test_non_ascii_keys_match_their_utf8_bytes():
+    key = "clé-ünïcode"
+    target = make(api_key=key)
+    # Servers hand header bytes over decoded as Latin-1.
+    header = "Bearer " + key.encode().decode("latin-1")
+    assert target.handle(Request("GET", {"authorization": header})).status == 200
+
+
+@pytest.mark.parametrize(
+    "value", ["Bearer \u2603", "Bearer \udcff", "\x00\x01", "Bearer " + "k" * 100_000, " "]
+)
+def test_odd_authorization_values_are_just_401(value):
+    assert make().handle(Request("GET", {"authorization": value})).status == 401
+
+
+def _untouchable() -> Iterator[bytes]:
+    raise AssertionError("the body must not be read")
+    yield b""  # pragma: no cover
+
+
+def test_unauthenticated_post_body_is_never_read():
+    response = make().handle(Request("POST", {}, _untouchable()))
+    assert response.status == 401
+
+
+# -- body size ---------------------------------------------------------------------
+
+
+def test_declared_oversize_is_refused_before_reading():
+    target = make(max_body_size=100)
+    response = target.handle(post(_untouchable(), {"content-length": "101"}))
+    assert response.status == 413
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1e3", "١٢"])
+def test_malformed_content_length_is_400(value):
+    response = make().handle(post(_untouchable(), {"content-length": value}))
+    assert response.status == 400
+
+
+def test_undeclared_stream_stops_just_past_the_limit():
+    consumed = 0
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal consumed
+        for _ in range(1_000):
+            consumed += 1
+            yield b"x" * 1_024
+
+    response = make(max_body_size=10 * 1_024).handle(post(chunks()))
+    assert response.status == 413
+    assert consumed == 11
+
+
+def test_async_stream_stops_just_past_the_limit():
+    consumed = 0
+
+    async def chunks() -> AsyncIterator[bytes]:
+        nonlocal consumed
+        for _ in range(1_000):
+            consumed += 1
+            yield b"x" * 1_024
+
+    response = asyncio.run(make(max_body_size=10 * 1_024).handle_async(post(chunks())))
+    assert response.status == 413
+    assert consumed == 11
+
+
+def test_body_exactly_at_the_limit_is_read():
+    body = samples.body(samples.PAYLOAD)
+    target = make(max_body_size=len(body))
+    assert target.handle(post(iter([body[:10], body[10:]]))).status == 200
+    assert make(max_body_size=len(body) - 1).handle(post(body)).status == 413
+
+
+def test_sync_handle_refuses_an_async_stream():
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"{}"
+
+    with pytest.raises(TypeError, match="handle_async"):
+        make().handle(post(chunks()))
+
+
+# -- callbacks -----------------------------------------------------------------------
+
+
+def test_async_callbacks_from_sync_code_share_one_loop():
+    loops: list[asyncio.AbstractEventLoop] = []
+
+    async def on_publish(payload: PublishPayload) -> None:
+        loops.append(asyncio.get_running_loop())
+
+    target = make(on_publish=on_publish)
+    body = samples.body(samples.PAYLOAD)
+    assert [target.handle(post(body)).status for _ in range(3)] == [200, 200, 200]
+    assert len(set(map(id, loops))) == 1
+
+
+def test_async_callbacks_run_on_the_calling_loop():
+    seen: list[asyncio.AbstractEventLoop] = []
+
+    async def get_context() -> dict[str, Any]:
+        seen.append(asyncio.get_running_loop())
+        return samples.context()
+
+    async def main() -> tuple[Response, asyncio.AbstractEventLoop]:
+        response = await make(get_context=get_context).handle_async(Request("GET", AUTH))
+        return response, asyncio.get_running_loop()
+
+    response, loop = asyncio.run(main())
+    assert response.status == 200
+    assert seen == [loop]
+
+
+def test_sync_callbacks_run_in_a_worker_thread_under_async():
+    threads: list[threading.Thread] = []
+
+    def on_publish(payload: PublishPayload) -> None:
+        threads.append(threading.current_thread())
+
+    body = samples.body(samples.PAYLOAD)
+    response = asyncio.run(make(on_publish=on_publish).handle_async(post(body)))
+    assert response.status == 200
+    assert threads[0] is not threading.main_thread()
+
+
+def test_a_sync_callable_returning_an_awaitable_is_awaited():
+    published: list[str] = []
+
+    async def store(payload: PublishPayload) -> None:
+        published.append(payload.slug)
+
+    def on_publish(payload: PublishPayload) -> Any:
+        return store(payload)
+
+    assert make(on_publish=on_publish).handle(post(samples.body(samples.PAYLOAD))).status == 200
+    assert published == ["right-size-your-pods"]
+
+
+def test_context_may_be_a_model_instance():
+    from wonderblogs_target import ContextResponse
+
+    ctx = ContextResponse.model_validate(samples.context())
+    response = make(get_context=lambda: ctx).handle(Request("GET", AUTH))
+    assert response.body == ctx.to_json()
+
+
+class _AsyncCallable:
+    async def __call__(self, payload: PublishPayload) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("func", "expected"),
+    [
+        (lambda: None, False),
+        (samples.context, False),
+        (_AsyncCallable(), True),
+        (functools.partial(_AsyncCallable()), True),
+        (asyncio.sleep, True),
+        (functools.partial(asyncio.sleep, 0), True),
+    ],
+)
+def test_async_callable_detection(func, expected):
+    assert is_async_callable(func) is expected
+
+
+def test_response_header_lookup_is_case_insensitive():
+    response = make().handle(Request("GET", {}))
+    assert response.header("WWW-Authenticate") == 'Bearer realm="wonderblogs"'
+    assert response.header("x-missing") is None
+
+
+def test_method_names_are_case_insensitive():
+    assert make().handle(Request("get", AUTH)).status == 200
