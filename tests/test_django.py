@@ -1,0 +1,72 @@
+"""Django specifics: CSRF exemption, sync or async view, the key from settings."""
+
+from __future__ import annotations
+
+import asyncio
+
+from django.test import AsyncClient, override_settings
+
+from tests import samples
+from tests.clients.frameworks import DjangoClient
+from tests.conftest import AUTH, KEY, Recorder
+from wonderblogs_target.django import create_wonderblogs_view
+
+
+def test_post_passes_with_csrf_checks_enforced():
+    recorder = Recorder()
+    client = DjangoClient(
+        enforce_csrf_checks=True,
+        api_key=KEY,
+        get_context=recorder.get_context,
+        on_publish=recorder.on_publish,
+    )
+    response = client.request("POST", headers=AUTH, body=samples.body(samples.PAYLOAD))
+    assert response.status == 200
+    assert len(recorder.published) == 1
+    assert client.view.csrf_exempt is True
+
+
+def test_sync_callbacks_give_a_sync_view_and_async_ones_an_async_view():
+    recorder = Recorder()
+    sync_view = create_wonderblogs_view(
+        api_key=KEY, get_context=recorder.get_context, on_publish=recorder.on_publish
+    )
+    async_view = create_wonderblogs_view(
+        api_key=KEY, get_context=recorder.get_context, on_publish=recorder.on_publish_async
+    )
+    assert not asyncio.iscoroutinefunction(sync_view)
+    assert asyncio.iscoroutinefunction(async_view)
+
+
+def test_async_view_under_the_async_client():
+    recorder = Recorder()
+    DjangoClient(
+        api_key=KEY,
+        get_context=recorder.get_context_async,
+        on_publish=recorder.on_publish_async,
+    )
+
+    async def scenario() -> tuple[int, int]:
+        client = AsyncClient(enforce_csrf_checks=True)
+        get = await client.get("/api/wonderblogs", headers=AUTH)
+        post = await client.post(
+            "/api/wonderblogs",
+            data=samples.body(samples.PAYLOAD),
+            content_type="application/json",
+            headers=AUTH,
+        )
+        return get.status_code, post.status_code
+
+    assert asyncio.run(scenario()) == (200, 200)
+    assert recorder.published[0].slug == samples.PAYLOAD["slug"]
+
+
+def test_key_comes_from_settings_per_request():
+    recorder = Recorder()
+    client = DjangoClient(get_context=recorder.get_context, on_publish=recorder.on_publish)
+    with override_settings(WONDERBLOGS_API_KEY="settings-key"):
+        good = client.request("GET", headers={"Authorization": "Bearer settings-key"})
+        assert good.status == 200
+    with override_settings(WONDERBLOGS_API_KEY="rotated-key"):
+        stale = client.request("GET", headers={"Authorization": "Bearer settings-key"})
+        assert stale.status == 401
