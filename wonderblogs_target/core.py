@@ -14,24 +14,26 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import inspect
 import json
 import logging
-from collections.abc import AsyncIterable, Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from typing import Any, TypeAlias
 
 from pydantic import ValidationError
 from typing_extensions import Required, TypedDict
 
-from ._concurrency import is_async_callable, run_async_from_sync, run_sync_in_thread
+from ._concurrency import is_async_callable
+from ._flow import Call, Flow, ReadBody, Step, drive_async, drive_sync
 from .errors import ConfigurationError, PublishRejected, format_location, validation_details
-from .http import Body, HeaderLookup, Request, Response, SyncBody
+from .http import HeaderLookup, Request, Response
 from .models import ContextResponse, PublishPayload
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
     "ApiKey",
     "ContextProvider",
+    "Endpoint",
+    "KeyRing",
     "PublishHandler",
     "TargetOptions",
     "WonderblogsTarget",
@@ -67,7 +69,13 @@ def _json_response(status: int, payload: Mapping[str, Any], *extra: tuple[str, s
     return Response(status, (_JSON, *extra), json.dumps(payload, separators=(",", ":")).encode())
 
 
-def error_response(status: int, message: str, details: Sequence[Any] | None = None) -> Response:
+def error_response(
+    status: int,
+    message: str,
+    details: Sequence[Any] | None = None,
+    *,
+    allow: str = ALLOWED_METHODS,
+) -> Response:
     """The one error envelope: ``{"error": ..., "details": [...]}``, as the vendor uses."""
     payload: dict[str, Any] = {"error": message}
     if details is not None:
@@ -76,15 +84,14 @@ def error_response(status: int, message: str, details: Sequence[Any] | None = No
     if status == 401:
         extra = (("www-authenticate", 'Bearer realm="wonderblogs"'),)
     elif status == 405:
-        extra = (("allow", ALLOWED_METHODS),)
+        extra = (("allow", allow),)
     return _json_response(status, payload, *extra)
 
 
 # Answers that never change are built once.
-_UNAUTHORIZED = error_response(401, "Missing or invalid API key")
-_NOT_ALLOWED = error_response(405, "Method not allowed")
-_INTERNAL_ERROR = error_response(500, "Internal server error")
-_ACCEPTED = _json_response(200, {"ok": True})
+UNAUTHORIZED = error_response(401, "Missing or invalid API key")
+INTERNAL_ERROR = error_response(500, "Internal server error")
+ACCEPTED = _json_response(200, {"ok": True})
 
 
 def _digest(secret: bytes) -> bytes:
@@ -93,7 +100,8 @@ def _digest(secret: bytes) -> bytes:
     return hashlib.sha256(secret).digest()
 
 
-def _normalise_keys(keys: KeySource | None) -> tuple[str, ...]:
+def normalise_keys(keys: KeySource | None) -> tuple[str, ...]:
+    """Keys as a tuple, refusing the values that could never match a request."""
     if keys is None:
         return ()
     candidates = (keys,) if isinstance(keys, str) else tuple(keys)
@@ -121,7 +129,118 @@ def _presented_token(authorization: str | None) -> bytes | None:
         return token.encode("utf-8", "replace")
 
 
-class WonderblogsTarget:
+class KeyRing:
+    """The shared secret(s) of an endpoint: fixed, or read from a callable per request.
+
+    Keys from a callable are re-validated only when they change, so reading app
+    config on every request costs a tuple comparison.
+    """
+
+    def __init__(self, api_key: ApiKey) -> None:
+        self._provider: Callable[[], KeySource | None] | None = None
+        self._keys: tuple[str, ...] = ()
+        self._digests: tuple[bytes, ...] = ()
+        if callable(api_key):
+            self._provider = api_key
+        else:
+            self._set(normalise_keys(api_key))
+            if not self._keys:
+                raise ConfigurationError("api_key is an empty list")
+
+    def _set(self, keys: tuple[str, ...]) -> None:
+        self._keys = keys
+        self._digests = tuple(_digest(key.encode("utf-8")) for key in keys)
+
+    def _refresh(self) -> None:
+        if self._provider is not None:
+            keys = normalise_keys(self._provider())
+            if not keys:
+                raise ConfigurationError("the api_key callable returned no key")
+            if keys != self._keys:
+                self._set(keys)
+
+    def keys(self) -> tuple[str, ...]:
+        """The current keys; raises ConfigurationError when a provider has none."""
+        self._refresh()
+        return self._keys
+
+    def matches_bearer(self, authorization: str | None) -> bool:
+        """True when the ``Authorization`` header carries one of the keys."""
+        self._refresh()
+        token = _presented_token(authorization)
+        if token is None:
+            return False
+        presented = _digest(token)
+        matched = False
+        for digest in self._digests:  # no early exit: every key costs the same
+            matched |= hmac.compare_digest(digest, presented)
+        return matched
+
+
+def callback_failed(exc: Exception, what: str) -> Response:
+    """The answer when user code raised: its own 4xx, or a logged, generic 500."""
+    if isinstance(exc, PublishRejected):
+        return error_response(exc.status_code, exc.message)
+    logger.error("%s raised an exception", what, exc_info=exc)
+    return INTERNAL_ERROR
+
+
+class Endpoint:
+    """What every endpoint shares: the body limit, the two entry points, and the
+    reading of a declared length. Subclasses write :meth:`flow` once."""
+
+    allowed_methods: tuple[str, ...] = ()
+
+    def __init__(self, *, max_body_size: int) -> None:
+        if max_body_size < 1:
+            raise ConfigurationError("max_body_size must be a positive number of bytes")
+        self.max_body_size = max_body_size
+        allow = ", ".join(self.allowed_methods)
+        self._not_allowed = error_response(405, "Method not allowed", allow=allow)
+
+    def flow(self, request: Request) -> Flow:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def handle(self, request: Request) -> Response:
+        """Answer ``request`` from sync code. Async callbacks run on a shared
+        background event loop."""
+        return drive_sync(self.flow(request))
+
+    async def handle_async(self, request: Request) -> Response:
+        """Answer ``request`` from async code. Sync callbacks run in a worker
+        thread, never on the event loop."""
+        return await drive_async(self.flow(request))
+
+    @property
+    def has_async_callbacks(self) -> bool:
+        """True when a callback is a coroutine function; Django picks an async view then."""
+        return False
+
+    def too_large(self) -> Response:
+        return error_response(413, f"Request body exceeds {self.max_body_size} bytes")
+
+    def check_declared_length(self, headers: HeaderLookup) -> Response | None:
+        """Refuse a body by its Content-Length alone, before reading a byte of it."""
+        declared = headers.get("content-length")
+        if declared is None:
+            return None
+        declared = declared.strip()
+        if not declared.isdigit() or not declared.isascii():
+            return error_response(400, "Invalid Content-Length header")
+        if int(declared) > self.max_body_size:
+            return self.too_large()
+        return None
+
+    def read_body(self, request: Request) -> Generator[Step, Any, bytes | Response]:
+        """Sub-flow: the whole body, or the answer refusing it."""
+        refused = self.check_declared_length(request.headers)
+        if refused is not None:
+            return refused
+        body: bytes | None = yield ReadBody(request.body, self.max_body_size)
+        return self.too_large() if body is None else body
+
+
+class WonderblogsTarget(Endpoint):
     """Serves the two Wonderblogs target operations on one URL.
 
     ``GET`` answers ``get_context()``; ``POST`` validates the article and passes a
@@ -133,6 +252,8 @@ class WonderblogsTarget:
     meant to be open (Wonderblogs then sends no ``Authorization`` header).
     """
 
+    allowed_methods = ("GET", "HEAD", "POST")
+
     def __init__(
         self,
         *,
@@ -142,10 +263,9 @@ class WonderblogsTarget:
         allow_unauthenticated: bool = False,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     ) -> None:
+        super().__init__(max_body_size=max_body_size)
         if not callable(get_context) or not callable(on_publish):
             raise ConfigurationError("get_context and on_publish must be callables")
-        if max_body_size < 1:
-            raise ConfigurationError("max_body_size must be a positive number of bytes")
         if allow_unauthenticated and api_key is not None:
             raise ConfigurationError("give api_key or allow_unauthenticated=True, not both")
         if api_key is None and not allow_unauthenticated:
@@ -155,77 +275,17 @@ class WonderblogsTarget:
             )
         self.get_context = get_context
         self.on_publish = on_publish
-        self.max_body_size = max_body_size
         self.allow_unauthenticated = allow_unauthenticated
-        self._key_provider: Callable[[], KeySource | None] | None = None
-        self._cached_keys: tuple[str, ...] = ()
-        self._digests: tuple[bytes, ...] = ()
-        if callable(api_key):
-            self._key_provider = api_key
-        elif api_key is not None:
-            self._set_keys(_normalise_keys(api_key))
-            if not self._digests:
-                raise ConfigurationError("api_key is an empty list")
+        self._keys = None if api_key is None else KeyRing(api_key)
         self._context_is_async = is_async_callable(get_context)
         self._publish_is_async = is_async_callable(on_publish)
 
     @property
     def has_async_callbacks(self) -> bool:
-        """True when a callback is a coroutine function; Django picks an async view then."""
         return self._context_is_async or self._publish_is_async
 
-    # -- the shared steps -------------------------------------------------
-
-    def _set_keys(self, keys: tuple[str, ...]) -> None:
-        self._cached_keys = keys
-        self._digests = tuple(_digest(key.encode("utf-8")) for key in keys)
-
-    def _current_digests(self) -> tuple[bytes, ...]:
-        if self._key_provider is not None:
-            keys = _normalise_keys(self._key_provider())
-            if not keys:
-                raise ConfigurationError("the api_key callable returned no key")
-            if keys != self._cached_keys:
-                self._set_keys(keys)
-        return self._digests
-
     def _authorised(self, headers: HeaderLookup) -> bool:
-        if self.allow_unauthenticated:
-            return True
-        digests = self._current_digests()
-        token = _presented_token(headers.get("authorization"))
-        if token is None:
-            return False
-        presented = _digest(token)
-        matched = False
-        for digest in digests:  # no early exit: every key costs the same
-            matched |= hmac.compare_digest(digest, presented)
-        return matched
-
-    def _precheck(self, request: Request) -> Response | None:
-        """Method, auth and declared size: everything decided before the body is read."""
-        method = request.method.upper()
-        if method not in ("GET", "HEAD", "POST"):
-            return _NOT_ALLOWED
-        try:
-            authorised = self._authorised(request.headers)
-        except ConfigurationError:
-            logger.exception("wonderblogs target is misconfigured")
-            return _INTERNAL_ERROR
-        if not authorised:
-            return _UNAUTHORIZED
-        if method == "POST":
-            declared = request.headers.get("content-length")
-            if declared is not None:
-                declared = declared.strip()
-                if not declared.isdigit() or not declared.isascii():
-                    return error_response(400, "Invalid Content-Length header")
-                if int(declared) > self.max_body_size:
-                    return self._too_large()
-        return None
-
-    def _too_large(self) -> Response:
-        return error_response(413, f"Request body exceeds {self.max_body_size} bytes")
+        return self._keys is None or self._keys.matches_bearer(headers.get("authorization"))
 
     def _context_response(self, result: object, head: bool) -> Response:
         try:
@@ -237,110 +297,44 @@ class WonderblogsTarget:
                 for e in exc.errors(include_url=False, include_input=False)
             )
             logger.error("get_context returned an invalid context document: %s", problems)
-            return _INTERNAL_ERROR
+            return INTERNAL_ERROR
         return Response(200, (_JSON,), b"" if head else result.to_json())
 
-    def _parse_payload(self, body: bytes) -> PublishPayload | Response:
+    def flow(self, request: Request) -> Flow:
+        method = request.method.upper()
+        if method not in self.allowed_methods:
+            return self._not_allowed
         try:
-            return PublishPayload.model_validate_json(body)
+            authorised = self._authorised(request.headers)
+        except ConfigurationError:
+            logger.exception("wonderblogs target is misconfigured")
+            return INTERNAL_ERROR
+        if not authorised:
+            return UNAUTHORIZED
+
+        if method != "POST":
+            try:
+                context = yield Call(self.get_context, (), self._context_is_async)
+            except Exception as exc:
+                return callback_failed(exc, "get_context")
+            return self._context_response(context, head=method == "HEAD")
+
+        body = yield from self.read_body(request)
+        if isinstance(body, Response):
+            return body
+        try:
+            payload = PublishPayload.model_validate_json(body)
         except ValidationError as exc:
-            if any(e["type"] == "json_invalid" for e in exc.errors(include_input=False)):
-                return error_response(400, "Request body is not valid JSON")
-            return error_response(422, "Invalid publish payload", validation_details(exc))
-
-    @staticmethod
-    def _callback_failed(exc: Exception, what: str) -> Response:
-        if isinstance(exc, PublishRejected):
-            return error_response(exc.status_code, exc.message)
-        logger.error("%s raised an exception", what, exc_info=exc)
-        return _INTERNAL_ERROR
-
-    # -- sync entry point ---------------------------------------------------
-
-    def handle(self, request: Request) -> Response:
-        """Answer ``request`` from a sync framework. Async callbacks run on a
-        shared background event loop."""
-        early = self._precheck(request)
-        if early is not None:
-            return early
-        method = request.method.upper()
-        if method != "POST":
-            try:
-                result = self._call_sync(self.get_context, self._context_is_async)
-            except Exception as exc:
-                return self._callback_failed(exc, "get_context")
-            return self._context_response(result, method == "HEAD")
-        if isinstance(request.body, AsyncIterable):
-            raise TypeError("an async body stream needs handle_async()")
-        body = self._read_sync(request.body)
-        if body is None:
-            return self._too_large()
-        parsed = self._parse_payload(body)
-        if isinstance(parsed, Response):
-            return parsed
+            return validation_failed(exc, "Invalid publish payload")
         try:
-            self._call_sync(self.on_publish, self._publish_is_async, parsed)
+            yield Call(self.on_publish, (payload,), self._publish_is_async)
         except Exception as exc:
-            return self._callback_failed(exc, "on_publish")
-        return _ACCEPTED
+            return callback_failed(exc, "on_publish")
+        return ACCEPTED
 
-    def _read_sync(self, body: SyncBody) -> bytes | None:
-        if isinstance(body, bytes | bytearray | memoryview):
-            return bytes(body) if len(body) <= self.max_body_size else None
-        buffer = bytearray()
-        for chunk in body:
-            buffer += chunk
-            if len(buffer) > self.max_body_size:
-                return None
-        return bytes(buffer)
 
-    @staticmethod
-    def _call_sync(func: Callable[..., Any], is_async: bool, *args: Any) -> Any:
-        result = func(*args)
-        if is_async or inspect.isawaitable(result):
-            return run_async_from_sync(result)
-        return result
-
-    # -- async entry point --------------------------------------------------
-
-    async def handle_async(self, request: Request) -> Response:
-        """Answer ``request`` from an async framework. Sync callbacks run in a
-        worker thread, never on the event loop."""
-        early = self._precheck(request)
-        if early is not None:
-            return early
-        method = request.method.upper()
-        if method != "POST":
-            try:
-                result = await self._call_async(self.get_context, self._context_is_async)
-            except Exception as exc:
-                return self._callback_failed(exc, "get_context")
-            return self._context_response(result, method == "HEAD")
-        body = await self._read_async(request.body)
-        if body is None:
-            return self._too_large()
-        parsed = self._parse_payload(body)
-        if isinstance(parsed, Response):
-            return parsed
-        try:
-            await self._call_async(self.on_publish, self._publish_is_async, parsed)
-        except Exception as exc:
-            return self._callback_failed(exc, "on_publish")
-        return _ACCEPTED
-
-    async def _read_async(self, body: Body) -> bytes | None:
-        if not isinstance(body, AsyncIterable):
-            return self._read_sync(body)
-        buffer = bytearray()
-        async for chunk in body:
-            buffer += chunk
-            if len(buffer) > self.max_body_size:
-                return None
-        return bytes(buffer)
-
-    @staticmethod
-    async def _call_async(func: Callable[..., Any], is_async: bool, *args: Any) -> Any:
-        result = func(*args) if is_async else await run_sync_in_thread(func, *args)
-        if inspect.isawaitable(result):
-            result = await result
-        return result
+def validation_failed(exc: ValidationError, message: str) -> Response:
+    """400 for bytes that are not JSON at all, 422 naming each field otherwise."""
+    if any(e["type"] == "json_invalid" for e in exc.errors(include_input=False)):
+        return error_response(400, "Request body is not valid JSON")
+    return error_response(422, message, validation_details(exc))
