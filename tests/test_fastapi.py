@@ -101,3 +101,26 @@ def test_no_redirects(path):
     client = TestClient(build(), follow_redirects=False)
     response = client.post(path, headers=AUTH, content=samples.body(samples.PAYLOAD))
     assert response.status_code == 200
+
+
+def test_callback_router_documents_the_signed_post():
+    from wonderblogs_target.fastapi import create_wonderblogs_callback_router
+
+    app = FastAPI()
+    app.include_router(
+        create_wonderblogs_callback_router(api_key=KEY, on_event=print), prefix="/hooks/wb"
+    )
+    operation = app.openapi()["paths"]["/hooks/wb"]["post"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert names == {"X-Wonderblogs-Signature", "X-Wonderblogs-Timestamp"}
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    events = {branch["properties"]["event"]["const"] for branch in body["oneOf"]}
+    assert events == {
+        "run.completed",
+        "run.failed",
+        "run.skipped",
+        "image.completed",
+        "image.failed",
+    }
+    assert set(operation["responses"]) >= {"200", "400", "401", "500"}
+    assert "security" not in operation

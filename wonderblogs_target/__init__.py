@@ -8,6 +8,17 @@ module (``wonderblogs_target.fastapi``, ``.asgi``, ``.flask``, ``.django``,
 
 from .core import DEFAULT_MAX_BODY_SIZE, WonderblogsTarget
 from .errors import ConfigurationError, PublishRejected
+from .events import (
+    CallbackEvent,
+    CallbackPayloadError,
+    GeneratedPost,
+    ImageCompletedEvent,
+    ImageFailedEvent,
+    RunCompletedEvent,
+    RunFailedEvent,
+    RunSkippedEvent,
+    parse_callback_event,
+)
 from .http import Request, Response
 from .models import (
     ContextResponse,
@@ -19,23 +30,60 @@ from .models import (
     VisualIdentity,
 )
 from .openapi import generate_openapi_spec
+from .receiver import MemoryReplayGuard, ReplayGuard, WonderblogsCallbackReceiver
+from .signing import (
+    BODY_ONLY_SCHEME,
+    DEFAULT_SCHEME,
+    MalformedHeaderError,
+    MissingHeaderError,
+    SignatureMismatchError,
+    SignatureScheme,
+    SignatureVerificationError,
+    TimestampTooNewError,
+    TimestampTooOldError,
+    sign_payload,
+    verify_signature,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BODY_ONLY_SCHEME",
     "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_SCHEME",
+    "CallbackEvent",
+    "CallbackPayloadError",
     "ConfigurationError",
     "ContextResponse",
+    "GeneratedPost",
+    "ImageCompletedEvent",
+    "ImageFailedEvent",
     "ImageOutput",
+    "MalformedHeaderError",
+    "MemoryReplayGuard",
+    "MissingHeaderError",
     "PublishPayload",
     "PublishRejected",
     "RecentArticle",
+    "ReplayGuard",
     "Request",
     "Response",
+    "RunCompletedEvent",
+    "RunFailedEvent",
+    "RunSkippedEvent",
     "Seo",
+    "SignatureMismatchError",
+    "SignatureScheme",
+    "SignatureVerificationError",
     "Source",
+    "TimestampTooNewError",
+    "TimestampTooOldError",
     "VisualIdentity",
+    "WonderblogsCallbackReceiver",
     "WonderblogsTarget",
     "__version__",
     "generate_openapi_spec",
+    "parse_callback_event",
+    "sign_payload",
+    "verify_signature",
 ]

@@ -23,10 +23,11 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from .core import TargetOptions, WonderblogsTarget
+from .core import Endpoint, TargetOptions, WonderblogsTarget
 from .http import Request, headers_from_pairs
+from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
 
-__all__ = ["WonderblogsASGIApp", "create_wonderblogs_app"]
+__all__ = ["WonderblogsASGIApp", "create_wonderblogs_app", "create_wonderblogs_callback_app"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -54,10 +55,10 @@ ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 class WonderblogsASGIApp:
-    """ASGI callable serving GET and POST of the target endpoint."""
+    """ASGI callable serving one endpoint: the target, or the callback receiver."""
 
-    def __init__(self, target: WonderblogsTarget) -> None:
-        self.target = target
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
 
     def routes(self, path: str = "/api/wonderblogs") -> list[Any]:
         """Starlette routes for ``path`` and ``path/``, every method to the core
@@ -82,7 +83,7 @@ class WonderblogsASGIApp:
             scope["method"], headers_from_pairs(scope["headers"]), _body_chunks(receive)
         )
         try:
-            response = await self.target.handle_async(request)
+            response = await self.endpoint.handle_async(request)
         except ClientDisconnected:
             return
         await send(
@@ -113,3 +114,9 @@ async def _lifespan(receive: Receive, send: Send) -> None:
 def create_wonderblogs_app(**options: Unpack[TargetOptions]) -> WonderblogsASGIApp:
     """Build the ASGI app; takes the same keyword arguments as :class:`WonderblogsTarget`."""
     return WonderblogsASGIApp(WonderblogsTarget(**options))
+
+
+def create_wonderblogs_callback_app(**options: Unpack[ReceiverOptions]) -> WonderblogsASGIApp:
+    """ASGI app receiving signed callbacks; takes the keyword arguments of
+    :class:`~wonderblogs_target.receiver.WonderblogsCallbackReceiver`."""
+    return WonderblogsASGIApp(WonderblogsCallbackReceiver(**options))

@@ -65,33 +65,31 @@ ALLOWED_METHODS = "GET, HEAD, POST"
 _JSON = ("content-type", "application/json")
 
 
-def _json_response(status: int, payload: Mapping[str, Any], *extra: tuple[str, str]) -> Response:
-    return Response(status, (_JSON, *extra), json.dumps(payload, separators=(",", ":")).encode())
+def json_response(status: int, payload: Mapping[str, Any], *headers: tuple[str, str]) -> Response:
+    """A compact JSON answer."""
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    return Response(status, (_JSON, *headers), body)
 
 
 def error_response(
     status: int,
     message: str,
     details: Sequence[Any] | None = None,
-    *,
-    allow: str = ALLOWED_METHODS,
+    *headers: tuple[str, str],
 ) -> Response:
     """The one error envelope: ``{"error": ..., "details": [...]}``, as the vendor uses."""
     payload: dict[str, Any] = {"error": message}
     if details is not None:
         payload["details"] = list(details)
-    extra: tuple[tuple[str, str], ...] = ()
-    if status == 401:
-        extra = (("www-authenticate", 'Bearer realm="wonderblogs"'),)
-    elif status == 405:
-        extra = (("allow", allow),)
-    return _json_response(status, payload, *extra)
+    return json_response(status, payload, *headers)
 
 
 # Answers that never change are built once.
-UNAUTHORIZED = error_response(401, "Missing or invalid API key")
+UNAUTHORIZED = error_response(
+    401, "Missing or invalid API key", None, ("www-authenticate", 'Bearer realm="wonderblogs"')
+)
 INTERNAL_ERROR = error_response(500, "Internal server error")
-ACCEPTED = _json_response(200, {"ok": True})
+ACCEPTED = json_response(200, {"ok": True})
 
 
 def _digest(secret: bytes) -> bytes:
@@ -196,7 +194,7 @@ class Endpoint:
             raise ConfigurationError("max_body_size must be a positive number of bytes")
         self.max_body_size = max_body_size
         allow = ", ".join(self.allowed_methods)
-        self._not_allowed = error_response(405, "Method not allowed", allow=allow)
+        self._not_allowed = error_response(405, "Method not allowed", None, ("allow", allow))
 
     def flow(self, request: Request) -> Flow:  # pragma: no cover - abstract
         raise NotImplementedError

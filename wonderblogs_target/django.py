@@ -1,4 +1,4 @@
-"""Django adapter: a view serving the target endpoint.
+"""Django adapter: views for the target endpoint and the callback receiver.
 
     from django.urls import path
     from wonderblogs_target.django import create_wonderblogs_view
@@ -7,15 +7,15 @@
         path("api/wonderblogs", create_wonderblogs_view(get_context=..., on_publish=...)),
     ]
 
-The view is CSRF-exempt on purpose: Wonderblogs authenticates with a bearer key
-in a header and never sends cookies, so there is no session for a forged
-request to ride on, and a CSRF token could never be supplied. The bearer check
-in the core is the protection.
+The views are CSRF-exempt on purpose: Wonderblogs authenticates with a bearer
+key (or, for callbacks, an HMAC signature) and never sends cookies, so there is
+no session for a forged request to ride on, and a CSRF token could never be
+supplied. The key or signature check in the core is the protection.
 
-With sync callbacks the view is sync; when either callback is a coroutine
-function it is an async view, so under ASGI nothing blocks the event loop.
-Left out, ``api_key`` is read from ``settings.WONDERBLOGS_API_KEY`` on each
-request (so ``override_settings`` works in tests).
+With sync callbacks a view is sync; when a callback is a coroutine function it
+is an async view, so under ASGI nothing blocks the event loop. Left out,
+``api_key`` is read from ``settings.WONDERBLOGS_API_KEY`` on each request (so
+``override_settings`` works in tests).
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from .core import TargetOptions, WonderblogsTarget
+from .core import Endpoint, TargetOptions, WonderblogsTarget
 from .http import Request, Response, iter_chunks
+from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
 
 try:
     from django.conf import settings
@@ -37,7 +38,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the missing-extra 
 
     raise missing_extra("django", "django") from exc
 
-__all__ = ["SETTING_NAME", "create_wonderblogs_view"]
+__all__ = ["SETTING_NAME", "create_wonderblogs_callback_view", "create_wonderblogs_view"]
 
 SETTING_NAME = "WONDERBLOGS_API_KEY"
 
@@ -57,20 +58,29 @@ def _django_response(answer: Response) -> HttpResponse:
     return HttpResponse(answer.body, status=answer.status, headers=dict(answer.headers))
 
 
-def create_wonderblogs_view(**options: Unpack[TargetOptions]) -> View:
+def _view(endpoint: Endpoint) -> View:
     """A CSRF-exempt view; async when a callback is async, sync otherwise."""
-    if "api_key" not in options and not options.get("allow_unauthenticated"):
-        options["api_key"] = _key_from_settings
-    target = WonderblogsTarget(**options)
-
-    if target.has_async_callbacks:
+    if endpoint.has_async_callbacks:
 
         async def wonderblogs_async_view(request: HttpRequest) -> HttpResponse:
-            return _django_response(await target.handle_async(_target_request(request)))
+            return _django_response(await endpoint.handle_async(_target_request(request)))
 
         return csrf_exempt(wonderblogs_async_view)
 
     def wonderblogs_view(request: HttpRequest) -> HttpResponse:
-        return _django_response(target.handle(_target_request(request)))
+        return _django_response(endpoint.handle(_target_request(request)))
 
     return csrf_exempt(wonderblogs_view)
+
+
+def create_wonderblogs_view(**options: Unpack[TargetOptions]) -> View:
+    """The target view; takes the keyword arguments of :class:`WonderblogsTarget`."""
+    if "api_key" not in options and not options.get("allow_unauthenticated"):
+        options["api_key"] = _key_from_settings
+    return _view(WonderblogsTarget(**options))
+
+
+def create_wonderblogs_callback_view(**options: Unpack[ReceiverOptions]) -> View:
+    """The callback-receiver view; the key defaults to ``settings.WONDERBLOGS_API_KEY``."""
+    options.setdefault("api_key", _key_from_settings)
+    return _view(WonderblogsCallbackReceiver(**options))

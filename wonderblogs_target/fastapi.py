@@ -1,4 +1,4 @@
-"""FastAPI adapter: an ``APIRouter`` whose two operations appear in ``/docs``.
+"""FastAPI adapter: routers whose operations appear in ``/docs``.
 
     from wonderblogs_target.fastapi import create_wonderblogs_router
 
@@ -9,20 +9,23 @@
 
 The endpoint reads the raw body itself and validates it once, in the core,
 instead of declaring a typed body parameter: that is both faster and the only
-way to keep every rule in one place. The request and response schemas are
+way to keep every rule in one place (and, for callbacks, to check the
+signature on the exact bytes received). The request and response schemas are
 given to FastAPI's OpenAPI by hand, from the same models.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from typing_extensions import Unpack
 
-from .core import TargetOptions, WonderblogsTarget
-from .http import Request as TargetRequest
-from .openapi import component_schemas, inline_schema
+from .core import Endpoint, TargetOptions, WonderblogsTarget
+from .http import Request as CoreRequest
+from .openapi import callback_event_schema, component_schemas, inline_schema
+from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
+from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 try:
     from fastapi import APIRouter, Security
@@ -36,7 +39,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the missing-extra 
 
     raise missing_extra("fastapi", "fastapi") from exc
 
-__all__ = ["create_wonderblogs_router"]
+__all__ = ["create_wonderblogs_callback_router", "create_wonderblogs_router"]
 
 # Registered only so that FastAPI lists the bearer scheme and /docs offers
 # "Authorize"; the core does the real check, and this never refuses a request.
@@ -46,37 +49,54 @@ _bearer = HTTPBearer(
     auto_error=False,
 )
 _OTHER_METHODS = ["PUT", "PATCH", "DELETE", "OPTIONS"]
+_ALL_METHODS = ["GET", "HEAD", "POST", *_OTHER_METHODS]
+Route = Callable[[Request], Awaitable[Response]]
 
 
-def _docs() -> tuple[dict[Any, Any], dict[Any, Any], dict[str, Any]]:
-    schemas = component_schemas()
+def _route(endpoint: Endpoint) -> Route:
+    async def wonderblogs_endpoint(request: Request) -> Response:
+        answer = await endpoint.handle_async(
+            CoreRequest(request.method, request.headers, request.stream())
+        )
+        return Response(answer.body, answer.status, dict(answer.headers))
 
-    def body(name: str, description: str) -> dict[str, Any]:
-        return {
-            "description": description,
-            "content": {"application/json": {"schema": inline_schema(name, schemas)}},
-        }
+    return wonderblogs_endpoint
 
-    errors = {
-        401: body("ErrorBody", "Missing or wrong bearer key."),
-        500: body("ErrorBody", "The site's own code failed."),
-    }
-    get_responses = {200: body("ContextResponse", "The site's brand context."), **errors}
-    post_responses = {
-        200: body("PublishAccepted", "Article accepted."),
-        400: body("ErrorBody", "The body is not JSON."),
-        409: body("ErrorBody", "The site refused the article."),
-        413: body("ErrorBody", "The body is too large."),
-        422: body("ErrorBody", "The JSON breaks the contract; details name each field."),
-        **errors,
-    }
-    request_body = {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": inline_schema("PublishPayload", schemas)}},
-        }
-    }
-    return get_responses, post_responses, request_body
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _router(
+    route: Route,
+    path: str,
+    operations: dict[str, dict[str, Any]],
+    *,
+    tags: Sequence[str] | None,
+    dependencies: Sequence[Depends],
+    include_in_schema: bool,
+) -> APIRouter:
+    router = APIRouter(
+        tags=list(tags or ["wonderblogs"]),
+        dependencies=list(dependencies),
+        include_in_schema=include_in_schema,
+    )
+    for method, documentation in operations.items():
+        router.add_api_route(
+            path,
+            route,
+            methods=[method],
+            response_class=JSONResponse,
+            response_model=None,
+            **documentation,
+        )
+    # The core answers everything else too, so a wrong method gets the same JSON
+    # 405 as in every other adapter, and the trailing-slash form is served rather
+    # than redirected (Wonderblogs does not follow redirects on POST).
+    others = [m for m in _ALL_METHODS if m not in operations]
+    router.add_api_route(path, route, methods=others, include_in_schema=False)
+    router.add_api_route(path + "/", route, methods=_ALL_METHODS, include_in_schema=False)
+    return router
 
 
 def create_wonderblogs_router(
@@ -90,52 +110,89 @@ def create_wonderblogs_router(
     """Router serving GET and POST on ``path`` (relative to the ``prefix`` you
     include it with). ``tags``, ``dependencies`` and ``include_in_schema`` are
     FastAPI's own; everything else goes to :class:`WonderblogsTarget`."""
-    target = WonderblogsTarget(**options)
+    schemas = component_schemas()
 
-    async def wonderblogs_endpoint(request: Request) -> Response:
-        answer = await target.handle_async(
-            TargetRequest(request.method, request.headers, request.stream())
-        )
-        return Response(answer.body, answer.status, dict(answer.headers))
+    def body(name: str, description: str) -> dict[str, Any]:
+        return _json(inline_schema(name, schemas), description)
 
-    get_responses, post_responses, request_body = _docs()
-    router = APIRouter(
-        tags=list(tags or ["wonderblogs"]),
+    errors = {
+        401: body("ErrorBody", "Missing or wrong bearer key."),
+        500: body("ErrorBody", "The site's own code failed."),
+    }
+    operations = {
+        "GET": {
+            "name": "wonderblogs_context",
+            "summary": "Brand context for the next generation run",
+            "operation_id": "getWonderblogsContext",
+            "responses": {200: body("ContextResponse", "The site's brand context."), **errors},
+        },
+        "POST": {
+            "name": "wonderblogs_publish",
+            "summary": "Receive a finished article",
+            "operation_id": "publishWonderblogsArticle",
+            "responses": {
+                200: body("PublishAccepted", "Article accepted."),
+                400: body("ErrorBody", "The body is not JSON."),
+                409: body("ErrorBody", "The site refused the article."),
+                413: body("ErrorBody", "The body is too large."),
+                422: body("ErrorBody", "The JSON breaks the contract; details name each field."),
+                **errors,
+            },
+            "openapi_extra": {
+                "requestBody": {"required": True, **body("PublishPayload", "The article.")}
+            },
+        },
+    }
+    return _router(
+        _route(WonderblogsTarget(**options)),
+        path,
+        operations,
+        tags=tags,
         dependencies=[*(dependencies or ()), Security(_bearer)],
         include_in_schema=include_in_schema,
     )
-    common: dict[str, Any] = {"response_class": JSONResponse, "response_model": None}
-    router.add_api_route(
+
+
+def create_wonderblogs_callback_router(
+    *,
+    path: str = "",
+    tags: Sequence[str] | None = None,
+    dependencies: Sequence[Depends] | None = None,
+    include_in_schema: bool = True,
+    **options: Unpack[ReceiverOptions],
+) -> APIRouter:
+    """Router receiving signed v1 API callbacks with POST on ``path``; takes the
+    keyword arguments of :class:`WonderblogsCallbackReceiver`."""
+    error = inline_schema("ErrorBody")
+    signed = {"schema": {"type": "string"}, "in": "header", "required": True}
+    operations = {
+        "POST": {
+            "name": "wonderblogs_callback",
+            "summary": "Receive a signed completion callback",
+            "operation_id": "receiveWonderblogsCallback",
+            "responses": {
+                200: _json(inline_schema("PublishAccepted"), "Event handled."),
+                400: _json(error, "Authentic, but not an event this receiver knows."),
+                401: _json(error, "Missing, wrong or stale signature."),
+                500: _json(error, "The site's handler failed; Wonderblogs retries."),
+            },
+            "openapi_extra": {
+                "parameters": [
+                    {"name": SIGNATURE_HEADER, **signed, "description": "sha256=<hex HMAC>"},
+                    {"name": TIMESTAMP_HEADER, **signed, "description": "Unix seconds"},
+                ],
+                "requestBody": {
+                    "required": True,
+                    **_json(callback_event_schema(), "The event."),
+                },
+            },
+        }
+    }
+    return _router(
+        _route(WonderblogsCallbackReceiver(**options)),
         path,
-        wonderblogs_endpoint,
-        methods=["GET"],
-        name="wonderblogs_context",
-        summary="Brand context for the next generation run",
-        operation_id="getWonderblogsContext",
-        responses=get_responses,
-        **common,
+        operations,
+        tags=tags,
+        dependencies=list(dependencies or ()),
+        include_in_schema=include_in_schema,
     )
-    router.add_api_route(
-        path,
-        wonderblogs_endpoint,
-        methods=["POST"],
-        name="wonderblogs_publish",
-        summary="Receive a finished article",
-        operation_id="publishWonderblogsArticle",
-        responses=post_responses,
-        openapi_extra=request_body,
-        **common,
-    )
-    # The core answers everything else too, so a wrong method gets the same JSON
-    # 405 as in every other adapter, and the trailing-slash form is served rather
-    # than redirected (Wonderblogs does not follow redirects on POST).
-    router.add_api_route(
-        path, wonderblogs_endpoint, methods=["HEAD", *_OTHER_METHODS], include_in_schema=False
-    )
-    router.add_api_route(
-        path + "/",
-        wonderblogs_endpoint,
-        methods=["GET", "HEAD", "POST", *_OTHER_METHODS],
-        include_in_schema=False,
-    )
-    return router

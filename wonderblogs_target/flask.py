@@ -1,4 +1,4 @@
-"""Flask adapter: a blueprint serving the target endpoint.
+"""Flask adapter: blueprints for the target endpoint and the callback receiver.
 
     from wonderblogs_target.flask import create_wonderblogs_blueprint
 
@@ -18,8 +18,9 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from .core import TargetOptions, WonderblogsTarget
+from .core import Endpoint, TargetOptions, WonderblogsTarget
 from .http import Request, iter_chunks
+from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
 
 try:
     from flask import Blueprint, current_app, request
@@ -29,7 +30,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the missing-extra 
 
     raise missing_extra("flask", "flask") from exc
 
-__all__ = ["CONFIG_KEY", "create_wonderblogs_blueprint"]
+__all__ = ["CONFIG_KEY", "create_wonderblogs_blueprint", "create_wonderblogs_callback_blueprint"]
 
 CONFIG_KEY = "WONDERBLOGS_API_KEY"
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -39,6 +40,28 @@ def _key_from_config() -> Any:
     return current_app.config.get(CONFIG_KEY)
 
 
+def _blueprint(name: str, endpoint: Endpoint) -> Blueprint:
+    def view() -> FlaskResponse:
+        # The stream, not request.data: an oversized body is refused unread.
+        body = iter_chunks(request.stream.read, None)
+        answer = endpoint.handle(Request(request.method, request.headers, body))
+        return FlaskResponse(answer.body, answer.status, list(answer.headers))
+
+    blueprint = Blueprint(name, __name__)
+    # Every method goes to the core, so a wrong one gets its JSON 405; both
+    # slash forms are served, since Wonderblogs does not follow redirects.
+    for rule in ("", "/"):
+        blueprint.add_url_rule(
+            rule,
+            "endpoint",
+            view,
+            methods=_METHODS,
+            strict_slashes=False,
+            provide_automatic_options=False,
+        )
+    return blueprint
+
+
 def create_wonderblogs_blueprint(
     *, name: str = "wonderblogs", **options: Unpack[TargetOptions]
 ) -> Blueprint:
@@ -46,23 +69,13 @@ def create_wonderblogs_blueprint(
     trailing slash). Takes the keyword arguments of :class:`WonderblogsTarget`."""
     if "api_key" not in options and not options.get("allow_unauthenticated"):
         options["api_key"] = _key_from_config
-    target = WonderblogsTarget(**options)
+    return _blueprint(name, WonderblogsTarget(**options))
 
-    def wonderblogs_view() -> FlaskResponse:
-        # The stream, not request.data: an oversized body is refused unread.
-        body = iter_chunks(request.stream.read, None)
-        answer = target.handle(Request(request.method, request.headers, body))
-        return FlaskResponse(answer.body, answer.status, list(answer.headers))
 
-    blueprint = Blueprint(name, __name__)
-    # Every method goes to the core, so a wrong one gets its JSON 405.
-    for rule in ("", "/"):
-        blueprint.add_url_rule(
-            rule,
-            "endpoint",
-            wonderblogs_view,
-            methods=_METHODS,
-            strict_slashes=False,
-            provide_automatic_options=False,
-        )
-    return blueprint
+def create_wonderblogs_callback_blueprint(
+    *, name: str = "wonderblogs_callbacks", **options: Unpack[ReceiverOptions]
+) -> Blueprint:
+    """Blueprint receiving signed callbacks at its ``url_prefix``; the key
+    defaults to ``app.config["WONDERBLOGS_API_KEY"]`` as for the target."""
+    options.setdefault("api_key", _key_from_config)
+    return _blueprint(name, WonderblogsCallbackReceiver(**options))

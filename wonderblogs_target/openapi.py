@@ -18,7 +18,14 @@ from .core import ALLOWED_METHODS, DEFAULT_MAX_BODY_SIZE
 from .errors import ErrorBody
 from .models import ContextResponse, PublishPayload
 
-__all__ = ["OpenAPIVersion", "component_schemas", "generate_openapi_spec", "inline_schema"]
+__all__ = [
+    "OpenAPIVersion",
+    "callback_event_schema",
+    "component_schemas",
+    "generate_openapi_spec",
+    "inline_refs",
+    "inline_schema",
+]
 
 OpenAPIVersion = Literal["3.0.3", "3.1.0"]
 SUPPORTED_VERSIONS: tuple[str, ...] = ("3.0.3", "3.1.0")
@@ -48,10 +55,10 @@ def component_schemas() -> dict[str, Any]:
     return dict(sorted(schemas.items()))
 
 
-def inline_schema(name: str, schemas: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Component ``name`` with every ``$ref`` replaced by its target, for hosts
-    (such as FastAPI's generated docs) that cannot take our components."""
-    schemas = component_schemas() if schemas is None else schemas
+def inline_refs(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with every ``$ref`` to ``schemas`` replaced by its target, for
+    hosts (such as FastAPI's generated docs) that cannot take our components.
+    Discriminator mappings, which name components, are dropped."""
 
     def resolve(node: Any) -> Any:
         if isinstance(node, dict):
@@ -59,13 +66,27 @@ def inline_schema(name: str, schemas: dict[str, Any] | None = None) -> dict[str,
             if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
                 target = resolve(schemas[ref.rsplit("/", 1)[1]])
                 return {**target, **{k: resolve(v) for k, v in node.items() if k != "$ref"}}
-            return {k: resolve(v) for k, v in node.items()}
+            return {k: resolve(v) for k, v in node.items() if k != "discriminator"}
         if isinstance(node, list):
             return [resolve(item) for item in node]
         return node
 
-    result: dict[str, Any] = resolve(copy.deepcopy(schemas[name]))
+    result: dict[str, Any] = resolve(copy.deepcopy(schema))
     return result
+
+
+def inline_schema(name: str, schemas: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Component ``name`` with its references resolved (see :func:`inline_refs`)."""
+    schemas = component_schemas() if schemas is None else schemas
+    return inline_refs(schemas[name], schemas)
+
+
+def callback_event_schema() -> dict[str, Any]:
+    """Self-contained JSON Schema of the callback event union."""
+    from .events import CallbackEvent
+
+    schema = TypeAdapter(CallbackEvent).json_schema(ref_template=_REF)
+    return inline_refs(schema, schema.pop("$defs", {}))
 
 
 def _to_openapi_30(node: Any) -> Any:

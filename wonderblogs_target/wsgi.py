@@ -16,10 +16,17 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from .core import TargetOptions, WonderblogsTarget
+from .core import Endpoint, TargetOptions, WonderblogsTarget
 from .http import Request, Response, iter_chunks
+from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
 
-__all__ = ["WSGIHeaders", "WonderblogsWSGIApp", "create_wonderblogs_wsgi_app", "status_line"]
+__all__ = [
+    "WSGIHeaders",
+    "WonderblogsWSGIApp",
+    "create_wonderblogs_callback_wsgi_app",
+    "create_wonderblogs_wsgi_app",
+    "status_line",
+]
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -75,15 +82,15 @@ def _content_length(environ: Environ) -> int | None:
 
 
 class WonderblogsWSGIApp:
-    """WSGI callable serving GET and POST of the target endpoint."""
+    """WSGI callable serving one endpoint: the target, or the callback receiver."""
 
-    def __init__(self, target: WonderblogsTarget) -> None:
-        self.target = target
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         body = iter_chunks(environ["wsgi.input"].read, _content_length(environ))
         request = Request(environ["REQUEST_METHOD"], WSGIHeaders(environ), body)
-        response: Response = self.target.handle(request)
+        response: Response = self.endpoint.handle(request)
         headers = [*response.headers, ("content-length", str(len(response.body)))]
         start_response(status_line(response.status), headers)
         return [response.body]
@@ -92,3 +99,11 @@ class WonderblogsWSGIApp:
 def create_wonderblogs_wsgi_app(**options: Unpack[TargetOptions]) -> WonderblogsWSGIApp:
     """Build the WSGI app; takes the same keyword arguments as :class:`WonderblogsTarget`."""
     return WonderblogsWSGIApp(WonderblogsTarget(**options))
+
+
+def create_wonderblogs_callback_wsgi_app(
+    **options: Unpack[ReceiverOptions],
+) -> WonderblogsWSGIApp:
+    """WSGI app receiving signed callbacks; takes the keyword arguments of
+    :class:`~wonderblogs_target.receiver.WonderblogsCallbackReceiver`."""
+    return WonderblogsWSGIApp(WonderblogsCallbackReceiver(**options))

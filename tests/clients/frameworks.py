@@ -37,38 +37,51 @@ class AsgiClient(_StarletteBased):
 
     name = "asgi"
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, *, receiver: bool = False, **options: Any) -> None:
         from starlette.applications import Starlette
 
-        from wonderblogs_target.asgi import create_wonderblogs_app
+        from wonderblogs_target import asgi
 
-        super().__init__(Starlette(routes=create_wonderblogs_app(**options).routes(PATH)))
+        factory = asgi.create_wonderblogs_callback_app if receiver else asgi.create_wonderblogs_app
+        super().__init__(Starlette(routes=factory(**options).routes(PATH)))
 
 
 class FastAPIClient(_StarletteBased):
     name = "fastapi"
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, *, receiver: bool = False, **options: Any) -> None:
         from fastapi import FastAPI
 
-        from wonderblogs_target.fastapi import create_wonderblogs_router
+        from wonderblogs_target import fastapi
 
+        factory = (
+            fastapi.create_wonderblogs_callback_router
+            if receiver
+            else fastapi.create_wonderblogs_router
+        )
         self.app = FastAPI()
-        self.app.include_router(create_wonderblogs_router(**options), prefix=PATH)
+        self.app.include_router(factory(**options), prefix=PATH)
         super().__init__(self.app)
 
 
 class FlaskClient:
     name = "flask"
 
-    def __init__(self, *, config: Mapping[str, Any] | None = None, **options: Any) -> None:
+    def __init__(
+        self, *, receiver: bool = False, config: Mapping[str, Any] | None = None, **options: Any
+    ) -> None:
         from flask import Flask
 
-        from wonderblogs_target.flask import create_wonderblogs_blueprint
+        from wonderblogs_target import flask
 
+        factory = (
+            flask.create_wonderblogs_callback_blueprint
+            if receiver
+            else flask.create_wonderblogs_blueprint
+        )
         self.app = Flask("contract")
         self.app.config.update(config or {})
-        self.app.register_blueprint(create_wonderblogs_blueprint(**options), url_prefix=PATH)
+        self.app.register_blueprint(factory(**options), url_prefix=PATH)
         self.client = self.app.test_client()
 
     def request(
@@ -86,14 +99,19 @@ class FlaskClient:
 class DjangoClient:
     name = "django"
 
-    def __init__(self, *, enforce_csrf_checks: bool = False, **options: Any) -> None:
+    def __init__(
+        self, *, receiver: bool = False, enforce_csrf_checks: bool = False, **options: Any
+    ) -> None:
         from django.test import Client
         from django.urls import clear_url_caches, path
 
         from tests import django_urls
-        from wonderblogs_target.django import create_wonderblogs_view
+        from wonderblogs_target import django
 
-        self.view = create_wonderblogs_view(**options)
+        factory = (
+            django.create_wonderblogs_callback_view if receiver else django.create_wonderblogs_view
+        )
+        self.view = factory(**options)
         django_urls.urlpatterns[:] = [
             path(PATH.lstrip("/"), self.view),
             path(PATH.lstrip("/") + "/", self.view),
@@ -120,12 +138,17 @@ class WsgiClient:
 
     name = "wsgi"
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, *, receiver: bool = False, **options: Any) -> None:
         from werkzeug.test import Client
 
-        from wonderblogs_target.wsgi import create_wonderblogs_wsgi_app
+        from wonderblogs_target import wsgi
 
-        self.client = Client(validator(create_wonderblogs_wsgi_app(**options)))
+        factory = (
+            wsgi.create_wonderblogs_callback_wsgi_app
+            if receiver
+            else wsgi.create_wonderblogs_wsgi_app
+        )
+        self.client = Client(validator(factory(**options)))
 
     def request(
         self,

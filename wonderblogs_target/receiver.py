@@ -1,0 +1,199 @@
+"""The framework-free receiver of signed Wonderblogs callbacks.
+
+Order matters: the signature is checked on the raw bytes before anything is
+parsed, so an unauthenticated sender never reaches the JSON parser. Answers
+follow the sender's retry rules (up to three retries; a 4xx stops them):
+
+* 401 for a missing, malformed, wrong or stale signature;
+* 400 for an authentic body that is not an event we know (retrying won't help);
+* 500 when ``on_event`` raises, so that Wonderblogs retries the delivery;
+* 200 otherwise, and for a duplicate that the optional replay guard caught.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol, TypeAlias
+
+from typing_extensions import Required, TypedDict
+
+from ._concurrency import is_async_callable
+from ._flow import Call, Flow
+from .core import (
+    ACCEPTED,
+    INTERNAL_ERROR,
+    ApiKey,
+    Endpoint,
+    KeyRing,
+    callback_failed,
+    error_response,
+    json_response,
+    logger,
+)
+from .errors import ConfigurationError
+from .events import CallbackEvent, CallbackPayloadError, parse_callback_event
+from .http import Request
+from .signing import DEFAULT_SCHEME, SignatureScheme, SignatureVerificationError, verify_signature
+
+__all__ = [
+    "DEFAULT_CALLBACK_BODY_SIZE",
+    "EventHandler",
+    "MemoryReplayGuard",
+    "ReceiverOptions",
+    "ReplayGuard",
+    "WonderblogsCallbackReceiver",
+    "event_key",
+]
+
+#: Callback bodies carry one post; 5 MiB leaves ample room.
+DEFAULT_CALLBACK_BODY_SIZE = 5 * 1024 * 1024
+
+EventHandler: TypeAlias = Callable[[CallbackEvent], "object | Awaitable[object]"]
+DUPLICATE = json_response(200, {"ok": True, "duplicate": True})
+
+
+class ReplayGuard(Protocol):
+    """Remembers handled events so a retried delivery is not handled twice."""
+
+    def seen(self, key: str) -> bool: ...
+
+    def remember(self, key: str) -> None: ...
+
+
+class MemoryReplayGuard:
+    """A bounded, thread-safe, in-process replay guard.
+
+    Enough for one process; with several workers, back :class:`ReplayGuard`
+    by your database (a unique key on :func:`event_key`) instead.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_entries: int = 10_000,
+        ttl: float = 24 * 3600,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_entries < 1 or ttl <= 0:
+            raise ConfigurationError("max_entries and ttl must be positive")
+        self._entries: OrderedDict[str, float] = OrderedDict()
+        self._max_entries = max_entries
+        self._ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+
+    def seen(self, key: str) -> bool:
+        with self._lock:
+            stamp = self._entries.get(key)
+            return stamp is not None and self._clock() - stamp <= self._ttl
+
+    def remember(self, key: str) -> None:
+        with self._lock:
+            self._entries[key] = self._clock()
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+
+
+def event_key(event: CallbackEvent) -> str:
+    """A stable identity of an event: its type and its run or job id."""
+    ident = getattr(event, "run_id", None) or getattr(event, "job_id", "")
+    return f"{event.event}:{ident}"
+
+
+class ReceiverOptions(TypedDict, total=False):
+    """The keyword arguments every callback-receiver factory accepts."""
+
+    api_key: ApiKey
+    on_event: Required[EventHandler]
+    tolerance: float | None
+    scheme: SignatureScheme
+    replay_guard: ReplayGuard | None
+    max_body_size: int
+    clock: Callable[[], float] | None
+
+
+class WonderblogsCallbackReceiver(Endpoint):
+    """Verifies, parses and hands each signed callback to ``on_event`` (sync or async).
+
+    ``api_key`` is the site's Target API Key, which signs the callbacks: one
+    key, several during a rotation, or a callable returning them.
+    """
+
+    allowed_methods = ("POST",)
+
+    def __init__(
+        self,
+        *,
+        api_key: ApiKey = None,
+        on_event: EventHandler,
+        tolerance: float | None = 300,
+        scheme: SignatureScheme = DEFAULT_SCHEME,
+        replay_guard: ReplayGuard | None = None,
+        max_body_size: int = DEFAULT_CALLBACK_BODY_SIZE,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__(max_body_size=max_body_size)
+        if api_key is None:
+            raise ConfigurationError("no api_key given: callbacks are signed with it")
+        if not callable(on_event):
+            raise ConfigurationError("on_event must be a callable")
+        if tolerance is not None and not tolerance > 0:
+            raise ConfigurationError("tolerance must be a positive number of seconds, or None")
+        self._keys = KeyRing(api_key)
+        self.on_event = on_event
+        self.tolerance = tolerance
+        self.scheme = scheme
+        self.replay_guard = replay_guard
+        self._clock = clock
+        self._event_is_async = is_async_callable(on_event)
+
+    @property
+    def has_async_callbacks(self) -> bool:
+        return self._event_is_async
+
+    def _secrets(self) -> Sequence[str] | None:
+        try:
+            return self._keys.keys()
+        except ConfigurationError:
+            logger.exception("wonderblogs callback receiver is misconfigured")
+            return None
+
+    def flow(self, request: Request) -> Flow:
+        if request.method.upper() not in self.allowed_methods:
+            return self._not_allowed
+        body = yield from self.read_body(request)
+        if not isinstance(body, bytes):
+            return body
+        secrets = self._secrets()
+        if secrets is None:
+            return INTERNAL_ERROR
+        try:
+            verify_signature(
+                body,
+                request.headers,  # type: ignore[arg-type]  # any .get() header object works
+                secrets,
+                tolerance=self.tolerance,
+                now=None if self._clock is None else self._clock(),
+                scheme=self.scheme,
+            )
+        except SignatureVerificationError as exc:
+            return error_response(401, f"Invalid signature: {exc}")
+        try:
+            event = parse_callback_event(body)
+        except CallbackPayloadError as exc:
+            return error_response(400, exc.message, exc.details or None)
+
+        key = event_key(event)
+        if self.replay_guard is not None and self.replay_guard.seen(key):
+            return DUPLICATE
+        try:
+            yield Call(self.on_event, (event,), self._event_is_async)
+        except Exception as exc:
+            return callback_failed(exc, "on_event")
+        if self.replay_guard is not None:
+            self.replay_guard.remember(key)
+        return ACCEPTED

@@ -1,0 +1,258 @@
+"""HMAC signatures of Wonderblogs callbacks: verify what arrives, sign for tests.
+
+Wonderblogs signs the completion callbacks of its v1 API with the site's Target
+API Key and sends ``X-Wonderblogs-Signature`` and ``X-Wonderblogs-Timestamp``.
+The vendor does not publish the exact signed string, so this module assumes
+the widespread scheme and makes it a visible, replaceable value
+(:data:`DEFAULT_SCHEME`):
+
+* signed bytes: the timestamp header's text, ``.``, then the raw body;
+* HMAC-SHA256 under the key's UTF-8 bytes;
+* signature header ``sha256=<lowercase hex>``; timestamp in Unix seconds.
+
+The verifier is lenient in form (a bare or upper-case digest, several
+signatures separated by commas or spaces while the sender rotates keys) and
+strict in substance: constant-time comparison, a time window in both
+directions, and only the raw body bytes, never a re-serialised document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ConfigurationError
+
+__all__ = [
+    "BODY_ONLY_SCHEME",
+    "DEFAULT_SCHEME",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "MalformedHeaderError",
+    "MissingHeaderError",
+    "SignatureMismatchError",
+    "SignatureScheme",
+    "SignatureVerificationError",
+    "TimestampTooNewError",
+    "TimestampTooOldError",
+    "sign_payload",
+    "verify_signature",
+]
+
+SIGNATURE_HEADER = "X-Wonderblogs-Signature"
+TIMESTAMP_HEADER = "X-Wonderblogs-Timestamp"
+
+# Bounds on what a header may hold, so hostile input costs bounded work.
+_MAX_HEADER_LENGTH = 4_096
+_MAX_SIGNATURES = 16
+_MAX_TIMESTAMP_DIGITS = 12
+_HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
+_SEPARATORS = re.compile(r"[,\s]+")
+
+
+class SignatureVerificationError(Exception):
+    """The request is not an authentic, fresh Wonderblogs callback.
+
+    Messages say which check failed, never the secret or the expected digest.
+    """
+
+
+class MissingHeaderError(SignatureVerificationError):
+    """A signature or timestamp header is absent or empty."""
+
+
+class MalformedHeaderError(SignatureVerificationError):
+    """A header is present but is not in the expected form."""
+
+
+class SignatureMismatchError(SignatureVerificationError):
+    """No presented signature matches the body under any of the secrets."""
+
+
+class TimestampTooOldError(SignatureVerificationError):
+    """The signature is authentic but older than the tolerance: a possible replay."""
+
+
+class TimestampTooNewError(SignatureVerificationError):
+    """The timestamp lies further in the future than the tolerance allows."""
+
+
+@dataclass(frozen=True)
+class SignatureScheme:
+    """How the signature is made. Pass your own to :func:`verify_signature` if
+    Wonderblogs documents a different scheme than the one assumed here."""
+
+    signature_header: str = SIGNATURE_HEADER
+    timestamp_header: str = TIMESTAMP_HEADER
+    prefix: str = "sha256="
+    #: False signs the body alone: no replay protection, so only on explicit request.
+    sign_timestamp: bool = True
+
+    def signed_bytes(self, timestamp: str, body: bytes) -> bytes:
+        if not self.sign_timestamp:
+            return body
+        return timestamp.encode("ascii") + b"." + body
+
+
+DEFAULT_SCHEME = SignatureScheme()
+BODY_ONLY_SCHEME = SignatureScheme(sign_timestamp=False)
+
+
+def _raw_body(body: object) -> bytes:
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, bytearray | memoryview):
+        return bytes(body)
+    raise TypeError(
+        f"pass the raw request body as bytes, not {type(body).__name__}: a signature "
+        "covers the exact bytes received, and parsed or re-encoded JSON differs from them"
+    )
+
+
+def _secrets(secret: str | Sequence[str]) -> list[bytes]:
+    candidates = [secret] if isinstance(secret, str) else list(secret)
+    if not candidates:
+        raise ConfigurationError("no signing secret given")
+    keys = []
+    for candidate in candidates:
+        if not isinstance(candidate, str) or not candidate:
+            raise ConfigurationError("each signing secret must be a non-empty string")
+        if candidate != candidate.strip():
+            raise ConfigurationError("a signing secret has leading or trailing whitespace")
+        keys.append(candidate.encode("utf-8"))
+    return keys
+
+
+def _check_tolerance(tolerance: float | None) -> None:
+    if tolerance is not None and not (tolerance > 0 and not math.isnan(tolerance)):
+        raise ConfigurationError("tolerance must be a positive number of seconds, or None")
+
+
+def _header(headers: Mapping[str, Any], name: str) -> str | None:
+    """Case-insensitive lookup that works on plain dicts and on every framework's
+    header object; bytes values (raw ASGI) are read as Latin-1."""
+    value = headers.get(name)
+    if value is None:
+        value = headers.get(name.lower())
+    if value is None and isinstance(headers, Mapping):
+        lname = name.lower()
+        for key in headers:
+            key_text = key.decode("latin-1") if isinstance(key, bytes) else str(key)
+            if key_text.lower() == lname:
+                value = headers[key]
+                break
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value).decode("latin-1")
+    if value is not None and not isinstance(value, str):
+        raise MalformedHeaderError(f"{name} header is not text")
+    return value
+
+
+def _digest(key: bytes, message: bytes) -> bytes:
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def sign_payload(
+    body: bytes,
+    secret: str,
+    *,
+    timestamp: int | None = None,
+    scheme: SignatureScheme = DEFAULT_SCHEME,
+) -> dict[str, str]:
+    """Both headers for ``body``, as Wonderblogs would send them (assumed scheme).
+
+    For tests and local tools: ``httpx.post(url, content=body, headers=sign_payload(body, key))``.
+    """
+    raw = _raw_body(body)
+    [key] = _secrets(secret)
+    stamp = str(int(time.time()) if timestamp is None else int(timestamp))
+    digest = _digest(key, scheme.signed_bytes(stamp, raw)).hex()
+    return {scheme.signature_header: scheme.prefix + digest, scheme.timestamp_header: stamp}
+
+
+def _presented_digests(header: str, scheme: SignatureScheme) -> list[bytes]:
+    if len(header) > _MAX_HEADER_LENGTH or not header.isascii():
+        raise MalformedHeaderError(f"{scheme.signature_header} header is malformed")
+    tokens = [t for t in _SEPARATORS.split(header.strip()) if t]
+    if len(tokens) > _MAX_SIGNATURES:
+        raise MalformedHeaderError(f"{scheme.signature_header} header has too many signatures")
+    digests = []
+    prefix = scheme.prefix.lower()
+    for token in tokens:
+        if prefix and token.lower().startswith(prefix):
+            token = token[len(prefix) :]
+        if _HEX_DIGEST.fullmatch(token):
+            digests.append(bytes.fromhex(token))
+    if not digests:
+        raise MalformedHeaderError(
+            f"{scheme.signature_header} header holds no {scheme.prefix}<hex> signature"
+        )
+    return digests
+
+
+def verify_signature(
+    body: bytes,
+    headers: Mapping[str, str],
+    secret: str | Sequence[str],
+    *,
+    tolerance: float | None = 300,
+    now: float | None = None,
+    scheme: SignatureScheme = DEFAULT_SCHEME,
+) -> None:
+    """Return None when ``body`` and ``headers`` are an authentic, fresh callback;
+    raise a :class:`SignatureVerificationError` subclass saying why not otherwise.
+
+    ``secret`` may list several keys (while the site rotates its key).
+    ``tolerance`` is how many seconds the timestamp may differ from ``now``, in
+    the past or the future; ``None`` turns the time check off. ``now`` defaults
+    to the clock and exists for tests.
+    """
+    raw = _raw_body(body)
+    keys = _secrets(secret)
+    _check_tolerance(tolerance)
+    try:
+        signature = _header(headers, scheme.signature_header)
+        timestamp = _header(headers, scheme.timestamp_header)
+    except SignatureVerificationError:
+        raise
+    except Exception as exc:  # an exotic header object: still a verification failure
+        raise MalformedHeaderError("request headers could not be read") from exc
+    if not signature or not signature.strip():
+        raise MissingHeaderError(f"missing {scheme.signature_header} header")
+    if scheme.sign_timestamp and (not timestamp or not timestamp.strip()):
+        raise MissingHeaderError(f"missing {scheme.timestamp_header} header")
+
+    presented = _presented_digests(signature, scheme)
+    stamp = ""
+    if scheme.sign_timestamp:
+        stamp = (timestamp or "").strip()
+        if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= _MAX_TIMESTAMP_DIGITS):
+            raise MalformedHeaderError(
+                f"{scheme.timestamp_header} header must be Unix seconds (digits only)"
+            )
+
+    message = scheme.signed_bytes(stamp, raw)
+    matched = False
+    for key in keys:
+        expected = _digest(key, message)
+        for candidate in presented:  # no early exit: timing does not tell which matched
+            matched |= hmac.compare_digest(expected, candidate)
+    if not matched:
+        raise SignatureMismatchError("signature does not match the body")
+
+    if scheme.sign_timestamp and tolerance is not None:
+        age = (time.time() if now is None else now) - int(stamp)
+        if age > tolerance:
+            raise TimestampTooOldError(
+                f"timestamp is {age:.0f} s old, beyond the {tolerance:g} s tolerance"
+            )
+        if -age > tolerance:
+            raise TimestampTooNewError(
+                f"timestamp is {-age:.0f} s in the future, beyond the {tolerance:g} s tolerance"
+            )
