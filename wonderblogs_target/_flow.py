@@ -11,14 +11,17 @@ back into the flow, where the rule for them lives.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterable, Callable, Generator
+from collections.abc import AsyncIterable, Awaitable, Callable, Generator
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from ._concurrency import run_async_from_sync, run_sync_in_thread
 from .http import Body, Response
 
-__all__ = ["Call", "Flow", "ReadBody", "drive_async", "drive_sync"]
+__all__ = ["Call", "Flow", "ReadBody", "drive_async", "drive_sync", "run_flow", "run_flow_async"]
+
+S = TypeVar("S")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,36 +88,52 @@ async def _call_async(step: Call) -> Any:
     return result
 
 
-def drive_sync(flow: Flow) -> Response:
-    """Run ``flow`` to its response in sync code."""
+def run_flow(flow: Generator[S, Any, R], perform: Callable[[S], Any]) -> R:
+    """Run a generator of steps to its return value, performing each step with
+    ``perform`` and sending back its result (or throwing in its exception)."""
     try:
         step = next(flow)
         while True:
             try:
-                value = _read_sync(step) if isinstance(step, ReadBody) else _call_sync(step)
+                value = perform(step)
             except Exception as exc:
                 step = flow.throw(exc)
             else:
                 step = flow.send(value)
     except StopIteration as stop:
-        response: Response = stop.value
-        return response
+        result: R = stop.value
+        return result
+
+
+async def run_flow_async(flow: Generator[S, Any, R], perform: Callable[[S], Awaitable[Any]]) -> R:
+    """:func:`run_flow` for async ``perform``."""
+    try:
+        step = next(flow)
+        while True:
+            try:
+                value = await perform(step)
+            except Exception as exc:
+                step = flow.throw(exc)
+            else:
+                step = flow.send(value)
+    except StopIteration as stop:
+        result: R = stop.value
+        return result
+
+
+def _perform_sync(step: Step) -> Any:
+    return _read_sync(step) if isinstance(step, ReadBody) else _call_sync(step)
+
+
+async def _perform_async(step: Step) -> Any:
+    return await (_read_async(step) if isinstance(step, ReadBody) else _call_async(step))
+
+
+def drive_sync(flow: Flow) -> Response:
+    """Run an endpoint flow to its response in sync code."""
+    return run_flow(flow, _perform_sync)
 
 
 async def drive_async(flow: Flow) -> Response:
-    """Run ``flow`` to its response on the running event loop."""
-    try:
-        step = next(flow)
-        while True:
-            try:
-                if isinstance(step, ReadBody):
-                    value = await _read_async(step)
-                else:
-                    value = await _call_async(step)
-            except Exception as exc:
-                step = flow.throw(exc)
-            else:
-                step = flow.send(value)
-    except StopIteration as stop:
-        response: Response = stop.value
-        return response
+    """Run an endpoint flow to its response on the running event loop."""
+    return await run_flow_async(flow, _perform_async)

@@ -1,0 +1,663 @@
+"""Client of the Wonderblogs v1 API, sync and async, with the polling written for you.
+
+    from wonderblogs_target.client import WonderblogsClient
+
+    with WonderblogsClient(api_key) as client:
+        accepted = client.generate_post("Cutting cloud spend without slowing teams down")
+        run = client.wait_for_run(accepted)
+        print(run.post.title)
+
+Both clients share one implementation: each operation is a generator that
+yields the three things that differ between sync and async code (send a
+request, sleep, read the clock), and each client only carries those out. So
+retry and polling rules exist once, and a fake clock makes them testable
+without sleeping.
+
+Retries are careful about the monthly quota: a GET is retried on 429, 5xx and
+connection errors; a creating POST only when it surely was not processed (a
+429, or a connection that failed before the request was sent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import time
+from collections.abc import Awaitable, Callable, Generator
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, TypeAlias, TypeVar
+from urllib.parse import quote, urljoin, urlsplit
+
+from pydantic import BaseModel
+
+from ._flow import run_flow, run_flow_async
+from .errors import ConfigurationError
+from .v1 import (
+    IMAGE_TERMINAL,
+    RUN_TERMINAL,
+    GenerateImageRequest,
+    GeneratePostRequest,
+    ImageJob,
+    ImageJobAccepted,
+    Language,
+    RewritePostRequest,
+    RunAccepted,
+    RunStatus,
+    TranslatePostRequest,
+)
+
+try:
+    import httpx
+except ImportError as exc:  # pragma: no cover - exercised by the missing-extra test
+    from ._extras import missing_extra
+
+    raise missing_extra("httpx", "client") from exc
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "APIConnectionError",
+    "AsyncWonderblogsClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ImageJobFailedError",
+    "NotFoundError",
+    "PollPolicy",
+    "RateLimitError",
+    "RetryPolicy",
+    "RunFailedError",
+    "RunSkippedError",
+    "ServerError",
+    "WaitTimeoutError",
+    "WonderblogsAPIError",
+    "WonderblogsClient",
+]
+
+logger = logging.getLogger("wonderblogs_target.client")
+
+DEFAULT_BASE_URL = "https://www.wonderblogs.org"
+T = TypeVar("T")
+
+
+# -- errors -------------------------------------------------------------------------
+
+
+class WonderblogsAPIError(Exception):
+    """An answer other than success, in the API's ``{"error": ..., "details": [...]}`` shape."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, details: list[Any] | None = None
+    ) -> None:
+        super().__init__(f"{status}: {message}" if status else message)
+        self.message = message
+        self.status = status
+        self.details = details or []
+
+
+class BadRequestError(WonderblogsAPIError):
+    """400: invalid JSON, a validation error, or a callback URL that is not HTTPS."""
+
+
+class AuthenticationError(WonderblogsAPIError):
+    """401: the API key is missing, invalid, revoked or expired."""
+
+
+class NotFoundError(WonderblogsAPIError):
+    """404: no such run or job for this key's site."""
+
+
+class RateLimitError(WonderblogsAPIError):
+    """429: the per-minute limit or the monthly quota. ``retry_after`` is the wait
+    the server asked for, in seconds, when it said."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = 429,
+        details: list[Any] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, status=status, details=details)
+        self.retry_after = retry_after
+
+
+class ServerError(WonderblogsAPIError):
+    """5xx: the service failed."""
+
+
+class APIConnectionError(WonderblogsAPIError):
+    """No answer: the connection failed or timed out."""
+
+
+class WaitTimeoutError(WonderblogsAPIError, TimeoutError):
+    """Polling gave up; ``last_status`` is the last state seen (None if none)."""
+
+    def __init__(self, message: str, last_status: RunStatus | ImageJob | None) -> None:
+        super().__init__(message)
+        self.last_status = last_status
+
+
+class RunFailedError(WonderblogsAPIError):
+    """The run ended as ``failed``; ``run`` holds it, ``message`` the server's reason."""
+
+    def __init__(self, run: RunStatus) -> None:
+        super().__init__(run.error or f"run {run.run_id} {run.status}")
+        self.run = run
+
+
+class RunSkippedError(RunFailedError):
+    """The run ended as ``skipped`` (for example: no content focus)."""
+
+
+class ImageJobFailedError(WonderblogsAPIError):
+    """The image job ended as ``failed``; ``job`` holds it."""
+
+    def __init__(self, job: ImageJob) -> None:
+        super().__init__(job.error or f"image job {job.job_id} failed")
+        self.job = job
+
+
+_ERRORS: dict[int, type[WonderblogsAPIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def error_from_response(response: httpx.Response) -> WonderblogsAPIError:
+    """The typed error for a non-2xx answer."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    message = response.reason_phrase or "error"
+    details: list[Any] = []
+    if isinstance(body, dict):
+        message = str(body.get("error") or message)
+        raw_details = body.get("details")
+        details = raw_details if isinstance(raw_details, list) else []
+    status = response.status_code
+    if status == 429:
+        return RateLimitError(
+            message, status=status, details=details, retry_after=_retry_after(response)
+        )
+    cls = _ERRORS.get(status, ServerError if status >= 500 else WonderblogsAPIError)
+    return cls(message, status=status, details=details)
+
+
+# -- policies -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded exponential backoff for retried requests."""
+
+    max_retries: int = 3
+    initial: float = 0.5
+    factor: float = 2.0
+    maximum: float = 8.0
+
+    def delay(self, attempt: int) -> float:
+        return float(min(self.initial * self.factor**attempt, self.maximum))
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """How often to ask about a run: 1 s, growing by 1.5x, at most 5 s (by default)."""
+
+    initial: float = 1.0
+    factor: float = 1.5
+    maximum: float = 5.0
+
+
+# -- the shared implementation --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Send:
+    method: str
+    url: str
+    json: Any = None
+    authenticated: bool = True
+    follow_redirects: bool = False
+
+
+@dataclass(frozen=True)
+class _Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _Now:
+    pass
+
+
+_Step: TypeAlias = _Send | _Sleep | _Now
+_Op: TypeAlias = Generator[_Step, Any, T]
+
+# Failures raised before a request leaves the machine: safe to retry a POST.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
+
+
+class _Operations:
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str,
+        retry: RetryPolicy,
+        poll: PollPolicy,
+    ) -> None:
+        if not isinstance(api_key, str) or not api_key or api_key != api_key.strip():
+            raise ConfigurationError(
+                "api_key must be a non-empty string without surrounding spaces"
+            )
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
+        self._key = api_key
+        self.base_url = base_url.rstrip("/")
+        self.retry = retry
+        self.poll = poll
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._key}"}
+
+    def _same_origin(self, url: str) -> bool:
+        ours, theirs = urlsplit(self.base_url), urlsplit(url)
+        return (ours.scheme, ours.hostname, ours.port) == (
+            theirs.scheme,
+            theirs.hostname,
+            theirs.port,
+        )
+
+    def _resolve(self, path_or_url: str) -> str:
+        return urljoin(self.base_url + "/", path_or_url)
+
+    def request(
+        self, method: str, path: str, body: Any = None, *, creating: bool = False
+    ) -> _Op[Any]:
+        url = self._resolve(path)
+        response = yield from self._send(_Send(method, url, body), creating=creating)
+        return response.json()
+
+    def _send(self, send: _Send, *, creating: bool = False) -> _Op[httpx.Response]:
+        attempt = 0
+        while True:
+            try:
+                response: httpx.Response = yield send
+            except httpx.TransportError as exc:
+                if attempt < self.retry.max_retries and (
+                    not creating or isinstance(exc, _NOT_SENT)
+                ):
+                    logger.info("%s %s: %s, retrying", send.method, send.url, type(exc).__name__)
+                    yield _Sleep(self.retry.delay(attempt))
+                    attempt += 1
+                    continue
+                raise APIConnectionError(
+                    f"{send.method} {send.url} failed: {type(exc).__name__}"
+                ) from exc
+            if response.status_code < 400:
+                return response
+            error = error_from_response(response)
+            retryable = response.status_code == 429 or (
+                not creating and response.status_code >= 500
+            )
+            if not retryable or attempt >= self.retry.max_retries:
+                raise error
+            delay = self.retry.delay(attempt)
+            if isinstance(error, RateLimitError) and error.retry_after is not None:
+                delay = error.retry_after
+            logger.info("%s %s: %s, retrying in %.1fs", send.method, send.url, error.status, delay)
+            yield _Sleep(delay)
+            attempt += 1
+
+    # Creating calls: validated before anything is sent.
+    def create(self, path: str, request: BaseModel, answer: type[T]) -> _Op[T]:
+        body = request.model_dump(mode="json", exclude_none=True)
+        data = yield from self.request("POST", path, body, creating=True)
+        result: T = answer.model_validate(data)  # type: ignore[attr-defined]
+        return result
+
+    def get(self, path: str, answer: type[T]) -> _Op[T]:
+        data = yield from self.request("GET", path)
+        result: T = answer.model_validate(data)  # type: ignore[attr-defined]
+        return result
+
+    def run(self, run_id: str) -> _Op[RunStatus]:
+        return self.get(f"/api/v1/posts/runs/{quote(run_id, safe='')}", RunStatus)
+
+    def image_job(self, job_id: str) -> _Op[ImageJob]:
+        return self.get(f"/api/v1/images/jobs/{quote(job_id, safe='')}", ImageJob)
+
+    def poll_path(self, default: str, poll_url: str | None) -> str:
+        """The server's ``poll_url`` when it points at the API itself, else ``default``."""
+        if poll_url and (poll_url.startswith("/") or self._same_origin(poll_url)):
+            return poll_url
+        return default
+
+    def wait(
+        self,
+        path: str,
+        answer: type[RunStatus] | type[ImageJob],
+        terminal: frozenset[str],
+        timeout: float,
+    ) -> _Op[RunStatus | ImageJob]:
+        if timeout <= 0:
+            raise ConfigurationError("timeout must be positive")
+        start: float = yield _Now()
+        interval = self.poll.initial
+        while True:
+            last = yield from self.get(path, answer)
+            if last.status in terminal:
+                return last
+            elapsed = (yield _Now()) - start
+            if elapsed >= timeout:
+                raise WaitTimeoutError(
+                    f"still {last.status!r} after {timeout:g} s", last_status=last
+                )
+            yield _Sleep(min(interval, timeout - elapsed))
+            interval = min(interval * self.poll.factor, self.poll.maximum)
+
+    def wait_for_run(
+        self, run: str | RunAccepted, timeout: float, raise_on_failure: bool
+    ) -> _Op[RunStatus]:
+        run_id, poll_url = (
+            (run.run_id, run.poll_url) if isinstance(run, RunAccepted) else (run, None)
+        )
+        path = self.poll_path(f"/api/v1/posts/runs/{quote(run_id, safe='')}", poll_url)
+        result = yield from self.wait(path, RunStatus, RUN_TERMINAL, timeout)
+        assert isinstance(result, RunStatus)
+        if raise_on_failure and result.status == "failed":
+            raise RunFailedError(result)
+        if raise_on_failure and result.status == "skipped":
+            raise RunSkippedError(result)
+        return result
+
+    def wait_for_image(
+        self, job: str | ImageJobAccepted, timeout: float, raise_on_failure: bool
+    ) -> _Op[ImageJob]:
+        job_id, poll_url = (
+            (job.job_id, job.poll_url) if isinstance(job, ImageJobAccepted) else (job, None)
+        )
+        path = self.poll_path(f"/api/v1/images/jobs/{quote(job_id, safe='')}", poll_url)
+        result = yield from self.wait(path, ImageJob, IMAGE_TERMINAL, timeout)
+        assert isinstance(result, ImageJob)
+        if raise_on_failure and result.status == "failed":
+            raise ImageJobFailedError(result)
+        return result
+
+    def download(self, url_or_path: str) -> _Op[bytes]:
+        url = self._resolve(url_or_path)
+        # The key goes to the API's own host only, never to an image CDN.
+        send = _Send("GET", url, authenticated=self._same_origin(url), follow_redirects=True)
+        response = yield from self._send(send)
+        return response.content
+
+
+def _run_request(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in kwargs.items() if k != "self"}
+
+
+# -- the two clients ----------------------------------------------------------------
+
+
+def _build_request(
+    http: httpx.Client | httpx.AsyncClient, ops: _Operations, send: _Send
+) -> httpx.Request:
+    # Per request, not as client defaults: a default header would follow an
+    # absolute URL to any host.
+    headers = ops.auth_headers() if send.authenticated else {}
+    return http.build_request(send.method, send.url, json=send.json, headers=headers)
+
+
+class _ClientBase:
+    _ops: _Operations
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._ops.base_url!r})"
+
+    @property
+    def base_url(self) -> str:
+        return self._ops.base_url
+
+
+class WonderblogsClient(_ClientBase):
+    """Sync client. ``transport`` takes any httpx transport, such as the emulator's."""
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        poll: PollPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ops = _Operations(api_key, base_url, retry or RetryPolicy(), poll or PollPolicy())
+        self._http = httpx.Client(timeout=timeout, transport=transport)
+        self._sleep = sleep
+        self._clock = clock
+
+    def _perform(self, step: _Step) -> Any:
+        if isinstance(step, _Send):
+            request = _build_request(self._http, self._ops, step)
+            return self._http.send(request, follow_redirects=step.follow_redirects)
+        if isinstance(step, _Sleep):
+            return self._sleep(step.seconds)
+        return self._clock()
+
+    def _run(self, op: _Op[T]) -> T:
+        return run_flow(op, self._perform)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> WonderblogsClient:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def generate_post(
+        self, topic: str, *, language: Language | None = None, callback_url: str | None = None
+    ) -> RunAccepted:
+        """Start a post on ``topic``; returns at once with the run to wait for."""
+        request = GeneratePostRequest(topic=topic, language=language, callback_url=callback_url)
+        return self._run(self._ops.create("/api/v1/posts/generate", request, RunAccepted))
+
+    def rewrite_post(
+        self,
+        existing_content: str,
+        *,
+        topic: str | None = None,
+        language: Language | None = None,
+        existing_slug: str | None = None,
+        external_id: str | None = None,
+        research: bool = False,
+        callback_url: str | None = None,
+    ) -> RunAccepted:
+        """Rewrite a post in the site's voice; it is published with ``action: "update"``."""
+        request = RewritePostRequest(**_run_request(locals()))
+        return self._run(self._ops.create("/api/v1/posts/rewrite", request, RunAccepted))
+
+    def translate_post(
+        self,
+        existing_content: str,
+        target_language: Language,
+        *,
+        topic: str | None = None,
+        existing_slug: str | None = None,
+        external_id: str | None = None,
+        callback_url: str | None = None,
+    ) -> RunAccepted:
+        """Translate an existing post into ``target_language``."""
+        request = TranslatePostRequest(**_run_request(locals()))
+        return self._run(self._ops.create("/api/v1/posts/translate", request, RunAccepted))
+
+    def generate_image(
+        self, title: str, content: str, *, callback_url: str | None = None
+    ) -> ImageJobAccepted:
+        """Start a cover image for a post."""
+        request = GenerateImageRequest(title=title, content=content, callback_url=callback_url)
+        return self._run(self._ops.create("/api/v1/images/generate", request, ImageJobAccepted))
+
+    def get_run(self, run_id: str) -> RunStatus:
+        """The run's current state."""
+        return self._run(self._ops.run(run_id))
+
+    def get_image_job(self, job_id: str) -> ImageJob:
+        """The image job's current state."""
+        return self._run(self._ops.image_job(job_id))
+
+    def wait_for_run(
+        self, run_id: str | RunAccepted, *, timeout: float = 600.0, raise_on_failure: bool = True
+    ) -> RunStatus:
+        """Poll until the run ends. A failed or skipped run raises
+        :class:`RunFailedError` / :class:`RunSkippedError` unless ``raise_on_failure=False``."""
+        return self._run(self._ops.wait_for_run(run_id, timeout, raise_on_failure))
+
+    def wait_for_image(
+        self,
+        job_id: str | ImageJobAccepted,
+        *,
+        timeout: float = 300.0,
+        raise_on_failure: bool = True,
+    ) -> ImageJob:
+        """Poll until the image job ends; a failed job raises :class:`ImageJobFailedError`."""
+        return self._run(self._ops.wait_for_image(job_id, timeout, raise_on_failure))
+
+    def download_image(self, url_or_path: str) -> bytes:
+        """The image's bytes. Relative ``/api/v1/images/download/...`` paths are
+        fetched from the API with the key; other hosts never see it."""
+        return self._run(self._ops.download(url_or_path))
+
+
+class AsyncWonderblogsClient(_ClientBase):
+    """Async client with the same methods as :class:`WonderblogsClient`."""
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        poll: PollPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ops = _Operations(api_key, base_url, retry or RetryPolicy(), poll or PollPolicy())
+        self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self._sleep = sleep
+        self._clock = clock
+
+    async def _perform(self, step: _Step) -> Any:
+        if isinstance(step, _Send):
+            request = _build_request(self._http, self._ops, step)
+            return await self._http.send(request, follow_redirects=step.follow_redirects)
+        if isinstance(step, _Sleep):
+            return await self._sleep(step.seconds)
+        return self._clock()
+
+    async def _run(self, op: _Op[T]) -> T:
+        return await run_flow_async(op, self._perform)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncWonderblogsClient:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def generate_post(
+        self, topic: str, *, language: Language | None = None, callback_url: str | None = None
+    ) -> RunAccepted:
+        request = GeneratePostRequest(topic=topic, language=language, callback_url=callback_url)
+        return await self._run(self._ops.create("/api/v1/posts/generate", request, RunAccepted))
+
+    async def rewrite_post(
+        self,
+        existing_content: str,
+        *,
+        topic: str | None = None,
+        language: Language | None = None,
+        existing_slug: str | None = None,
+        external_id: str | None = None,
+        research: bool = False,
+        callback_url: str | None = None,
+    ) -> RunAccepted:
+        request = RewritePostRequest(**_run_request(locals()))
+        return await self._run(self._ops.create("/api/v1/posts/rewrite", request, RunAccepted))
+
+    async def translate_post(
+        self,
+        existing_content: str,
+        target_language: Language,
+        *,
+        topic: str | None = None,
+        existing_slug: str | None = None,
+        external_id: str | None = None,
+        callback_url: str | None = None,
+    ) -> RunAccepted:
+        request = TranslatePostRequest(**_run_request(locals()))
+        return await self._run(self._ops.create("/api/v1/posts/translate", request, RunAccepted))
+
+    async def generate_image(
+        self, title: str, content: str, *, callback_url: str | None = None
+    ) -> ImageJobAccepted:
+        request = GenerateImageRequest(title=title, content=content, callback_url=callback_url)
+        return await self._run(
+            self._ops.create("/api/v1/images/generate", request, ImageJobAccepted)
+        )
+
+    async def get_run(self, run_id: str) -> RunStatus:
+        return await self._run(self._ops.run(run_id))
+
+    async def get_image_job(self, job_id: str) -> ImageJob:
+        return await self._run(self._ops.image_job(job_id))
+
+    async def wait_for_run(
+        self, run_id: str | RunAccepted, *, timeout: float = 600.0, raise_on_failure: bool = True
+    ) -> RunStatus:
+        return await self._run(self._ops.wait_for_run(run_id, timeout, raise_on_failure))
+
+    async def wait_for_image(
+        self,
+        job_id: str | ImageJobAccepted,
+        *,
+        timeout: float = 300.0,
+        raise_on_failure: bool = True,
+    ) -> ImageJob:
+        return await self._run(self._ops.wait_for_image(job_id, timeout, raise_on_failure))
+
+    async def download_image(self, url_or_path: str) -> bytes:
+        return await self._run(self._ops.download(url_or_path))

@@ -1,0 +1,138 @@
+"""Models of the Wonderblogs v1 API (generate, rewrite, translate, images).
+
+Request models carry the documented rules, so the client refuses a bad request
+before it costs a round trip (or a unit of the monthly quota), and the emulator
+in :mod:`wonderblogs_target.testing` refuses it the way the service does.
+Response models keep unknown fields, like every model of what Wonderblogs sends.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, TypeAlias
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+from .events import GeneratedPost
+
+__all__ = [
+    "LANGUAGES",
+    "GenerateImageRequest",
+    "GeneratePostRequest",
+    "ImageJob",
+    "ImageJobAccepted",
+    "Language",
+    "RewritePostRequest",
+    "RunAccepted",
+    "RunStatus",
+    "TranslatePostRequest",
+]
+
+Language: TypeAlias = Literal["en", "de", "fr", "es", "it", "pt", "nl"]
+LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "it", "pt", "nl")
+RUN_TERMINAL = frozenset({"completed", "failed", "skipped"})
+IMAGE_TERMINAL = frozenset({"completed", "failed"})
+
+
+def _https_only(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValueError("callback_url must be an absolute https:// URL")
+    return url
+
+
+HttpsUrl = Annotated[str, AfterValidator(_https_only)]
+Topic = Annotated[str, StringConstraints(min_length=3, max_length=500)]
+ExistingContent = Annotated[str, StringConstraints(min_length=100, max_length=30_000)]
+Slug = Annotated[str, StringConstraints(max_length=200)]
+ExternalId = Annotated[str, StringConstraints(max_length=500)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    def body(self) -> dict[str, object]:
+        """The JSON body, without the options that were left out."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class GeneratePostRequest(_Request):
+    topic: Topic
+    language: Language | None = None
+    callback_url: HttpsUrl | None = None
+
+
+class RewritePostRequest(_Request):
+    existing_content: ExistingContent
+    topic: Topic | None = None
+    language: Language | None = None
+    existing_slug: Slug | None = None
+    external_id: ExternalId | None = None
+    research: bool = False
+    callback_url: HttpsUrl | None = None
+
+
+class TranslatePostRequest(_Request):
+    existing_content: ExistingContent
+    target_language: Language
+    topic: Topic | None = None
+    existing_slug: Slug | None = None
+    external_id: ExternalId | None = None
+    callback_url: HttpsUrl | None = None
+
+
+class GenerateImageRequest(_Request):
+    title: Annotated[str, StringConstraints(min_length=1, max_length=1_000)]
+    content: Annotated[str, StringConstraints(min_length=1, max_length=50_000)]
+    callback_url: HttpsUrl | None = None
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class RunAccepted(_Answer):
+    """202 answer to a generate, rewrite or translate request."""
+
+    run_id: str
+    status: str = "pending"
+    poll_url: str | None = None
+
+
+class RunStatus(_Answer):
+    """A run as ``GET /api/v1/posts/runs/{id}`` shows it."""
+
+    run_id: str
+    status: str
+    post: GeneratedPost | None = None
+    error: str | None = None
+    created_at: datetime | None = None
+    completed_at: datetime | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in RUN_TERMINAL
+
+
+class ImageJobAccepted(_Answer):
+    """202 answer to an image request."""
+
+    job_id: str
+    status: str = "pending"
+    poll_url: str | None = None
+
+
+class ImageJob(_Answer):
+    """An image job as ``GET /api/v1/images/jobs/{id}`` shows it."""
+
+    job_id: str
+    status: str
+    image_url: str | None = None
+    error: str | None = None
+    created_at: datetime | None = None
+    completed_at: datetime | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in IMAGE_TERMINAL
