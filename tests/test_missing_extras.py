@@ -14,6 +14,8 @@ import pytest
         ("fastapi", "fastapi", "fastapi"),
         ("flask", "flask", "flask"),
         ("django", "django", "django"),
+        ("client", "httpx", "client"),
+        ("testing", "httpx", "client"),
     ],
 )
 def test_missing_framework_names_the_extra(adapter, blocked, extra):

@@ -1,0 +1,364 @@
+"""An in-process emulator of the Wonderblogs v1 API, for your tests and ours.
+
+    from wonderblogs_target.client import WonderblogsClient
+    from wonderblogs_target.testing import WonderblogsEmulator
+
+    emulator = WonderblogsEmulator(api_keys=["wb_test_key"])
+    with WonderblogsClient("wb_test_key", transport=emulator.transport()) as client:
+        run = client.wait_for_run(client.generate_post("Faster CI on a budget"))
+
+It follows the documented behaviour, not "anything goes": the same request
+validation and error bodies, runs that move from pending through running to a
+terminal status as they are polled, 404 for another site's run, the 5 (posts)
+and 10 (images) per-minute rate limits when ``rate_limit=True``, the image
+download path behind the bearer key, and signed callbacks to ``callback_url``
+with the documented retries. It is an httpx transport (sync and async) and an
+ASGI app. Needs the ``client`` extra (httpx).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, MutableMapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ._concurrency import run_sync_in_thread
+from .signing import sign_payload
+from .v1 import (
+    GenerateImageRequest,
+    GeneratePostRequest,
+    RewritePostRequest,
+    TranslatePostRequest,
+)
+
+try:
+    import httpx
+except ImportError as exc:  # pragma: no cover
+    from ._extras import missing_extra
+
+    raise missing_extra("httpx", "client") from exc
+
+__all__ = ["Delivery", "WonderblogsEmulator"]
+
+# A valid 1x1 PNG: enough for a client to prove it downloaded an image.
+PNG_PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+POSTS_PER_MINUTE = 5
+IMAGES_PER_MINUTE = 10
+CALLBACK_BACKOFF = (1.0, 2.0, 4.0)  # three retries after the first attempt
+
+
+@dataclass
+class Delivery:
+    """One callback the emulator sent (or tried to), for assertions in tests."""
+
+    url: str
+    event: dict[str, Any]
+    statuses: list[int | None] = field(default_factory=list)
+
+    @property
+    def delivered(self) -> bool:
+        return bool(self.statuses) and self.statuses[-1] is not None and self.statuses[-1] < 300
+
+
+@dataclass
+class _Job:
+    kind: str  # "run" or "image"
+    ident: str
+    owner: str
+    status: str
+    outcome: str
+    error: str | None
+    request: BaseModel
+    created_at: str
+    callback_url: str | None
+    polls: int = 0
+    completed_at: str | None = None
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:200] or "post"
+
+
+def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.Response(status, json=body, headers=headers)
+
+
+def _issues(exc: ValidationError) -> list[dict[str, Any]]:
+    """Validation issues in the shape the service uses (Zod-like)."""
+    return [
+        {"code": e["type"], "path": list(e["loc"]), "message": e["msg"]}
+        for e in exc.errors(include_input=False, include_url=False)
+    ]
+
+
+class WonderblogsEmulator:
+    """A faithful, in-process stand-in for the v1 API."""
+
+    def __init__(
+        self,
+        *,
+        api_keys: Iterable[str] = ("wb_test_key",),
+        target_key: str | None = None,
+        rate_limit: bool = False,
+        polls_to_finish: int = 2,
+        clock: Callable[[], float] = time.monotonic,
+        callback_transport: httpx.BaseTransport | None = None,
+        callback_sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.api_keys = set(api_keys)
+        self.target_key = target_key
+        self.rate_limit = rate_limit
+        self.polls_to_finish = max(1, polls_to_finish)
+        self.clock = clock
+        self.callback_transport = callback_transport
+        self.callback_sleep = callback_sleep
+        self.jobs: dict[str, _Job] = {}
+        self.deliveries: list[Delivery] = []
+        self.requests: list[tuple[str, str]] = []
+        self._outcomes: deque[tuple[str, str | None]] = deque()
+        self._hits: MutableMapping[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._ids = itertools.count(1)
+        self._lock = threading.RLock()
+
+    # -- steering from tests -------------------------------------------------------
+
+    def next_outcome(self, status: str, error: str | None = None) -> None:
+        """Make the next created run or image job end as ``status`` ("failed", "skipped")."""
+        self._outcomes.append((status, error))
+
+    def finish_all(self) -> None:
+        """Bring every unfinished run and job to its end, sending its callbacks."""
+        with self._lock:
+            pending = [job for job in self.jobs.values() if job.completed_at is None]
+        for job in pending:
+            self._finish(job)
+
+    def transport(self) -> httpx.MockTransport:
+        """An httpx transport for :class:`WonderblogsClient` and the async client alike."""
+        return httpx.MockTransport(self.handle)
+
+    # -- the API ------------------------------------------------------------------------
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Answer one request as the service would."""
+        path = request.url.path
+        self.requests.append((request.method, path))
+        key = self._key(request)
+        if key is None:
+            return _json(401, {"error": "Invalid or expired API key"})
+        creating: dict[str, tuple[type[BaseModel], str]] = {
+            "/api/v1/posts/generate": (GeneratePostRequest, "run"),
+            "/api/v1/posts/rewrite": (RewritePostRequest, "run"),
+            "/api/v1/posts/translate": (TranslatePostRequest, "run"),
+            "/api/v1/images/generate": (GenerateImageRequest, "image"),
+        }
+        if path in creating:
+            if request.method != "POST":
+                return _json(405, {"error": "Method not allowed"})
+            model, kind = creating[path]
+            return self._create(key, kind, model, request.content)
+        if request.method != "GET":
+            return _json(405, {"error": "Method not allowed"})
+        if match := re.fullmatch(r"/api/v1/posts/runs/([^/]+)", path):
+            return self._status(key, "run", match.group(1), "Run not found")
+        if match := re.fullmatch(r"/api/v1/images/jobs/([^/]+)", path):
+            return self._status(key, "image", match.group(1), "Job not found")
+        if match := re.fullmatch(r"/api/v1/images/download/(post|job)/([^/]+)", path):
+            return self._download(key, match.group(2))
+        return _json(404, {"error": "Not found"})
+
+    def _key(self, request: httpx.Request) -> str | None:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        token = token.strip()
+        return token if scheme.lower() == "bearer" and token in self.api_keys else None
+
+    def _limited(self, key: str, kind: str) -> httpx.Response | None:
+        if not self.rate_limit:
+            return None
+        limit = POSTS_PER_MINUTE if kind == "run" else IMAGES_PER_MINUTE
+        now = self.clock()
+        hits = self._hits[(key, kind)]
+        while hits and now - hits[0] >= 60:
+            hits.popleft()
+        if len(hits) >= limit:
+            wait = max(1, int(60 - (now - hits[0]) + 0.999))
+            return _json(
+                429,
+                {"error": f"Rate limit exceeded. Max {limit} requests per minute."},
+                {"Retry-After": str(wait)},
+            )
+        hits.append(now)
+        return None
+
+    def _create(
+        self, key: str, kind: str, model: type[BaseModel], content: bytes
+    ) -> httpx.Response:
+        try:
+            document = json.loads(content)
+        except ValueError:
+            return _json(400, {"error": "Invalid JSON"})
+        try:
+            request = model.model_validate(document)
+        except ValidationError as exc:
+            return _json(400, {"error": "Invalid request body", "details": _issues(exc)})
+        limited = self._limited(key, kind)
+        if limited is not None:
+            return limited
+        outcome, error = self._outcomes.popleft() if self._outcomes else ("completed", None)
+        ident = f"{kind}-{next(self._ids):04d}"
+        job = _Job(
+            kind=kind,
+            ident=ident,
+            owner=key,
+            status="pending",
+            outcome=outcome,
+            error=error,
+            request=request,
+            created_at=_now_iso(),
+            callback_url=getattr(request, "callback_url", None),
+        )
+        with self._lock:
+            self.jobs[ident] = job
+        if kind == "run":
+            body = {"run_id": ident, "status": "pending", "poll_url": f"/api/v1/posts/runs/{ident}"}
+        else:
+            body = {
+                "job_id": ident,
+                "status": "pending",
+                "poll_url": f"/api/v1/images/jobs/{ident}",
+            }
+        return _json(202, body)
+
+    def _status(self, key: str, kind: str, ident: str, missing: str) -> httpx.Response:
+        job = self.jobs.get(ident)
+        if job is None or job.kind != kind or job.owner != key:
+            return _json(404, {"error": missing})
+        if job.completed_at is None:
+            job.polls += 1
+            if job.polls >= self.polls_to_finish:
+                self._finish(job)
+            else:
+                job.status = "running" if kind == "run" else "processing"
+        return _json(200, self._view(job))
+
+    def _download(self, key: str, ident: str) -> httpx.Response:
+        job = self.jobs.get(ident)
+        if job is None or job.owner != key or job.status != "completed":
+            return _json(404, {"error": "Image not found"})
+        return httpx.Response(200, content=PNG_PIXEL, headers={"Content-Type": "image/png"})
+
+    # -- life of a job --------------------------------------------------------------------
+
+    def _result(self, job: _Job) -> dict[str, Any]:
+        if job.kind == "image":
+            return {"image_url": f"/api/v1/images/download/job/{job.ident}"}
+        request = job.request
+        topic = getattr(request, "topic", None) or "Rewritten post"
+        slug = getattr(request, "existing_slug", None) or _slugify(topic)
+        post: dict[str, Any] = {
+            "title": topic[:1].upper() + topic[1:],
+            "slug": slug,
+            "content": f"## {topic}\n\nA post written by the emulator.",
+            "meta_title": topic[:200],
+            "meta_description": f"What to know about {topic}."[:500],
+            "tags": sorted({w.lower() for w in re.findall(r"[A-Za-z]{4,}", topic)})[:5],
+        }
+        if isinstance(request, GeneratePostRequest):  # rewrites and translations get no image
+            post["image_url"] = f"/api/v1/images/download/post/{job.ident}"
+        return {"post": post}
+
+    def _view(self, job: _Job) -> dict[str, Any]:
+        ident = "run_id" if job.kind == "run" else "job_id"
+        view: dict[str, Any] = {ident: job.ident, "status": job.status}
+        view.update(job.result)
+        if job.status in ("failed", "skipped"):
+            view["error"] = job.error or f"{job.kind} {job.status}"
+        view["created_at"] = job.created_at
+        if job.completed_at:
+            view["completed_at"] = job.completed_at
+        return view
+
+    def _finish(self, job: _Job) -> None:
+        with self._lock:
+            if job.completed_at is not None:
+                return
+            job.status = job.outcome
+            job.completed_at = _now_iso()
+            if job.outcome == "completed":
+                job.result = self._result(job)
+        if job.callback_url:
+            event = {"event": f"{job.kind}.{job.status}", **self._view(job)}
+            if job.kind == "run":
+                event.pop("created_at", None)
+                event.pop("completed_at", None)
+            self._deliver(job.callback_url, event)
+
+    def _deliver(self, url: str, event: dict[str, Any]) -> None:
+        body = json.dumps(event).encode()
+        delivery = Delivery(url, event)
+        self.deliveries.append(delivery)
+        with httpx.Client(transport=self.callback_transport, timeout=30) as http:
+            for attempt in range(len(CALLBACK_BACKOFF) + 1):
+                headers = {"Content-Type": "application/json"}
+                if self.target_key:
+                    headers.update(sign_payload(body, self.target_key))
+                try:
+                    status: int | None = http.post(url, content=body, headers=headers).status_code
+                except httpx.TransportError:
+                    status = None
+                delivery.statuses.append(status)
+                if status is not None and status < 500:
+                    return  # delivered, or a 4xx: the documented rule stops retrying
+                if attempt < len(CALLBACK_BACKOFF):
+                    self.callback_sleep(CALLBACK_BACKOFF[attempt])
+
+    # -- ASGI -------------------------------------------------------------------------------
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Any],
+        send: Callable[[MutableMapping[str, Any]], Any],
+    ) -> None:
+        if scope["type"] != "http":
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        raw_query = scope.get("query_string", b"")
+        request = httpx.Request(
+            scope["method"],
+            httpx.URL(path=scope["path"], query=raw_query),
+            headers=[(k, v) for k, v in scope["headers"]],
+            content=b"".join(chunks),
+        )
+        # Callbacks are delivered with blocking I/O; keep it off the event loop.
+        response = await run_sync_in_thread(self.handle, request)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": list(response.headers.raw),
+            }
+        )
+        await send({"type": "http.response.body", "body": response.content})
