@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -65,7 +66,56 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_openapi_options(openapi)
     openapi.set_defaults(run=_run_openapi, subparser=openapi)
+
+    check = commands.add_parser(
+        "check",
+        help="check a target endpoint as Wonderblogs would",
+        description=(
+            "Check a target endpoint (in any language) as Wonderblogs would. Exit status: "
+            "0 ready, 1 a check failed, 2 usage or connection error."
+        ),
+    )
+    check.add_argument("url", metavar="URL", help="the endpoint, e.g. https://site/api/wonderblogs")
+    check.add_argument(
+        "--key", help="the Target Authentication Key (default: $WONDERBLOGS_API_KEY)"
+    )
+    check.add_argument(
+        "--publish",
+        action="store_true",
+        help="also POST a test article (writes to the site; off by default)",
+    )
+    check.add_argument(
+        "--rewrite",
+        action="store_true",
+        help="also POST the rewrite variant (action: update); implies --publish",
+    )
+    check.add_argument("--json", action="store_true", help="machine-readable report")
+    check.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds per request (default: 30)"
+    )
+    check.set_defaults(run=_run_check, subparser=check)
     return parser
+
+
+def _run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from urllib.parse import urlsplit
+
+    key = args.key or os.environ.get("WONDERBLOGS_API_KEY", "")
+    if not key:
+        parser.error("no key: pass --key or set WONDERBLOGS_API_KEY")
+    if urlsplit(args.url).scheme not in ("http", "https") or not urlsplit(args.url).hostname:
+        parser.error(f"URL must be an http:// or https:// address, got {args.url!r}")
+    if not args.timeout > 0:
+        parser.error("--timeout must be a positive number of seconds")
+    try:
+        from .check import run_checks
+    except ImportError as exc:
+        parser.exit(2, f"error: {exc}\n")
+    report = run_checks(
+        args.url, key, publish=args.publish, rewrite=args.rewrite, timeout=args.timeout
+    )
+    sys.stdout.write((report.to_json() if args.json else report.to_text()) + "\n")
+    return report.exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
