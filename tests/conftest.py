@@ -60,3 +60,41 @@ def recorder() -> Recorder:
 def make_client(request: pytest.FixtureRequest) -> ClientFactory:
     """Builds a client for one framework from target options; the suite runs once per framework."""
     return CLIENTS[request.param]
+
+
+# -- stores ---------------------------------------------------------------------------
+
+STORES = ["sqlite", "postgres", "markdown"]
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    from tests.postgres import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_database(request: pytest.FixtureRequest):
+    """A new, empty PostgreSQL database for one test."""
+    import psycopg
+
+    server = request.getfixturevalue("postgres_url")
+    name = f"wb_test_{next(_database_numbers)}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+_database_numbers = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=STORES)
+def store_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """A store URL for an empty store of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/posts.db"  # four slashes: tmp_path is absolute
+    if request.param == "markdown":
+        return f"markdown:///{tmp_path}/posts"
+    return str(request.getfixturevalue("fresh_database"))

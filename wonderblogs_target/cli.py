@@ -94,7 +94,94 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=30.0, help="seconds per request (default: 30)"
     )
     check.set_defaults(run=_run_check, subparser=check)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run a ready-made target that stores what it receives",
+        description=(
+            "Serve the Wonderblogs target at /api/wonderblogs, store every article, "
+            "and show them in a read-only inbox at /."
+        ),
+    )
+    serve.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: 8000)")
+    serve.add_argument("--config", metavar="FILE", help="wonderblogs.toml with the brand context")
+    serve.add_argument(
+        "--store",
+        metavar="URL",
+        help="sqlite:///file.db (default: sqlite:///wonderblogs.db), postgresql://..., "
+        "or markdown:///directory",
+    )
+    serve.add_argument("--api-key", help="the Target Authentication Key (or $WONDERBLOGS_API_KEY)")
+    serve.add_argument(
+        "--insecure-no-auth",
+        action="store_true",
+        help="accept requests without a key (local trials only)",
+    )
+    serve.set_defaults(run=_run_serve, subparser=serve)
     return parser
+
+
+_INSECURE_WARNING = """
+************************************************************************
+  WARNING: --insecure-no-auth: THIS ENDPOINT ACCEPTS REQUESTS FROM ANYONE.
+  Anyone who can reach it can read your brand context and post articles.
+  Use it for local trials only; set WONDERBLOGS_API_KEY for anything else.
+************************************************************************
+"""
+
+
+def _run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    try:
+        import uvicorn
+
+        from .errors import ConfigurationError
+        from .serve import DEFAULT_STORE_URL, TARGET_PATH, create_app, load_config, open_store
+    except ImportError as exc:
+        parser.exit(2, f"error: {exc}\n")
+    key = args.api_key or os.environ.get("WONDERBLOGS_API_KEY") or None
+    if key is None and not args.insecure_no_auth:
+        parser.error(
+            "refusing to start without a key: pass --api-key or set WONDERBLOGS_API_KEY "
+            "(or --insecure-no-auth for a local trial)"
+        )
+    if key is not None and args.insecure_no_auth:
+        parser.error("--insecure-no-auth and a key exclude each other")
+    try:
+        config = load_config(args.config)
+        store_url = args.store or config.serve.store or DEFAULT_STORE_URL
+        store = open_store(store_url)
+        app = create_app(
+            store=store, config=config, api_key=key, insecure_no_auth=args.insecure_no_auth
+        )
+    except ConfigurationError as exc:
+        parser.exit(2, f"error: {exc}\n")
+    host = args.host or config.serve.host or "127.0.0.1"
+    port = args.port or config.serve.port or 8000
+    if args.insecure_no_auth:
+        sys.stderr.write(_INSECURE_WARNING)
+    context = config.source or "DEMO context (pass --config wonderblogs.toml)"
+    scheme = store_url.split("://", 1)[0]
+    sys.stderr.write(
+        f"Wonderblogs target: http://{host}:{port}{TARGET_PATH}\n"
+        f"Inbox:              http://{host}:{port}/\n"
+        f"Context:            {context}\n"
+        f"Store:              {scheme} ({_redact(store_url)})\n"
+    )
+    sys.stderr.flush()
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    return 0
+
+
+def _redact(url: str) -> str:
+    """A store URL without its password."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
 
 
 def _run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -164,8 +164,11 @@ class KeyRing:
 
     def matches_bearer(self, authorization: str | None) -> bool:
         """True when the ``Authorization`` header carries one of the keys."""
+        return self.matches_token(_presented_token(authorization))
+
+    def matches_token(self, token: bytes | None) -> bool:
+        """True when ``token`` is one of the keys; constant-time in the token."""
         self._refresh()
-        token = _presented_token(authorization)
         if token is None:
             return False
         presented = _digest(token)

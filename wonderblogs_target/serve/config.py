@@ -1,0 +1,156 @@
+"""``wonderblogs.toml``: the brand context and server settings for ``serve``.
+
+    [context]
+    brand_identity = "Acme builds deployment tooling for small platform teams."
+    tone_of_voice = "Plain, precise, no hype."
+    instructions = "One runnable example per article."
+    content_focus = "Cutting cloud spend"
+
+    [context.visual_identity]
+    color_palette = ["#0B5FFF", "charcoal"]
+
+    [inbox]
+    api_key = "a separate key for people reading the inbox"  # default: the target key
+
+    [serve]
+    host = "127.0.0.1"
+    port = 8000
+    store = "sqlite:///wonderblogs.db"
+
+The context is checked at start-up by the same model that checks every answer,
+and an error names the file, the line and the rule.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import ConfigurationError, format_location
+from ..models import ContextResponse
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["DEMO_CONTEXT", "ServeConfig", "load_config"]
+
+DEMO_CONTEXT: dict[str, Any] = {
+    "brand_identity": (
+        "DEMO CONTEXT - replace it: start with --config wonderblogs.toml. "
+        "A demo site that receives Wonderblogs articles to try the integration."
+    ),
+    "tone_of_voice": "DEMO: friendly, clear and concrete.",
+    "instructions": "DEMO: this is sample context from wonderblogs-target serve.",
+    "content_focus": "DEMO: trying out Wonderblogs with a local target",
+}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InboxSection(_Section):
+    api_key: str | None = Field(default=None, min_length=1)
+    title: str = "Wonderblogs inbox"
+
+
+class ServeSection(_Section):
+    host: str | None = None
+    port: int | None = Field(default=None, ge=1, le=65_535)
+    store: str | None = None
+    max_body_size: int | None = Field(default=None, ge=1)
+
+
+class _File(_Section):
+    context: dict[str, Any] | None = None
+    inbox: InboxSection = InboxSection()
+    serve: ServeSection = ServeSection()
+
+
+@dataclass
+class ServeConfig:
+    """What ``serve`` runs with: the fixed part of the context, and settings."""
+
+    context: dict[str, Any] = field(default_factory=lambda: dict(DEMO_CONTEXT))
+    demo: bool = True
+    inbox: InboxSection = field(default_factory=InboxSection)
+    serve: ServeSection = field(default_factory=ServeSection)
+    source: str | None = None
+
+
+def _line_of(text: str, path: tuple[int | str, ...]) -> int | None:
+    """The line that sets ``path`` (or its nearest parent) in TOML ``text``."""
+    wanted = [str(p) for p in path if isinstance(p, str)]
+    best: tuple[int, int] | None = None  # (depth, line)
+    table: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.fullmatch(r"\[\s*([^\[\]]+?)\s*\]", stripped)
+        if header:
+            table = [part.strip().strip("\"'") for part in header.group(1).split(".")]
+            here = table
+        else:
+            key = re.match(r"([A-Za-z0-9_\-\"'. ]+?)\s*=", stripped)
+            if not key:
+                continue
+            here = table + [part.strip().strip("\"'") for part in key.group(1).split(".")]
+        depth = 0
+        while depth < min(len(here), len(wanted)) and here[depth] == wanted[depth]:
+            depth += 1
+        if depth == len(here) and depth > 0 and (best is None or depth > best[0]):
+            best = (depth, number)
+    return best[1] if best else None
+
+
+def _problems(text: str, name: str, prefix: tuple[str, ...], error: ValidationError) -> str:
+    lines = []
+    for item in error.errors(include_url=False, include_input=False):
+        loc = (*prefix, *item["loc"])
+        line = _line_of(text, loc)
+        where = f"{name}:{line}" if line else name
+        lines.append(f"{where}: {format_location(loc)}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def load_config(path: str | Path | None) -> ServeConfig:
+    """Read and check ``path``; None gives the clearly marked demo context."""
+    if path is None:
+        return ServeConfig()
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"{file}: cannot read: {exc.strerror}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"{file}: not valid TOML: {exc}") from None
+    try:
+        parsed = _File.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigurationError(_problems(text, str(file), (), exc)) from None
+    if parsed.context is None:
+        raise ConfigurationError(f"{file}: a [context] table with the brand context is required")
+    if "recent_articles" in parsed.context:
+        line = _line_of(text, ("context", "recent_articles"))
+        raise ConfigurationError(
+            f"{file}:{line}: context.recent_articles: comes from the store; remove it"
+        )
+    try:
+        ContextResponse.model_validate({**parsed.context, "recent_articles": []})
+    except ValidationError as exc:
+        raise ConfigurationError(_problems(text, str(file), ("context",), exc)) from None
+    return ServeConfig(
+        context=parsed.context,
+        demo=False,
+        inbox=parsed.inbox,
+        serve=parsed.serve,
+        source=str(file),
+    )

@@ -1,0 +1,252 @@
+"""Markdown store: one ``<slug>.md`` per post, ready for Hugo, Jekyll or Astro.
+
+Each file has YAML front matter (title, description, date, lastmod, tags,
+author, locale, SEO fields, cover image URL, sources) and the article's
+Markdown as its body. A post in another locale than the default one is
+``<slug>.<locale>.md``. Files are written whole or not at all: to a temporary
+file in the same directory, flushed to disk, then renamed over the old one,
+so a static site build or a crash never sees half a post. A lock file makes
+concurrent writers, in threads or processes, take turns.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ...errors import PublishRejected
+from ...models import PublishPayload
+from . import StoredPost
+
+try:
+    import yaml
+except ImportError as exc:  # pragma: no cover
+    from ..._extras import missing_extra
+
+    raise missing_extra("yaml", "serve") from exc
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: threads still take turns
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["MarkdownStore"]
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*")
+_SAFE_LOCALE = re.compile(r"[A-Za-z0-9_-]{1,10}")
+_KNOWN = {
+    "slug",
+    "locale",
+    "title",
+    "description",
+    "content",
+    "author",
+    "tags",
+    "seo",
+    "targetFocus",
+    "refinedAngle",
+    "coverImageUrl",
+    "sources",
+    "action",
+    "externalId",
+}
+
+
+def _front_matter(text: str) -> tuple[dict[str, Any], str]:
+    if not text.startswith("---\n"):
+        raise ValueError("no front matter")
+    end = text.index("\n---\n", 3)
+    meta = yaml.safe_load(text[4:end]) or {}
+    if not isinstance(meta, dict):
+        raise ValueError("front matter is not a mapping")
+    return meta, text[end + 5 :]
+
+
+class MarkdownStore:
+    def __init__(self, directory: str | Path, *, default_locale: str = "en") -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.default_locale = default_locale
+        self._thread_lock = threading.Lock()
+
+    # -- files ----------------------------------------------------------------------
+
+    def _name(self, payload: PublishPayload) -> str:
+        if not _SAFE_NAME.fullmatch(payload.slug) or ".." in payload.slug:
+            raise PublishRejected(
+                f"slug {payload.slug!r} cannot be a file name: use letters, digits, '-' and '_'",
+                status_code=422,
+            )
+        if payload.locale == self.default_locale:
+            return payload.slug
+        if not _SAFE_LOCALE.fullmatch(payload.locale):
+            raise PublishRejected(
+                f"locale {payload.locale!r} cannot be a file name", status_code=422
+            )
+        return f"{payload.slug}.{payload.locale}"
+
+    def _file(self, post_id: str) -> Path | None:
+        if not _SAFE_NAME.fullmatch(post_id) or ".." in post_id:
+            return None
+        return self.directory / f"{post_id}.md"
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._thread_lock, open(self.directory / ".wonderblogs.lock", "a+b") as handle:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _write_atomically(self, path: Path, text: str) -> None:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=self.directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            with suppress(FileNotFoundError):
+                os.unlink(temporary)
+            raise
+        directory = os.open(self.directory, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # make the rename itself durable
+        finally:
+            os.close(directory)
+
+    def _read(self, path: Path) -> StoredPost:
+        meta, body = _front_matter(path.read_text(encoding="utf-8"))
+        seo = meta.get("seo") or {}
+        document: dict[str, Any] = {
+            "slug": meta.get("slug"),
+            "locale": meta.get("locale"),
+            "title": meta.get("title"),
+            "description": meta.get("description"),
+            "content": body,
+            "author": meta.get("author"),
+            "tags": meta.get("tags") or [],
+            "seo": {
+                "metaTitle": seo.get("meta_title"),
+                "metaDescription": seo.get("meta_description"),
+                "slug": seo.get("slug"),
+            },
+            "targetFocus": meta.get("target_focus"),
+            "refinedAngle": meta.get("refined_angle"),
+            "coverImageUrl": meta.get("cover_image_url"),
+            "sources": meta.get("sources"),
+            "action": meta.get("action"),
+            "externalId": meta.get("external_id"),
+            **(meta.get("wonderblogs_extra") or {}),
+        }
+        payload = PublishPayload.model_validate(
+            {k: v for k, v in document.items() if v is not None}
+        )
+        return StoredPost(
+            id=path.name[: -len(".md")],
+            payload=payload,
+            published_at=datetime.fromisoformat(str(meta["date"])),
+            updated_at=datetime.fromisoformat(str(meta.get("lastmod", meta["date"]))),
+            revision=int(meta.get("revision", 1)),
+        )
+
+    def _render(
+        self, payload: PublishPayload, published: datetime, now: datetime, revision: int
+    ) -> str:
+        meta: dict[str, Any] = {
+            "title": payload.title,
+            "description": payload.description,
+            "slug": payload.slug,
+            "locale": payload.locale,
+            "date": published.isoformat(timespec="microseconds"),
+            "lastmod": now.isoformat(timespec="microseconds"),
+            "author": payload.author,
+            "tags": payload.tags,
+            "seo": {
+                "meta_title": payload.seo.meta_title,
+                "meta_description": payload.seo.meta_description,
+                "slug": payload.seo.slug,
+            },
+            "cover_image_url": payload.cover_image_url,
+            "sources": [s.model_dump() for s in payload.sources] if payload.sources else None,
+            "target_focus": payload.target_focus,
+            "refined_angle": payload.refined_angle,
+            "external_id": payload.external_id,
+            "action": payload.action,
+            "revision": revision,
+        }
+        wire = payload.model_dump(exclude_none=True)
+        extra = {k: v for k, v in wire.items() if k not in _KNOWN}
+        if extra:
+            meta["wonderblogs_extra"] = extra
+        meta = {k: v for k, v in meta.items() if v is not None}
+        head = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100_000)
+        # The body is the article exactly as received, so it reads back unchanged.
+        return f"---\n{head}---\n{payload.content}"
+
+    def _posts(self) -> Iterator[StoredPost]:
+        for path in self.directory.glob("*.md"):
+            if not path.name.startswith("."):
+                with suppress(OSError, ValueError, KeyError):
+                    yield self._read(path)
+
+    # -- the store interface ------------------------------------------------------------
+
+    def save(self, payload: PublishPayload) -> StoredPost:
+        name = self._name(payload)
+        now = datetime.now(timezone.utc)
+        with self._locked():
+            current: StoredPost | None = None
+            if payload.is_update and payload.external_id:
+                current = next(
+                    (p for p in self._posts() if p.payload.external_id == payload.external_id),
+                    None,
+                )
+            path = self.directory / f"{name}.md"
+            if current is None:
+                current = self._read(path) if path.exists() else None
+            elif current.id != name and path.exists():
+                raise PublishRejected(
+                    f"slug {payload.slug!r} ({payload.locale}) belongs to another post",
+                    status_code=409,
+                )
+            published = current.published_at if current else now
+            revision = current.revision + 1 if current else 1
+            self._write_atomically(path, self._render(payload, published, now, revision))
+            if current is not None and current.id != name:
+                # A rewrite moved the post to a new slug: the new file is in place first.
+                (self.directory / f"{current.id}.md").unlink(missing_ok=True)
+        return StoredPost(name, payload, published, now, revision)
+
+    def recent(self, limit: int = 50) -> list[StoredPost]:
+        posts = sorted(self._posts(), key=lambda p: (p.published_at, p.id), reverse=True)
+        return posts[:limit]
+
+    def get(self, post_id: str) -> StoredPost | None:
+        path = self._file(post_id)
+        if path is None or not path.is_file():
+            return None
+        try:
+            return self._read(path)
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def revisions(self, post_id: str) -> list[StoredPost]:
+        return []
+
+    def count(self) -> int:
+        return sum(1 for _ in self._posts())
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,114 @@
+"""PostgreSQL store: for several server instances behind a load balancer.
+
+Concurrent pushes of one post, from any instance, are serialised by
+transaction-scoped advisory locks on the post's identity (its slug and
+locale, and its external id for rewrites), so exactly one current row
+remains and every earlier version lands in ``wb_revisions``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from ...errors import ConfigurationError
+from .sql import SQLStore
+
+try:
+    import psycopg
+    from psycopg.types.json import Jsonb
+except ImportError as exc:  # pragma: no cover
+    from ..._extras import missing_extra
+
+    raise missing_extra("psycopg", "postgres") from exc
+
+__all__ = ["PostgresStore"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS wb_posts (
+    id BIGSERIAL PRIMARY KEY,
+    slug TEXT NOT NULL,
+    locale TEXT NOT NULL,
+    external_id TEXT,
+    title TEXT NOT NULL,
+    payload JSONB NOT NULL,
+    published_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (slug, locale)
+);
+CREATE INDEX IF NOT EXISTS wb_posts_external_id ON wb_posts (external_id);
+CREATE INDEX IF NOT EXISTS wb_posts_published ON wb_posts (published_at);
+CREATE TABLE IF NOT EXISTS wb_revisions (
+    post_id BIGINT NOT NULL REFERENCES wb_posts (id),
+    revision INTEGER NOT NULL,
+    payload JSONB NOT NULL,
+    saved_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (post_id, revision)
+);
+"""
+
+
+class PostgresStore(SQLStore):
+    marker = "%s"
+    integrity_errors = (psycopg.errors.UniqueViolation,)
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._local = threading.local()
+        self._all: list[psycopg.Connection[Any]] = []
+        self._lock = threading.Lock()
+        try:
+            with self.transaction("schema") as db:
+                db.execute(SCHEMA)
+        except psycopg.OperationalError as exc:
+            raise ConfigurationError(f"cannot reach PostgreSQL: {exc}") from None
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        db: psycopg.Connection[Any] | None = getattr(self._local, "db", None)
+        if db is None or db.closed or db.broken:
+            db = psycopg.connect(self.url, autocommit=False, connect_timeout=10)
+            self._local.db = db
+            with self._lock:
+                self._all.append(db)
+        return db
+
+    @contextmanager
+    def transaction(self, *lock_keys: str) -> Iterator[psycopg.Connection[Any]]:
+        db = self._connection()
+        with db.transaction():
+            for key in lock_keys:
+                db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
+            yield db
+
+    @contextmanager
+    def reading(self) -> Iterator[psycopg.Connection[Any]]:
+        db = self._connection()
+        with db.transaction():
+            yield db
+
+    def _is_slug_conflict(self, exc: Exception) -> bool:
+        diag = getattr(exc, "diag", None)
+        return getattr(diag, "constraint_name", None) == "wb_posts_slug_locale_key"
+
+    def _json(self, value: Any) -> Any:
+        # Serialised documents go as text (psycopg lets the server cast them);
+        # documents read back from JSONB come as dicts and go back as JSONB.
+        return Jsonb(value) if isinstance(value, dict) else value
+
+    def _insert(self, db: Any, values: Sequence[Any]) -> int:
+        row = db.execute(
+            "INSERT INTO wb_posts (slug, locale, external_id, title, payload, published_at, "
+            "updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            values,
+        ).fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._all:
+                db.close()
+            self._all.clear()
+        self._local = threading.local()

@@ -1,0 +1,179 @@
+"""The save algorithm shared by the SQL stores; each dialect supplies the
+connection, the locking and a few statements."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+from ...errors import PublishRejected
+from ...models import PublishPayload
+from . import StoredPost
+
+__all__ = ["SQLStore"]
+
+COLUMNS = "id, payload, published_at, updated_at, revision"
+
+
+class SQLStore(ABC):
+    """Posts in ``wb_posts`` (one current row per slug and locale) and their
+    earlier versions in ``wb_revisions``."""
+
+    #: Parameter marker of the driver; queries are written with ``?``.
+    marker = "?"
+    integrity_errors: tuple[type[Exception], ...] = ()
+
+    def _is_slug_conflict(self, exc: Exception) -> bool:
+        """True for the unique (slug, locale) violation, not for any other failure."""
+        return False
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self, *lock_keys: str) -> Iterator[Any]:
+        """A connection in a write transaction that holds the given locks."""
+
+    @abstractmethod
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """A connection for reads."""
+
+    @abstractmethod
+    def _insert(self, db: Any, values: Sequence[Any]) -> int:
+        """Insert a post row; return its id."""
+
+    def _sql(self, query: str) -> str:
+        return query.replace("?", self.marker)
+
+    def _one(self, db: Any, query: str, params: Sequence[Any]) -> Any:
+        return db.execute(self._sql(query), params).fetchone()
+
+    @staticmethod
+    def _now() -> datetime:
+        return datetime.now(timezone.utc)
+
+    def _row(self, row: Sequence[Any]) -> StoredPost:
+        ident, payload, published, updated, revision = row
+        if isinstance(payload, str | bytes):
+            payload = json.loads(payload)
+        return StoredPost(
+            id=str(ident),
+            payload=PublishPayload.model_validate(payload),
+            published_at=self._time(published),
+            updated_at=self._time(updated),
+            revision=int(revision),
+        )
+
+    @staticmethod
+    def _time(value: Any) -> datetime:
+        return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+    def _stamp(self, value: datetime) -> Any:
+        return value
+
+    def _json(self, value: Any) -> Any:
+        return value
+
+    def save(self, payload: PublishPayload) -> StoredPost:
+        document = payload.model_dump_json(exclude_none=True)
+        now = self._now()
+        locks = ["post:" + json.dumps([payload.slug, payload.locale])]
+        if payload.is_update and payload.external_id:
+            locks.insert(0, f"external:{payload.external_id}")
+        try:
+            with self.transaction(*locks) as db:
+                current = None
+                if payload.is_update and payload.external_id:
+                    current = self._one(
+                        db,
+                        f"SELECT {COLUMNS} FROM wb_posts WHERE external_id = ? ORDER BY id LIMIT 1",
+                        (payload.external_id,),
+                    )
+                if current is None:
+                    current = self._one(
+                        db,
+                        f"SELECT {COLUMNS} FROM wb_posts WHERE slug = ? AND locale = ?",
+                        (payload.slug, payload.locale),
+                    )
+                if current is None:
+                    values = (
+                        payload.slug,
+                        payload.locale,
+                        payload.external_id,
+                        payload.title,
+                        document,
+                        self._stamp(now),
+                        self._stamp(now),
+                    )
+                    ident = self._insert(db, values)
+                    return StoredPost(str(ident), payload, now, now, 1)
+                ident, old_payload, published, _, revision = current
+                db.execute(
+                    self._sql(
+                        "INSERT INTO wb_revisions (post_id, revision, payload, saved_at) "
+                        "VALUES (?, ?, ?, ?)"
+                    ),
+                    (ident, revision, self._json(old_payload), self._stamp(now)),
+                )
+                db.execute(
+                    self._sql(
+                        "UPDATE wb_posts SET slug = ?, locale = ?, external_id = ?, title = ?, "
+                        "payload = ?, updated_at = ?, revision = ? WHERE id = ?"
+                    ),
+                    (
+                        payload.slug,
+                        payload.locale,
+                        payload.external_id,
+                        payload.title,
+                        document,
+                        self._stamp(now),
+                        revision + 1,
+                        ident,
+                    ),
+                )
+                return StoredPost(str(ident), payload, self._time(published), now, revision + 1)
+        except self.integrity_errors as exc:
+            if not self._is_slug_conflict(exc):
+                raise
+            # A rewrite that moves a post onto another post's slug and locale.
+            raise PublishRejected(
+                f"slug {payload.slug!r} ({payload.locale}) belongs to another post",
+                status_code=409,
+            ) from exc
+
+    def recent(self, limit: int = 50) -> list[StoredPost]:
+        with self.reading() as db:
+            rows = db.execute(
+                self._sql(
+                    f"SELECT {COLUMNS} FROM wb_posts ORDER BY published_at DESC, id DESC LIMIT ?"
+                ),
+                (limit,),
+            ).fetchall()
+        return [self._row(row) for row in rows]
+
+    def get(self, post_id: str) -> StoredPost | None:
+        if not post_id.isdigit():
+            return None
+        with self.reading() as db:
+            row = self._one(db, f"SELECT {COLUMNS} FROM wb_posts WHERE id = ?", (int(post_id),))
+        return None if row is None else self._row(row)
+
+    def revisions(self, post_id: str) -> list[StoredPost]:
+        if not post_id.isdigit():
+            return []
+        with self.reading() as db:
+            rows = db.execute(
+                self._sql(
+                    "SELECT post_id, payload, saved_at, saved_at, revision FROM wb_revisions "
+                    "WHERE post_id = ? ORDER BY revision DESC"
+                ),
+                (int(post_id),),
+            ).fetchall()
+        return [self._row(row) for row in rows]
+
+    def count(self) -> int:
+        with self.reading() as db:
+            return int(db.execute("SELECT COUNT(*) FROM wb_posts").fetchone()[0])

@@ -1,0 +1,109 @@
+"""SQLite store: one file, no server; the default.
+
+WAL mode lets the inbox read while a push writes, and ``BEGIN IMMEDIATE``
+takes the write lock up front, so concurrent pushes of one post queue up
+instead of racing. A killed process leaves the last committed state.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .sql import SQLStore
+
+__all__ = ["SQLiteStore"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS wb_posts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    slug TEXT NOT NULL,
+    locale TEXT NOT NULL,
+    external_id TEXT,
+    title TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    published_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (slug, locale)
+);
+CREATE INDEX IF NOT EXISTS wb_posts_external_id ON wb_posts (external_id);
+CREATE INDEX IF NOT EXISTS wb_posts_published ON wb_posts (published_at);
+CREATE TABLE IF NOT EXISTS wb_revisions (
+    post_id INTEGER NOT NULL REFERENCES wb_posts (id),
+    revision INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (post_id, revision)
+);
+"""
+
+
+class SQLiteStore(SQLStore):
+    integrity_errors = (sqlite3.IntegrityError,)
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        with self._connection() as db:
+            db.executescript(SCHEMA)
+
+    def _connection(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            # Autocommit mode: transactions are opened explicitly below.
+            db = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA foreign_keys=ON")
+            self._local.db = db
+            with self._lock:
+                self._all.append(db)
+        return db
+
+    def _is_slug_conflict(self, exc: Exception) -> bool:
+        return "UNIQUE constraint failed: wb_posts.slug" in str(exc)
+
+    def _stamp(self, value: datetime) -> Any:
+        return value.isoformat(timespec="microseconds")
+
+    @contextmanager
+    def transaction(self, *lock_keys: str) -> Iterator[sqlite3.Connection]:
+        db = self._connection()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        yield self._connection()
+
+    def _insert(self, db: Any, values: Sequence[Any]) -> int:
+        cursor = db.execute(
+            "INSERT INTO wb_posts (slug, locale, external_id, title, payload, published_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            values,
+        )
+        return int(cursor.lastrowid)
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._all:
+                db.close()
+            self._all.clear()
+        self._local = threading.local()
