@@ -192,7 +192,7 @@ def test_markdown_failed_write_raises_and_leaves_the_old_file(markdown_store):
 
     os.replace = broken_replace
     try:
-        with pytest.raises(OSError):
+        with pytest.raises(OSError, match="No space left"):
             markdown_store.save(article(title="Lost"))
     finally:
         os.replace = original
