@@ -1,0 +1,304 @@
+"""``wonderblogs-target serve`` as a real process: every store, restarts, the
+config file, the key rules, and the inbox as a person sees it in Chromium."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests import samples
+from tests.servers import free_port, server
+from wonderblogs_target import ConfigurationError
+from wonderblogs_target.serve import load_config
+
+KEY = "serve-key-0123"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+CONFIG = """\
+[context]
+brand_identity = "Acme builds deployment tooling."
+tone_of_voice = "Plain and precise."
+instructions = "One example per article."
+content_focus = "Cloud costs"
+
+[context.visual_identity]
+color_palette = ["#0B5FFF"]
+visual_style = "flat-illustration"
+"""
+
+
+def wonderblogs_target() -> str:
+    return str(Path(sys.executable).parent / "wonderblogs-target")
+
+
+def serve_command(*args: str) -> list[str]:
+    # server() runs sys.executable; the console script is a Python file too.
+    return [wonderblogs_target(), "serve", *args]
+
+
+def start(tmp_path: Path, store_url: str, *extra: str, port: int | None = None):
+    port = port or free_port()
+    config = tmp_path / "wonderblogs.toml"
+    config.write_text(CONFIG)
+    command = serve_command(
+        "--port", str(port), "--store", store_url, "--config", str(config), *extra
+    )
+    return server(command, port=port, env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path), port
+
+
+def test_every_store_keeps_posts_across_restarts(store_url, tmp_path):
+    running, port = start(tmp_path, store_url)
+    url = f"http://127.0.0.1:{port}/api/wonderblogs"
+    with running, httpx.Client(timeout=10) as http:
+        assert (
+            http.post(
+                url, headers=AUTH, json=samples.payload(slug="first", title="First")
+            ).status_code
+            == 200
+        )
+        assert (
+            http.post(
+                url, headers=AUTH, json=samples.payload(slug="second", title="Second")
+            ).status_code
+            == 200
+        )
+        rewrite = samples.payload(slug="first", title="First, revised")
+        assert http.post(url, headers=AUTH, json=rewrite).status_code == 200
+        context = http.get(url, headers=AUTH).json()
+        assert context["brand_identity"] == "Acme builds deployment tooling."
+        assert context["visual_identity"] == {
+            "color_palette": ["#0B5FFF"],
+            "visual_style": "flat-illustration",
+        }
+        assert [a["title"] for a in context["recent_articles"]] == ["Second", "First, revised"]
+
+    running, port = start(tmp_path, store_url, port=port)
+    with running, httpx.Client(timeout=10) as http:
+        context = http.get(url, headers=AUTH).json()
+        assert [a["title"] for a in context["recent_articles"]] == ["Second", "First, revised"]
+        inbox = http.get(f"http://127.0.0.1:{port}/", auth=("anyone", KEY))
+        assert inbox.status_code == 200
+        assert "First, revised" in inbox.text
+
+
+def test_a_failed_write_is_a_5xx_and_the_repush_works(tmp_path):
+    database = tmp_path / "posts.db"
+    running, port = start(tmp_path, f"sqlite:///{database}")
+    url = f"http://127.0.0.1:{port}/api/wonderblogs"
+    with running, httpx.Client(timeout=10) as http:
+        with sqlite3.connect(database) as db:
+            db.execute(
+                "CREATE TRIGGER broken BEFORE INSERT ON wb_posts "
+                "BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END"
+            )
+        failed = http.post(url, headers=AUTH, json=samples.PAYLOAD)
+        assert failed.status_code == 500
+        assert "disk" not in failed.text
+        with sqlite3.connect(database) as db:
+            db.execute("DROP TRIGGER broken")
+        assert http.post(url, headers=AUTH, json=samples.PAYLOAD).status_code == 200
+        assert len(http.get(url, headers=AUTH).json()["recent_articles"]) == 1
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
+    return subprocess.run(
+        [wonderblogs_target(), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", **(env or {})},
+        cwd=cwd,
+    )
+
+
+def test_refuses_to_start_without_a_key(tmp_path):
+    result = run_cli("serve", "--port", str(free_port()), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "refusing to start without a key" in result.stderr
+    assert not (tmp_path / "wonderblogs.db").exists()
+
+
+def test_insecure_mode_says_so_loudly_and_serves_the_demo_context(tmp_path):
+    port = free_port()
+    command = serve_command("--port", str(port), "--insecure-no-auth")
+    with server(command, port=port, env={}, cwd=tmp_path) as process:
+        context = httpx.get(f"http://127.0.0.1:{port}/api/wonderblogs", timeout=10).json()
+        assert context["brand_identity"].startswith("DEMO CONTEXT")
+        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == 200
+        process.terminate()
+        output = process.communicate(timeout=20)[0].decode()
+    assert "WARNING: --insecure-no-auth" in output
+    assert (tmp_path / "wonderblogs.db").exists()
+
+
+def test_the_key_is_never_printed(tmp_path):
+    port = free_port()
+    command = serve_command("--port", str(port))
+    with server(command, port=port, env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path) as process:
+        httpx.get(f"http://127.0.0.1:{port}/api/wonderblogs", headers=AUTH, timeout=10)
+        process.terminate()
+        output = process.communicate(timeout=20)[0].decode()
+    assert "Wonderblogs target: http://127.0.0.1" in output
+    assert KEY not in output
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[context\n", "not valid TOML"),
+        (
+            CONFIG.replace("Plain and precise.", "x" * 5_001),
+            "wonderblogs.toml:3: context.tone_of_voice: String should have at most 5000 characters",
+        ),
+        (
+            CONFIG + "favourite_colour = 'teal'\n",
+            "wonderblogs.toml:10: context.visual_identity.favourite_colour: "
+            "Extra inputs are not permitted",
+        ),
+        (
+            CONFIG.replace('content_focus = "Cloud costs"\n', ""),
+            "context.content_focus: Field required",
+        ),
+        (
+            CONFIG + "\n[servr]\nport = 1\n",
+            "wonderblogs.toml:11: servr: Extra inputs are not permitted",
+        ),
+        (
+            CONFIG + "\n[serve]\nport = 70000\n",
+            "wonderblogs.toml:12: serve.port: Input should be less than or equal to 65535",
+        ),
+        (
+            "[context]\nrecent_articles = []\n",
+            "wonderblogs.toml:2: context.recent_articles: comes from the store",
+        ),
+        ("[inbox]\ntitle = 'x'\n", "a [context] table"),
+    ],
+)
+def test_config_errors_name_the_line_and_the_rule(tmp_path, text, message):
+    config = tmp_path / "wonderblogs.toml"
+    config.write_text(text)
+    with pytest.raises(ConfigurationError) as caught:
+        load_config(config)
+    assert message in str(caught.value).replace(str(tmp_path) + "/", "")
+    result = run_cli(
+        "serve", "--config", str(config), env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert message in result.stderr.replace(str(tmp_path) + "/", "")
+
+
+def test_a_missing_config_file_is_a_clear_error(tmp_path):
+    result = run_cli(
+        "serve", "--config", "nope.toml", env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "nope.toml: cannot read" in result.stderr
+
+
+def test_unknown_store_url_is_a_clear_error(tmp_path):
+    result = run_cli(
+        "serve", "--store", "mongodb://x", env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "unknown store" in result.stderr
+
+
+def test_inbox_auth_and_a_separate_inbox_key(tmp_path):
+    running, port = start(tmp_path, f"sqlite:///{tmp_path}/x.db")
+    with running:
+        base = f"http://127.0.0.1:{port}"
+        denied = httpx.get(base + "/", timeout=10)
+        assert denied.status_code == 401
+        assert denied.headers["www-authenticate"].startswith("Basic")
+        assert httpx.get(base + "/", auth=("u", "wrong"), timeout=10).status_code == 401
+        assert httpx.get(base + "/", headers=AUTH, timeout=10).status_code == 200
+        assert httpx.get(base + "/healthz", timeout=10).text == "ok"
+    (tmp_path / "wonderblogs.toml").write_text(CONFIG + "\n[inbox]\napi_key = 'reader-key'\n")
+    port = free_port()
+    command = serve_command("--port", str(port), "--config", "wonderblogs.toml")
+    with server(command, port=port, env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path):
+        base = f"http://127.0.0.1:{port}"
+        assert httpx.get(base + "/", auth=("u", "reader-key"), timeout=10).status_code == 200
+        assert httpx.get(base + "/", auth=("u", KEY), timeout=10).status_code == 401
+
+
+# -- the inbox in a real browser ------------------------------------------------------------
+
+HOSTILE = samples.payload(
+    slug="hostile",
+    title="Title with <b>tags</b> & ampersands",
+    content=(
+        "## Heading from Markdown\n\n"
+        "Some **bold** text and `code`.\n\n"
+        "<script>document.title='pwned'</script>\n\n"
+        "<img src=x onerror=\"document.title='pwned'\">\n\n"
+        "[click me](javascript:document.title='pwned')\n"
+    ),
+)
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.fail("Chromium is not installed: apt-get install chromium (.ci/run does this)")
+    return found
+
+
+def browse(url: str, profile: Path, *extra: str) -> str:
+    result = subprocess.run(
+        [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            *extra,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_inbox_in_chromium(tmp_path):
+    running, port = start(tmp_path, f"sqlite:///{tmp_path}/x.db")
+    with running:
+        api = f"http://127.0.0.1:{port}/api/wonderblogs"
+        assert httpx.post(api, headers=AUTH, json=HOSTILE, timeout=10).status_code == 200
+        assert httpx.post(api, headers=AUTH, json=samples.PAYLOAD, timeout=10).status_code == 200
+        base = f"http://reader:{KEY}@127.0.0.1:{port}"
+
+        index = browse(base + "/", tmp_path / "p1", "--dump-dom")
+        assert "<h1>Wonderblogs inbox</h1>" in index
+        assert "2 articles" in index
+        assert "Title with &lt;b&gt;tags&lt;/b&gt; &amp; ampersands" in index
+        assert samples.PAYLOAD["title"] in index
+
+        page = browse(base + "/posts/1", tmp_path / "p2", "--dump-dom")
+        assert "<title>Title with &lt;b&gt;tags&lt;/b&gt; &amp; ampersands</title>" in page
+        assert "pwned" not in page.split("<title>")[1].split("</title>")[0]
+        assert "<h2>Heading from Markdown</h2>" in page
+        assert "<strong>bold</strong>" in page
+        assert "&lt;script&gt;" in page  # shown as text, never run
+        assert "<script>" not in page.split("<body>")[1]
+        assert '<img src="x"' not in page
+        assert 'href="javascript:' not in page
+
+        shot = tmp_path / "post.png"
+        browse(base + "/posts/2", tmp_path / "p3", f"--screenshot={shot}", "--window-size=1000,900")
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert shot.stat().st_size > 10_000
