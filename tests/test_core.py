@@ -6,6 +6,7 @@ import asyncio
 import functools
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -269,3 +270,59 @@ def test_response_header_lookup_is_case_insensitive():
 
 def test_method_names_are_case_insensitive():
     assert make().handle(Request("get", AUTH)).status == 200
+
+
+# -- time limits and broken bodies ----------------------------------------------------
+
+
+@pytest.fixture
+def release():
+    """An event that hanging callbacks wait on; set at the end so threads finish."""
+    event = threading.Event()
+    yield event
+    event.set()
+
+
+@pytest.mark.parametrize("callback_kind", ["sync", "async"])
+@pytest.mark.parametrize("entry", ["handle", "handle_async"])
+def test_a_hanging_callback_gets_503_in_time(release, callback_kind, entry):
+    def hang(payload: PublishPayload) -> None:
+        release.wait(30)
+
+    async def hang_async(payload: PublishPayload) -> None:
+        await asyncio.sleep(30)
+
+    target = make(on_publish=hang if callback_kind == "sync" else hang_async, callback_timeout=0.2)
+    request = post(samples.body(samples.PAYLOAD))
+    started = time.monotonic()
+    if entry == "handle":
+        response = target.handle(request)
+    else:
+        response = asyncio.run(target.handle_async(request))
+    assert response.status == 503
+    assert response.header("retry-after") == "30"
+    assert time.monotonic() - started < 10  # answered, not held for the full hang
+    # The worker is free: the next request is served.
+    quick = make(callback_timeout=0.2).handle(post(samples.body(samples.PAYLOAD)))
+    assert quick.status == 200
+
+
+def test_callback_timeout_must_be_positive():
+    with pytest.raises(ConfigurationError, match="callback_timeout"):
+        make(callback_timeout=0)
+
+
+def test_a_body_shorter_than_announced_is_400():
+    body = samples.body(samples.PAYLOAD)
+    response = make().handle(post(body[:100], {"content-length": str(len(body))}))
+    assert response.status == 400
+    assert "could not be read" in response.body.decode()
+
+
+def test_a_failing_input_stream_is_400_not_500():
+    def broken() -> Iterator[bytes]:
+        yield b'{"slug": '
+        raise OSError("connection reset by peer")
+
+    response = make().handle(post(broken()))
+    assert response.status == 400

@@ -10,6 +10,7 @@ a single loop keeps loop-bound resources in user code (an async DB pool, an
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import inspect
 import threading
@@ -18,7 +19,18 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-__all__ = ["is_async_callable", "run_async_from_sync", "run_sync_in_thread"]
+__all__ = [
+    "CallbackTimeout",
+    "is_async_callable",
+    "run_async_from_sync",
+    "run_sync_in_thread",
+    "run_sync_with_timeout",
+    "wait_with_timeout",
+]
+
+
+class CallbackTimeout(Exception):
+    """A user callback ran past its time limit; the request is answered without it."""
 
 
 def is_async_callable(obj: object) -> bool:
@@ -30,13 +42,53 @@ def is_async_callable(obj: object) -> bool:
     )
 
 
-async def run_sync_in_thread(func: Callable[..., T], *args: Any) -> T:
-    """Run ``func`` in a worker thread; anyio's pool when present, so trio works too."""
+async def run_sync_in_thread(func: Callable[..., T], *args: Any, abandon: bool = False) -> T:
+    """Run ``func`` in a worker thread; anyio's pool when present, so trio works too.
+
+    ``abandon=True`` lets a time limit end the wait while the thread runs on
+    (a thread cannot be stopped); only then is the call given up on.
+    """
     try:
         from anyio import to_thread
     except ImportError:  # pragma: no cover - anyio comes with every ASGI framework we support
         return await asyncio.to_thread(func, *args)
+    if abandon:
+        return await to_thread.run_sync(func, *args, abandon_on_cancel=True)
     return await to_thread.run_sync(func, *args)
+
+
+async def wait_with_timeout(awaitable: Awaitable[T], timeout: float) -> T:
+    """Await ``awaitable`` for at most ``timeout`` seconds, else raise CallbackTimeout."""
+    try:
+        import anyio
+    except ImportError:  # pragma: no cover
+        try:
+            return await asyncio.wait_for(awaitable, timeout)
+        except asyncio.TimeoutError:
+            raise CallbackTimeout(f"callback ran past {timeout:g} s") from None
+    try:
+        with anyio.fail_after(timeout):
+            return await awaitable
+    except TimeoutError:
+        raise CallbackTimeout(f"callback ran past {timeout:g} s") from None
+
+
+# Threads for sync callbacks under a time limit in sync code. Bounded, so that
+# callbacks which never return cannot pile up threads without end; once all
+# are busy, further calls wait in the queue and time out there.
+_limited_pool = concurrent.futures.ThreadPoolExecutor(
+    max_workers=32, thread_name_prefix="wonderblogs-callback"
+)
+
+
+def run_sync_with_timeout(func: Callable[..., T], args: tuple[Any, ...], timeout: float) -> T:
+    """Call ``func`` in a worker thread and wait at most ``timeout`` seconds."""
+    future = _limited_pool.submit(func, *args)
+    try:
+        return future.result(timeout)
+    except concurrent.futures.TimeoutError:
+        future.cancel()
+        raise CallbackTimeout(f"callback ran past {timeout:g} s") from None
 
 
 class _BackgroundLoop:
@@ -55,16 +107,21 @@ class _BackgroundLoop:
                 self._loop = loop
             return self._loop
 
-    def run(self, awaitable: Awaitable[T]) -> T:
+    def run(self, awaitable: Awaitable[T], timeout: float | None = None) -> T:
         async def wrapper() -> T:
             return await awaitable
 
-        return asyncio.run_coroutine_threadsafe(wrapper(), self._get()).result()
+        future = asyncio.run_coroutine_threadsafe(wrapper(), self._get())
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise CallbackTimeout(f"callback ran past {timeout:g} s") from None
 
 
 _background = _BackgroundLoop()
 
 
-def run_async_from_sync(awaitable: Awaitable[T]) -> T:
-    """Block until ``awaitable`` finishes on the shared background loop."""
-    return _background.run(awaitable)
+def run_async_from_sync(awaitable: Awaitable[T], timeout: float | None = None) -> T:
+    """Block until ``awaitable`` finishes on the shared background loop (or times out)."""
+    return _background.run(awaitable, timeout)

@@ -15,7 +15,12 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
-from ._concurrency import run_async_from_sync, run_sync_in_thread
+from ._concurrency import (
+    run_async_from_sync,
+    run_sync_in_thread,
+    run_sync_with_timeout,
+    wait_with_timeout,
+)
 from .http import Body, Response
 
 __all__ = ["Call", "Flow", "ReadBody", "drive_async", "drive_sync", "run_flow", "run_flow_async"]
@@ -40,6 +45,7 @@ class Call:
     func: Callable[..., Any]
     args: tuple[Any, ...]
     is_async: bool
+    timeout: float | None = None
 
 
 Step: TypeAlias = ReadBody | Call
@@ -72,20 +78,29 @@ async def _read_async(step: ReadBody) -> bytes | None:
 
 
 def _call_sync(step: Call) -> Any:
-    result = step.func(*step.args)
+    if step.timeout is not None and not step.is_async:
+        result = run_sync_with_timeout(step.func, step.args, step.timeout)
+    else:
+        result = step.func(*step.args)
     if step.is_async or inspect.isawaitable(result):
-        return run_async_from_sync(result)
+        return run_async_from_sync(result, step.timeout)
     return result
 
 
 async def _call_async(step: Call) -> Any:
-    if step.is_async:
-        result = step.func(*step.args)
-    else:
-        result = await run_sync_in_thread(step.func, *step.args)
-    if inspect.isawaitable(result):
-        result = await result
-    return result
+    async def call() -> Any:
+        if step.is_async:
+            result = step.func(*step.args)
+        else:
+            abandon = step.timeout is not None
+            result = await run_sync_in_thread(step.func, *step.args, abandon=abandon)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+    if step.timeout is None:
+        return await call()
+    return await wait_with_timeout(call(), step.timeout)
 
 
 def run_flow(flow: Generator[S, Any, R], perform: Callable[[S], Any]) -> R:

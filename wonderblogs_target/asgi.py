@@ -24,7 +24,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from .core import Endpoint, TargetOptions, WonderblogsTarget
-from .http import Request, headers_from_pairs
+from .http import ClientDisconnected, Request, headers_from_pairs
 from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
 
 __all__ = ["WonderblogsASGIApp", "create_wonderblogs_app", "create_wonderblogs_callback_app"]
@@ -33,10 +33,6 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-
-
-class ClientDisconnected(Exception):
-    """The client went away before the body was complete; there is no one to answer."""
 
 
 async def _body_chunks(receive: Receive) -> AsyncIterator[bytes]:

@@ -22,10 +22,10 @@ from typing import Any, TypeAlias
 from pydantic import ValidationError
 from typing_extensions import Required, TypedDict
 
-from ._concurrency import is_async_callable
+from ._concurrency import CallbackTimeout, is_async_callable
 from ._flow import Call, Flow, ReadBody, Step, drive_async, drive_sync
 from .errors import ConfigurationError, PublishRejected, format_location, validation_details
-from .http import HeaderLookup, Request, Response
+from .http import ClientDisconnected, HeaderLookup, Request, Response
 from .models import ContextResponse, PublishPayload
 
 __all__ = [
@@ -59,6 +59,7 @@ class TargetOptions(TypedDict, total=False):
     on_publish: Required[PublishHandler]
     allow_unauthenticated: bool
     max_body_size: int
+    callback_timeout: float | None
 
 
 ALLOWED_METHODS = "GET, HEAD, POST"
@@ -89,6 +90,8 @@ UNAUTHORIZED = error_response(
     401, "Missing or invalid API key", None, ("www-authenticate", 'Bearer realm="wonderblogs"')
 )
 INTERNAL_ERROR = error_response(500, "Internal server error")
+TIMED_OUT = error_response(503, "The site did not finish in time", None, ("retry-after", "30"))
+UNREADABLE_BODY = error_response(400, "The request body could not be read in full")
 ACCEPTED = json_response(200, {"ok": True})
 
 
@@ -179,9 +182,13 @@ class KeyRing:
 
 
 def callback_failed(exc: Exception, what: str) -> Response:
-    """The answer when user code raised: its own 4xx, or a logged, generic 500."""
+    """The answer when user code raised: its own 4xx, a 503 when it ran out of
+    time, or a logged, generic 500. Every 5xx lets Wonderblogs retry later."""
     if isinstance(exc, PublishRejected):
         return error_response(exc.status_code, exc.message)
+    if isinstance(exc, CallbackTimeout):
+        logger.error("%s did not finish in time: %s", what, exc)
+        return TIMED_OUT
     logger.error("%s raised an exception", what, exc_info=exc)
     return INTERNAL_ERROR
 
@@ -192,10 +199,13 @@ class Endpoint:
 
     allowed_methods: tuple[str, ...] = ()
 
-    def __init__(self, *, max_body_size: int) -> None:
+    def __init__(self, *, max_body_size: int, callback_timeout: float | None = None) -> None:
         if max_body_size < 1:
             raise ConfigurationError("max_body_size must be a positive number of bytes")
+        if callback_timeout is not None and not callback_timeout > 0:
+            raise ConfigurationError("callback_timeout must be a positive number of seconds")
         self.max_body_size = max_body_size
+        self.callback_timeout = callback_timeout
         allow = ", ".join(self.allowed_methods)
         self._not_allowed = error_response(405, "Method not allowed", None, ("allow", allow))
 
@@ -220,25 +230,39 @@ class Endpoint:
     def too_large(self) -> Response:
         return error_response(413, f"Request body exceeds {self.max_body_size} bytes")
 
-    def check_declared_length(self, headers: HeaderLookup) -> Response | None:
-        """Refuse a body by its Content-Length alone, before reading a byte of it."""
+    def declared_length(self, headers: HeaderLookup) -> int | Response | None:
+        """The Content-Length, or the answer refusing the body by it alone,
+        before a byte of the body is read."""
         declared = headers.get("content-length")
         if declared is None:
             return None
         declared = declared.strip()
         if not declared.isdigit() or not declared.isascii():
             return error_response(400, "Invalid Content-Length header")
-        if int(declared) > self.max_body_size:
-            return self.too_large()
-        return None
+        length = int(declared)
+        return self.too_large() if length > self.max_body_size else length
 
     def read_body(self, request: Request) -> Generator[Step, Any, bytes | Response]:
         """Sub-flow: the whole body, or the answer refusing it."""
-        refused = self.check_declared_length(request.headers)
-        if refused is not None:
-            return refused
-        body: bytes | None = yield ReadBody(request.body, self.max_body_size)
-        return self.too_large() if body is None else body
+        declared = self.declared_length(request.headers)
+        if isinstance(declared, Response):
+            return declared
+        try:
+            body: bytes | None = yield ReadBody(request.body, self.max_body_size)
+        except (ClientDisconnected, TypeError):
+            raise  # no one to answer; or a programming error that must be seen
+        except Exception as exc:  # the server's input stream failed mid-body
+            logger.info("request body could not be read: %s", type(exc).__name__)
+            return UNREADABLE_BODY
+        if body is None:
+            return self.too_large()
+        if declared is not None and len(body) < declared:
+            return UNREADABLE_BODY  # truncated: the client sent less than it announced
+        return body
+
+    def call(self, func: Callable[..., Any], args: tuple[Any, ...], is_async: bool) -> Call:
+        """The step that calls a user callback, under the endpoint's time limit."""
+        return Call(func, args, is_async, self.callback_timeout)
 
 
 class WonderblogsTarget(Endpoint):
@@ -263,8 +287,9 @@ class WonderblogsTarget(Endpoint):
         on_publish: PublishHandler,
         allow_unauthenticated: bool = False,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        callback_timeout: float | None = None,
     ) -> None:
-        super().__init__(max_body_size=max_body_size)
+        super().__init__(max_body_size=max_body_size, callback_timeout=callback_timeout)
         if not callable(get_context) or not callable(on_publish):
             raise ConfigurationError("get_context and on_publish must be callables")
         if allow_unauthenticated and api_key is not None:
@@ -315,7 +340,7 @@ class WonderblogsTarget(Endpoint):
 
         if method != "POST":
             try:
-                context = yield Call(self.get_context, (), self._context_is_async)
+                context = yield self.call(self.get_context, (), self._context_is_async)
             except Exception as exc:
                 return callback_failed(exc, "get_context")
             return self._context_response(context, head=method == "HEAD")
@@ -328,7 +353,7 @@ class WonderblogsTarget(Endpoint):
         except ValidationError as exc:
             return validation_failed(exc, "Invalid publish payload")
         try:
-            yield Call(self.on_publish, (payload,), self._publish_is_async)
+            yield self.call(self.on_publish, (payload,), self._publish_is_async)
         except Exception as exc:
             return callback_failed(exc, "on_publish")
         return ACCEPTED

@@ -14,6 +14,7 @@ from typing import Protocol
 
 __all__ = [
     "Body",
+    "ClientDisconnected",
     "HeaderLookup",
     "Request",
     "Response",
@@ -25,6 +26,10 @@ __all__ = [
 #: A body already in memory, or a stream of chunks the core reads up to its limit.
 SyncBody = bytes | Iterable[bytes]
 Body = bytes | Iterable[bytes] | AsyncIterable[bytes]
+
+
+class ClientDisconnected(Exception):
+    """The client went away before its body was complete: there is no one to answer."""
 
 
 class HeaderLookup(Protocol):

@@ -21,7 +21,7 @@ from typing import Protocol, TypeAlias
 from typing_extensions import Required, TypedDict
 
 from ._concurrency import is_async_callable
-from ._flow import Call, Flow
+from ._flow import Flow
 from .core import (
     ACCEPTED,
     INTERNAL_ERROR,
@@ -114,6 +114,7 @@ class ReceiverOptions(TypedDict, total=False):
     replay_guard: ReplayGuard | None
     max_body_size: int
     clock: Callable[[], float] | None
+    callback_timeout: float | None
 
 
 class WonderblogsCallbackReceiver(Endpoint):
@@ -135,8 +136,9 @@ class WonderblogsCallbackReceiver(Endpoint):
         replay_guard: ReplayGuard | None = None,
         max_body_size: int = DEFAULT_CALLBACK_BODY_SIZE,
         clock: Callable[[], float] | None = None,
+        callback_timeout: float | None = None,
     ) -> None:
-        super().__init__(max_body_size=max_body_size)
+        super().__init__(max_body_size=max_body_size, callback_timeout=callback_timeout)
         if api_key is None:
             raise ConfigurationError("no api_key given: callbacks are signed with it")
         if not callable(on_event):
@@ -191,7 +193,7 @@ class WonderblogsCallbackReceiver(Endpoint):
         if self.replay_guard is not None and self.replay_guard.seen(key):
             return DUPLICATE
         try:
-            yield Call(self.on_event, (event,), self._event_is_async)
+            yield self.call(self.on_event, (event,), self._event_is_async)
         except Exception as exc:
             return callback_failed(exc, "on_event")
         if self.replay_guard is not None:
