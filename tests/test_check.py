@@ -228,3 +228,25 @@ def test_every_example_adapter_passes_with_publish_and_rewrite(name, tmp_path):
         )
     assert result.returncode == 0, result.stdout
     assert "6 passed, 0 failed" in result.stdout
+
+
+def test_describe_violations_explains_nulls_and_types():
+    from pydantic import ValidationError
+
+    from tests import samples
+    from wonderblogs_target import ContextResponse
+    from wonderblogs_target.check import describe_violations
+
+    document = samples.context()
+    document["brand_identity"] = None
+    document["recent_articles"][0]["summary"] = None
+    document["visual_identity"]["image_output"]["compression"] = None
+    document["tone_of_voice"] = 42
+    with pytest.raises(ValidationError) as caught:
+        ContextResponse.model_validate(document)
+    assert describe_violations(document, caught.value) == [
+        'brand_identity: null is not allowed; use "" for no value',
+        "tone_of_voice: number is not allowed here (input should be a valid string)",
+        "recent_articles[0].summary: null is not allowed; leave the key out instead",
+        "visual_identity.image_output.compression: null is not allowed; leave the key out instead",
+    ]

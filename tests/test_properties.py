@@ -183,3 +183,34 @@ def test_no_request_gets_a_5xx(request):
 def test_no_request_gets_a_5xx_async(request):
     response = asyncio.run(GOOD_CONTEXT.handle_async(request))
     assert response.status < 500
+
+
+# -- the compiled context validator agrees with the model --------------------------------
+
+
+def _outcome(check: Any, doc: Any) -> Any:
+    from pydantic import ValidationError
+
+    try:
+        return ("ok", check(doc))
+    except ValidationError as exc:
+        return ("error", [(e["loc"], e["type"]) for e in exc.errors()])
+
+
+@SETTINGS
+@given(strategies.contexts, st.sampled_from(CONTEXT_LIMITS), st.booleans(), st.data())
+def test_context_json_agrees_with_the_model(doc, limit, break_it, data):
+    from wonderblogs_target.models import context_json
+
+    if break_it:
+        if data.draw(st.booleans()):
+            _exceed(doc, *limit)
+        else:
+            path = data.draw(st.sampled_from(sorted(CONTEXT_KEYS)))
+            try:
+                get_path(doc, path)["unexpected"] = data.draw(strategies.json_values)
+            except (KeyError, IndexError):
+                pass
+    compiled = _outcome(context_json, doc)
+    model = _outcome(lambda d: ContextResponse.model_validate(d).to_json(), doc)
+    assert compiled == model

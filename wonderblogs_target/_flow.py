@@ -10,7 +10,6 @@ back into the flow, where the rule for them lives.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncIterable, Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
@@ -58,23 +57,34 @@ def _read_sync(step: ReadBody) -> bytes | None:
         return bytes(body) if len(body) <= step.limit else None
     if isinstance(body, AsyncIterable):
         raise TypeError("an async body stream needs handle_async()")
-    buffer = bytearray()
+    chunks: list[bytes] = []
+    size = 0
     for chunk in body:
-        buffer += chunk
-        if len(buffer) > step.limit:
+        size += len(chunk)
+        if size > step.limit:
             return None
-    return bytes(buffer)
+        chunks.append(chunk)
+    # A body that arrived in one chunk is returned as is, without a copy.
+    return b"".join(chunks)
 
 
 async def _read_async(step: ReadBody) -> bytes | None:
     if not isinstance(step.body, AsyncIterable):
         return _read_sync(step)
-    buffer = bytearray()
+    chunks: list[bytes] = []
+    size = 0
     async for chunk in step.body:
-        buffer += chunk
-        if len(buffer) > step.limit:
+        size += len(chunk)
+        if size > step.limit:
             return None
-    return bytes(buffer)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _awaitable(value: object) -> bool:
+    # The awaitable protocol itself; cheaper than inspect.isawaitable's ABC check
+    # on the hot path, where the value is almost always a plain dict or model.
+    return hasattr(value, "__await__")
 
 
 def _call_sync(step: Call) -> Any:
@@ -82,7 +92,7 @@ def _call_sync(step: Call) -> Any:
         result = run_sync_with_timeout(step.func, step.args, step.timeout)
     else:
         result = step.func(*step.args)
-    if step.is_async or inspect.isawaitable(result):
+    if step.is_async or _awaitable(result):
         return run_async_from_sync(result, step.timeout)
     return result
 
@@ -94,7 +104,7 @@ async def _call_async(step: Call) -> Any:
         else:
             abandon = step.timeout is not None
             result = await run_sync_in_thread(step.func, *step.args, abandon=abandon)
-        if inspect.isawaitable(result):
+        if _awaitable(result):
             result = await result
         return result
 

@@ -127,6 +127,10 @@ def _json_type(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
+# Context fields that must be present; for them the vendor advises "" over null.
+_REQUIRED_TEXT = {"brand_identity", "tone_of_voice", "instructions", "title"}
+
+
 def describe_violations(document: Any, error: ValidationError) -> list[str]:
     """One readable line per violation: ``recent_articles[3].summary: 2,417 chars, max 2,000``."""
     lines: list[str] = []
@@ -147,8 +151,12 @@ def describe_violations(document: Any, error: ValidationError) -> list[str]:
             text = "unknown key; no additional properties are allowed"
         elif kind == "missing":
             text = "required field is missing"
-        elif kind == "omit_instead_of_null":
-            text = "null is not allowed; leave the key out instead"
+        elif kind.endswith("_type") and value is None:
+            text = (
+                'null is not allowed; use "" for no value'
+                if loc[-1] in _REQUIRED_TEXT
+                else "null is not allowed; leave the key out instead"
+            )
         elif kind.endswith("_type"):
             text = f"{_json_type(value)} is not allowed here ({item['msg'].lower()})"
         else:

@@ -26,7 +26,7 @@ from ._concurrency import CallbackTimeout, is_async_callable
 from ._flow import Call, Flow, ReadBody, Step, drive_async, drive_sync
 from .errors import ConfigurationError, PublishRejected, format_location, validation_details
 from .http import ClientDisconnected, HeaderLookup, Request, Response
-from .models import ContextResponse, PublishPayload
+from .models import ContextResponse, PublishPayload, context_json
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
@@ -315,8 +315,7 @@ class WonderblogsTarget(Endpoint):
 
     def _context_response(self, result: object, head: bool) -> Response:
         try:
-            if not isinstance(result, ContextResponse):
-                result = ContextResponse.model_validate(result)
+            body = result.to_json() if isinstance(result, ContextResponse) else context_json(result)
         except ValidationError as exc:
             problems = "; ".join(
                 f"{format_location(e['loc'])}: {e['msg']}"
@@ -324,7 +323,7 @@ class WonderblogsTarget(Endpoint):
             )
             logger.error("get_context returned an invalid context document: %s", problems)
             return INTERNAL_ERROR
-        return Response(200, (_JSON,), b"" if head else result.to_json())
+        return Response(200, (_JSON,), b"" if head else body)
 
     def flow(self, request: Request) -> Flow:
         method = request.method.upper()

@@ -16,7 +16,7 @@ given to FastAPI's OpenAPI by hand, from the same models.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from typing_extensions import Unpack
@@ -31,6 +31,7 @@ try:
     from fastapi import APIRouter, Security
     from fastapi.params import Depends
     from fastapi.responses import JSONResponse
+    from fastapi.routing import APIRoute
     from fastapi.security import HTTPBearer
     from starlette.requests import Request
     from starlette.responses import Response
@@ -39,7 +40,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the missing-extra 
 
     raise missing_extra("fastapi", "fastapi") from exc
 
-__all__ = ["create_wonderblogs_callback_router", "create_wonderblogs_router"]
+__all__ = ["WonderblogsRoute", "create_wonderblogs_callback_router", "create_wonderblogs_router"]
 
 # Registered only so that FastAPI lists the bearer scheme and /docs offers
 # "Authorize"; the core does the real check, and this never refuses a request.
@@ -60,7 +61,40 @@ def _route(endpoint: Endpoint) -> Route:
         )
         return Response(answer.body, answer.status, dict(answer.headers))
 
+    wonderblogs_endpoint._wonderblogs_route = True  # type: ignore[attr-defined]
     return wonderblogs_endpoint
+
+
+def _effective_dependant(route: APIRoute) -> Any:
+    """The dependencies FastAPI would resolve for ``route`` where it is included.
+
+    FastAPI releases that keep included routes as inclusion contexts expose the
+    active one through a context variable while building the handler; older
+    ones copy the route with every dependency merged in.
+    """
+    try:
+        from fastapi.routing import _effective_route_context_var
+    except ImportError:
+        return route.dependant
+    context = _effective_route_context_var.get()
+    if context is not None and getattr(context, "original_route", None) is route:
+        return context.dependant
+    return route.dependant
+
+
+class WonderblogsRoute(APIRoute):
+    """An APIRoute that, when nothing but our own bearer marker is declared as a
+    dependency, skips FastAPI's dependency resolution: the core needs only the
+    raw request. With dependencies of yours (on the router, the include, or the
+    app) FastAPI resolves them first, as for any route."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        dependant = _effective_dependant(self)
+        extra = [d for d in dependant.dependencies if getattr(d, "call", None) is not _bearer]
+        if not getattr(self.endpoint, "_wonderblogs_route", False) or extra:
+            return super().get_route_handler()
+        handler: Callable[[Request], Coroutine[Any, Any, Response]] = self.endpoint
+        return handler
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -80,6 +114,7 @@ def _router(
         tags=list(tags or ["wonderblogs"]),
         dependencies=list(dependencies),
         include_in_schema=include_in_schema,
+        route_class=WonderblogsRoute,
     )
     for method, documentation in operations.items():
         router.add_api_route(

@@ -14,6 +14,7 @@ several apps with different keys.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from typing_extensions import Unpack
@@ -40,11 +41,16 @@ def _key_from_config() -> Any:
     return current_app.config.get(CONFIG_KEY)
 
 
+def _body(incoming: Any) -> Iterator[bytes]:
+    # The stream, not request.data, so an oversized body is refused unread; and
+    # opened only when the core reads it (never for a GET).
+    yield from iter_chunks(incoming.stream.read, None)
+
+
 def _blueprint(name: str, endpoint: Endpoint) -> Blueprint:
     def view() -> FlaskResponse:
-        # The stream, not request.data: an oversized body is refused unread.
-        body = iter_chunks(request.stream.read, None)
-        answer = endpoint.handle(Request(request.method, request.headers, body))
+        incoming = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup
+        answer = endpoint.handle(Request(incoming.method, incoming.headers, _body(incoming)))
         return FlaskResponse(answer.body, answer.status, list(answer.headers))
 
     blueprint = Blueprint(name, __name__)

@@ -32,6 +32,12 @@ Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
 
 _UNPREFIXED = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
+# The names the core asks for on every request, looked up without string work.
+_KNOWN = {
+    "authorization": "HTTP_AUTHORIZATION",
+    "content-length": "CONTENT_LENGTH",
+    "content-type": "CONTENT_TYPE",
+}
 
 
 class WSGIHeaders(Mapping[str, str]):
@@ -48,10 +54,14 @@ class WSGIHeaders(Mapping[str, str]):
         return key if key in _UNPREFIXED else "HTTP_" + key
 
     def __getitem__(self, name: str) -> str:
-        value = self._environ[self._key(name)]
+        value = self._environ[_KNOWN.get(name) or self._key(name)]
         if not isinstance(value, str):
             raise KeyError(name)
         return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self._environ.get(_KNOWN.get(name) or self._key(name), default)
+        return value if isinstance(value, str) else default
 
     def __iter__(self) -> Iterator[str]:
         for key in self._environ:
@@ -64,12 +74,12 @@ class WSGIHeaders(Mapping[str, str]):
         return sum(1 for _ in self)
 
 
+_STATUS_LINES = {int(s): f"{int(s)} {s.phrase}" for s in HTTPStatus}
+
+
 def status_line(status: int) -> str:
     """``404`` -> ``"404 Not Found"``."""
-    try:
-        return f"{status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        return f"{status} Unknown"
+    return _STATUS_LINES.get(status) or f"{status} Unknown"
 
 
 def _content_length(environ: Environ) -> int | None:
