@@ -162,7 +162,9 @@ def wsgi_batch(app: Any, method: str, path: str, body: bytes = b"") -> Callable[
             }
             status: list[str] = []
 
-            def start_response(line: str, headers: Any, exc_info: Any = None) -> Any:
+            def start_response(
+                line: str, headers: Any, exc_info: Any = None, status: list[str] = status
+            ) -> Any:
                 status.append(line)
                 return lambda data: None
 
