@@ -53,7 +53,10 @@ class PublishStruct(msgspec.Struct, rename="camel"):
 def main() -> None:
     body = payload_12k()
     decoder = msgspec.json.Decoder(PublishStruct)
-    assert decoder.decode(body).seo.meta_title == PublishPayload.model_validate_json(body).seo.meta_title
+    assert (
+        decoder.decode(body).seo.meta_title
+        == PublishPayload.model_validate_json(body).seo.meta_title
+    )
     contenders = {
         "pydantic model_validate_json": lambda: PublishPayload.model_validate_json(body),
         "msgspec typed decode": lambda: decoder.decode(body),

@@ -1,0 +1,273 @@
+"""Hardening: memory under a 100 MB body, faults against real servers, a short
+load run, hostile JSON, and comparisons that do not leak timing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from bench import memory
+from bench.load import run_load
+from tests import samples
+from tests.fault_targets import KEY as FAULT_KEY
+from tests.servers import ROOT, free_port, server
+from wonderblogs_target import Request, WonderblogsTarget, sign_payload, verify_signature
+from wonderblogs_target.core import KeyRing
+
+# -- memory -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("adapter", "mode"), memory.CASES)
+def test_a_100_mb_body_is_refused_in_bounded_memory(adapter, mode):
+    result = memory.run_case(adapter, mode)
+    assert result["status"] == 413
+    assert result["growth_kb"] < memory.LIMIT_MB * 1024
+
+
+# -- faults against real servers ------------------------------------------------------------
+
+SERVERS = {
+    "uvicorn": [
+        "-m", "uvicorn", "tests.fault_targets:fastapi_app", "--factory",
+        "--port", "{port}", "--log-level", "warning",
+    ],
+    "gunicorn": [
+        "-m", "gunicorn", "tests.fault_targets:flask_app()", "--bind", "127.0.0.1:{port}",
+        "--worker-class", "gthread", "--workers", "1", "--threads", "4", "--log-level", "warning",
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def fault_server(request) -> Iterator[int]:
+    port = free_port()
+    command = [arg.format(port=port) for arg in SERVERS[request.param]]
+    with server(command, port=port, env={}, cwd=ROOT):
+        yield port
+
+
+def url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/api/wonderblogs"
+
+
+AUTH = {"Authorization": f"Bearer {FAULT_KEY}"}
+
+
+def still_serving(port: int) -> None:
+    response = httpx.get(url(port), headers=AUTH, timeout=10)
+    assert response.status_code == 200
+
+
+def raw_request(port: int, head: bytes, body: bytes, *, close_write: bool = False) -> bytes:
+    """Send bytes as they are; return whatever the server answers before closing."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head + body)
+        if close_write:
+            sock.shutdown(socket.SHUT_WR)
+        received = b""
+        try:
+            while chunk := sock.recv(65_536):
+                received += chunk
+                if b"\r\n\r\n" in received and not close_write:
+                    break
+        except (TimeoutError, ConnectionResetError):
+            pass
+        return received
+
+
+def head(port: int, length: int | str) -> bytes:
+    return (
+        f"POST /api/wonderblogs HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Authorization: Bearer {FAULT_KEY}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {length}\r\nConnection: close\r\n\r\n"
+    ).encode()
+
+
+def test_a_raising_callback_is_a_generic_500(fault_server):
+    response = httpx.post(
+        url(fault_server), headers=AUTH, json=samples.payload(slug="raise"), timeout=10
+    )
+    assert response.status_code == 500
+    assert "fire" not in response.text
+    still_serving(fault_server)
+
+
+def test_a_hanging_callback_gets_503_and_frees_the_worker(fault_server):
+    started = time.monotonic()
+    response = httpx.post(
+        url(fault_server), headers=AUTH, json=samples.payload(slug="hang"), timeout=30
+    )
+    assert response.status_code == 503
+    assert time.monotonic() - started < 20  # the 1 s limit, not the 60 s hang
+    ok = httpx.post(url(fault_server), headers=AUTH, json=samples.payload(slug="fine"), timeout=10)
+    assert ok.status_code == 200
+
+
+def test_a_client_that_disconnects_mid_body(fault_server):
+    body = samples.body(samples.PAYLOAD)
+    with socket.create_connection(("127.0.0.1", fault_server), timeout=10) as sock:
+        sock.sendall(head(fault_server, len(body) + 5_000) + body[:200])
+    still_serving(fault_server)
+
+
+def test_a_truncated_body_gets_400_or_a_closed_connection(fault_server):
+    body = samples.body(samples.PAYLOAD)
+    answer = raw_request(
+        fault_server, head(fault_server, len(body) + 5_000), body, close_write=True
+    )
+    # Either the server saw the body end early and answered 400, or it saw the
+    # client go and closed: both are defined; a 2xx or a 5xx is not.
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 400")
+    still_serving(fault_server)
+
+
+def test_a_content_length_shorter_than_the_body(fault_server):
+    body = samples.body(samples.PAYLOAD)
+    answer = raw_request(fault_server, head(fault_server, 40), body)
+    assert answer.startswith(b"HTTP/1.1 400")
+    still_serving(fault_server)
+
+
+@pytest.mark.parametrize("length", ["abc", "-5", "1e9"])
+def test_a_malformed_content_length(fault_server, length):
+    answer = raw_request(fault_server, head(fault_server, length), b"{}")
+    assert answer.startswith(b"HTTP/1.1 400")
+    still_serving(fault_server)
+
+
+# -- a short load run ----------------------------------------------------------------------
+
+EXAMPLES = {
+    "fastapi-uvicorn": ["examples/fastapi_app.py"],
+    "flask-gunicorn": [
+        "-m", "gunicorn", "flask_app:create_app()", "--chdir", "{root}/examples",
+        "--bind", "127.0.0.1:{port}", "--worker-class", "gthread", "--workers", "2",
+        "--threads", "8", "--log-level", "warning",
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_short_load_run_has_no_errors(name, tmp_path):
+    port = free_port()
+    command = [
+        str(ROOT / arg) if arg.startswith("examples/") else arg.format(port=port, root=ROOT)
+        for arg in EXAMPLES[name]
+    ]
+    env = {"WONDERBLOGS_API_KEY": "load-key", "WONDERBLOGS_DB": str(tmp_path / "blog.db")}
+    with server(command, port=port, env=env, cwd=tmp_path):
+        result = asyncio.run(run_load(url(port), "load-key", duration=3, connections=64))
+    summary = result.summary()
+    print(name, json.dumps(summary))
+    assert result.requests > 64
+    assert result.errors == 0, result.statuses
+
+
+# -- hostile JSON ------------------------------------------------------------------------------
+
+TARGET = WonderblogsTarget(api_key="k", get_context=samples.context, on_publish=lambda p: None)
+HOSTILE = {
+    "deep-array": (b"[" * 200_000, 400),
+    "deep-object": (b'{"a":' * 100_000, 400),
+    "deep-but-closed": (b'{"slug":' + b"[" * 1_000 + b"]" * 1_000 + b"}", 400),
+    "huge-array": (b"[" + b"1," * 2_000_000 + b"1]", 422),
+    "huge-content": (samples.body(samples.payload(content="x" * 4_900_000)), 200),
+    "many-keys": (json.dumps({f"k{n}": n for n in range(200_000)}).encode(), 422),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_json_gets_a_4xx_in_bounded_time(name):
+    body, expected = HOSTILE[name]
+    outcome: list[int] = []
+    worker = threading.Thread(
+        target=lambda: outcome.append(
+            TARGET.handle(Request("POST", {"authorization": "Bearer k"}, body)).status
+        )
+    )
+    worker.start()
+    worker.join(timeout=60)  # a generous bound: these take well under a second
+    assert not worker.is_alive(), "the request did not finish"
+    assert outcome == [expected]
+
+
+# -- no timing leaks -------------------------------------------------------------------------------
+
+
+def timing_ratio(check: Callable[[str], object], early: str, late: str, rounds: int = 15) -> float:
+    """Median time of ``check(late)`` over ``check(early)``, measured interleaved."""
+    samples_early: list[float] = []
+    samples_late: list[float] = []
+    for _ in range(rounds):
+        for token, into in ((early, samples_early), (late, samples_late)):
+            start = time.perf_counter()
+            for _ in range(300):
+                check(token)
+            into.append(time.perf_counter() - start)
+    return statistics.median(samples_late) / statistics.median(samples_early)
+
+
+def leaky_equal(a: str, b: str) -> bool:
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            return False
+    return len(a) == len(b)
+
+
+def test_bearer_check_time_does_not_depend_on_the_matching_prefix():
+    key = "K" * 4_096
+    early = "x" + key[1:]  # wrong from the first character
+    late = key[:-1] + "x"  # right up to the last one
+    ring = KeyRing(key)
+    leak = timing_ratio(lambda t: leaky_equal(t, key), early, late)
+    ours = timing_ratio(lambda t: ring.matches_bearer(f"Bearer {t}"), early, late)
+    assert leak > 3, "the measurement cannot see a real leak; it proves nothing"
+    assert 0.75 < ours < 1.33, ours
+
+
+def test_signature_check_time_does_not_depend_on_the_matching_prefix():
+    body = b'{"event":"run.failed","run_id":"r","status":"failed"}'
+    signed = sign_payload(body, "secret", timestamp=1_700_000_000)
+    good = signed["X-Wonderblogs-Signature"].removeprefix("sha256=")
+    early = ("0" if good[0] != "0" else "1") + good[1:]
+    late = good[:-1] + ("0" if good[-1] != "0" else "1")
+
+    def ours(hexdigest: str) -> None:
+        headers = {**signed, "X-Wonderblogs-Signature": f"sha256={hexdigest}"}
+        with contextlib.suppress(Exception):
+            verify_signature(body, headers, "secret", now=1_700_000_000)
+
+    def leaky(hexdigest: str) -> None:
+        # The same work, plus a cost that grows with the matching prefix: a model of
+        # the leak a comparison that stops at the first difference has.
+        ours(good)
+        matching = next(
+            (i for i, (x, y) in enumerate(zip(hexdigest, good, strict=False)) if x != y), 64
+        )
+        for _ in range(matching * 20):
+            pass
+
+    assert timing_ratio(leaky, early, late) > 1.5, "the measurement cannot see a real leak"
+    assert 0.75 < timing_ratio(ours, early, late) < 1.33
+
+
+# -- many generated inputs (pytest -m slow) -------------------------------------------------------
+
+
+@pytest.mark.slow
+@settings(max_examples=20_000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(__import__("tests.test_properties", fromlist=["requests"]).requests)
+def test_many_requests_never_get_a_5xx(request):
+    from tests.test_properties import GOOD_CONTEXT
+
+    assert GOOD_CONTEXT.handle(request).status < 500
