@@ -153,6 +153,7 @@ def create_wonderblogs_router(
     errors = {
         401: body("ErrorBody", "Missing or wrong bearer key."),
         500: body("ErrorBody", "The site's own code failed."),
+        503: body("ErrorBody", "The site's code ran past its time limit."),
     }
     operations = {
         "GET": {

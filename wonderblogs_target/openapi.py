@@ -145,6 +145,10 @@ def _operations() -> dict[str, Any]:
         "The site's own code failed, or produced a context that breaks the contract. "
         "No details are sent; the site's log has them."
     )
+    timed_out = _error("The site's code ran past its time limit (`callback_timeout`).")
+    timed_out["headers"] = {
+        "Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait."}
+    }
     return {
         "get": {
             "operationId": "getWonderblogsContext",
@@ -161,6 +165,7 @@ def _operations() -> dict[str, Any]:
                 "401": unauthorised,
                 "405": not_allowed,
                 "500": server_error,
+                "503": timed_out,
             },
         },
         "post": {
@@ -175,7 +180,10 @@ def _operations() -> dict[str, Any]:
             "requestBody": {"required": True, "content": _json("PublishPayload")},
             "responses": {
                 "200": {"description": "Article accepted.", "content": _json("PublishAccepted")},
-                "400": _error("The body is not JSON, or Content-Length is not a number."),
+                "400": _error(
+                    "The body is not JSON, Content-Length is not a number, or the body "
+                    "ended before its Content-Length."
+                ),
                 "401": unauthorised,
                 "405": not_allowed,
                 "409": _error("The site refused the article, for example a duplicate slug."),
@@ -185,6 +193,7 @@ def _operations() -> dict[str, Any]:
                 ),
                 "422": _error("The JSON breaks the contract; `details` names each field."),
                 "500": server_error,
+                "503": timed_out,
             },
         },
     }
