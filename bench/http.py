@@ -96,6 +96,15 @@ def run_group(
     return rows
 
 
+Row = tuple[str, str, float, float | None, float | None]
+
+
+def _rate(rows: list[Row], method: str, suffix: str) -> float | None:
+    return next(
+        (rate for label, m, rate, *_ in rows if m == method and label.endswith(suffix)), None
+    )
+
+
 def main(argv: list[str]) -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
@@ -111,12 +120,8 @@ def main(argv: list[str]) -> None:
         reference = results.get(peers.get(name, name), rows)
         out = []
         for label, method, rate, _, _ in rows:
-            idiomatic = next(
-                (r for l, m, r, *_ in reference if m == method and l.endswith("idiomatic")), None
-            )
-            floor = next(
-                (r for l, m, r, *_ in reference if m == method and l.endswith("floor")), None
-            )
+            idiomatic = _rate(reference, method, "idiomatic")
+            floor = _rate(reference, method, "floor")
             out.append(
                 (
                     label,
