@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 
-from bench.common import payload_12k
+from bench.common import microseconds_per_call, payload_12k
 from wonderblogs_target import sign_payload, verify_signature
 
 SECRET = "bench-signing-secret"
@@ -32,17 +31,8 @@ def main() -> None:
     def ours() -> None:
         verify_signature(body, headers, SECRET, now=now)
 
-    contenders = {"verify_signature": ours, "bare hmac + compare_digest": bare}
-    n, samples = 5_000, {name: [] for name in contenders}
-    for _ in range(9):
-        for name, run in contenders.items():
-            start = time.perf_counter()
-            for _ in range(n):
-                run()
-            samples[name].append((time.perf_counter() - start) / n * 1e6)
-    # The fastest round of each: the least disturbed by the rest of the machine.
-    mine = min(samples["verify_signature"])
-    peer = min(samples["bare hmac + compare_digest"])
+    results = microseconds_per_call({"ours": ours, "bare": bare}, calls=5_000)
+    mine, peer = results["ours"], results["bare"]
     print("### Signature verification of a 12 KB body\n")
     print("| contender | µs per check | ratio |\n|---|---:|---:|")
     print(f"| verify_signature (ours) | {mine:.1f} | {mine / peer:.2f}x |")

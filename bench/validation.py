@@ -8,13 +8,11 @@ msgspec is a bench-only dependency (``pip install msgspec``).
 
 from __future__ import annotations
 
-import statistics
-import time
 from typing import Annotated
 
 import msgspec
 
-from bench.common import payload_12k
+from bench.common import microseconds_per_call, payload_12k
 from wonderblogs_target import PublishPayload
 
 Text200 = Annotated[str, msgspec.Meta(max_length=200)]
@@ -57,19 +55,14 @@ def main() -> None:
         decoder.decode(body).seo.meta_title
         == PublishPayload.model_validate_json(body).seo.meta_title
     )
-    contenders = {
-        "pydantic model_validate_json": lambda: PublishPayload.model_validate_json(body),
-        "msgspec typed decode": lambda: decoder.decode(body),
-    }
-    n, samples = 2_000, {name: [] for name in contenders}
-    for _ in range(9):
-        for name, run in contenders.items():
-            start = time.perf_counter()
-            for _ in range(n):
-                run()
-            samples[name].append((time.perf_counter() - start) / n * 1e6)
-    ours = statistics.median(samples["pydantic model_validate_json"])
-    peer = statistics.median(samples["msgspec typed decode"])
+    results = microseconds_per_call(
+        {
+            "ours": lambda: PublishPayload.model_validate_json(body),
+            "msgspec": lambda: decoder.decode(body),
+        },
+        calls=2_000,
+    )
+    ours, peer = results["ours"], results["msgspec"]
     print("### Validation of a 12 KB publish payload\n")
     print("| contender | µs per payload | ratio |\n|---|---:|---:|")
     print(f"| pydantic model_validate_json (ours) | {ours:.1f} | {ours / peer:.2f}x |")

@@ -13,7 +13,7 @@ import pytest
 
 from tests.check_targets import KEY
 from tests.servers import ROOT, free_port, server
-from tests.test_examples import EXAMPLES
+from tests.test_examples import EXAMPLES, example_command
 from tests.test_examples import KEY as EXAMPLE_KEY
 
 
@@ -217,10 +217,7 @@ def test_key_from_the_environment(base):
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_every_example_adapter_passes_with_publish_and_rewrite(name, tmp_path):
     port = free_port()
-    command = [
-        str(ROOT / arg) if arg.startswith("examples/") else arg.format(address=f"127.0.0.1:{port}")
-        for arg in EXAMPLES[name]
-    ]
+    command = example_command(name, port)
     env = {"WONDERBLOGS_API_KEY": EXAMPLE_KEY, "WONDERBLOGS_DB": str(tmp_path / "blog.db")}
     with server(command, port=port, env=env, cwd=tmp_path):
         result = check(

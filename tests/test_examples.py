@@ -17,13 +17,18 @@ EXAMPLES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
-def test_example_serves_get_and_post(name, tmp_path):
-    port = free_port()
-    command = [
+def example_command(name: str, port: int) -> list[str]:
+    """The README's command for example ``name``, listening on ``port``."""
+    return [
         str(ROOT / arg) if arg.startswith("examples/") else arg.format(address=f"127.0.0.1:{port}")
         for arg in EXAMPLES[name]
     ]
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_example_serves_get_and_post(name, tmp_path):
+    port = free_port()
+    command = example_command(name, port)
     env = {"WONDERBLOGS_API_KEY": KEY, "WONDERBLOGS_DB": str(tmp_path / "blog.db")}
     url = f"http://127.0.0.1:{port}/api/wonderblogs"
     auth = {"Authorization": f"Bearer {KEY}"}

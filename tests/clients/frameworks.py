@@ -64,7 +64,29 @@ class FastAPIClient(_StarletteBased):
         super().__init__(self.app)
 
 
-class FlaskClient:
+class _WerkzeugBased:
+    """Flask's test client and Werkzeug's are the same client underneath."""
+
+    client: Any
+
+    def request(
+        self,
+        method: str,
+        *,
+        path: str = PATH,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> ClientResponse:
+        response = self.client.open(path, method=method, data=body, headers=dict(headers or {}))
+        try:
+            return ClientResponse(
+                response.status_code, lower(response.headers), response.get_data()
+            )
+        finally:
+            response.close()  # wsgiref.validate checks that the server closes the iterable
+
+
+class FlaskClient(_WerkzeugBased):
     name = "flask"
 
     def __init__(
@@ -83,17 +105,6 @@ class FlaskClient:
         self.app.config.update(config or {})
         self.app.register_blueprint(factory(**options), url_prefix=PATH)
         self.client = self.app.test_client()
-
-    def request(
-        self,
-        method: str,
-        *,
-        path: str = PATH,
-        headers: Mapping[str, str] | None = None,
-        body: bytes = b"",
-    ) -> ClientResponse:
-        response = self.client.open(path, method=method, data=body, headers=dict(headers or {}))
-        return ClientResponse(response.status_code, lower(response.headers), response.get_data())
 
 
 class DjangoClient:
@@ -133,7 +144,7 @@ class DjangoClient:
         return ClientResponse(response.status_code, lower(response.headers), response.content)
 
 
-class WsgiClient:
+class WsgiClient(_WerkzeugBased):
     """The plain WSGI app under ``wsgiref.validate``, driven by Werkzeug's test client."""
 
     name = "wsgi"

@@ -8,7 +8,6 @@ remains and every earlier version lands in ``wb_revisions``.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -56,10 +55,8 @@ class PostgresStore(SQLStore):
     integrity_errors = (psycopg.errors.UniqueViolation,)
 
     def __init__(self, url: str) -> None:
+        super().__init__()
         self.url = url
-        self._local = threading.local()
-        self._all: list[psycopg.Connection[Any]] = []
-        self._lock = threading.Lock()
         try:
             with self.transaction("schema") as db:
                 db.execute(SCHEMA)
@@ -67,12 +64,10 @@ class PostgresStore(SQLStore):
             raise ConfigurationError(f"cannot reach PostgreSQL: {exc}") from None
 
     def _connection(self) -> psycopg.Connection[Any]:
-        db: psycopg.Connection[Any] | None = getattr(self._local, "db", None)
+        db: psycopg.Connection[Any] | None = self._cached_connection()
         if db is None or db.closed or db.broken:
             db = psycopg.connect(self.url, autocommit=False, connect_timeout=10)
-            self._local.db = db
-            with self._lock:
-                self._all.append(db)
+            self._keep(db)
         return db
 
     @contextmanager
@@ -105,10 +100,3 @@ class PostgresStore(SQLStore):
             values,
         ).fetchone()
         return int(row[0])
-
-    def close(self) -> None:
-        with self._lock:
-            for db in self._all:
-                db.close()
-            self._all.clear()
-        self._local = threading.local()

@@ -4,6 +4,7 @@ connection, the locking and a few statements."""
 from __future__ import annotations
 
 import json
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,7 +22,31 @@ COLUMNS = "id, payload, published_at, updated_at, revision"
 
 class SQLStore(ABC):
     """Posts in ``wb_posts`` (one current row per slug and locale) and their
-    earlier versions in ``wb_revisions``."""
+    earlier versions in ``wb_revisions``.
+
+    Each thread keeps its own connection (callbacks run in worker threads);
+    :meth:`close` closes them all.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._connections: list[Any] = []
+        self._connections_lock = threading.Lock()
+
+    def _cached_connection(self) -> Any:
+        return getattr(self._local, "db", None)
+
+    def _keep(self, db: Any) -> None:
+        self._local.db = db
+        with self._connections_lock:
+            self._connections.append(db)
+
+    def close(self) -> None:
+        with self._connections_lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._local = threading.local()
 
     #: Parameter marker of the driver; queries are written with ``?``.
     marker = "?"
@@ -98,17 +123,15 @@ class SQLStore(ABC):
                         f"SELECT {COLUMNS} FROM wb_posts WHERE slug = ? AND locale = ?",
                         (payload.slug, payload.locale),
                     )
+                columns = (
+                    payload.slug,
+                    payload.locale,
+                    payload.external_id,
+                    payload.title,
+                    document,
+                )
                 if current is None:
-                    values = (
-                        payload.slug,
-                        payload.locale,
-                        payload.external_id,
-                        payload.title,
-                        document,
-                        self._stamp(now),
-                        self._stamp(now),
-                    )
-                    ident = self._insert(db, values)
+                    ident = self._insert(db, (*columns, self._stamp(now), self._stamp(now)))
                     return StoredPost(str(ident), payload, now, now, 1)
                 ident, old_payload, published, _, revision = current
                 db.execute(
@@ -123,16 +146,7 @@ class SQLStore(ABC):
                         "UPDATE wb_posts SET slug = ?, locale = ?, external_id = ?, title = ?, "
                         "payload = ?, updated_at = ?, revision = ? WHERE id = ?"
                     ),
-                    (
-                        payload.slug,
-                        payload.locale,
-                        payload.external_id,
-                        payload.title,
-                        document,
-                        self._stamp(now),
-                        revision + 1,
-                        ident,
-                    ),
+                    (*columns, self._stamp(now), revision + 1, ident),
                 )
                 return StoredPost(str(ident), payload, self._time(published), now, revision + 1)
         except self.integrity_errors as exc:

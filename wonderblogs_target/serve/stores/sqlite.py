@@ -8,7 +8,6 @@ instead of racing. A killed process leaves the last committed state.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -48,17 +47,15 @@ class SQLiteStore(SQLStore):
     integrity_errors = (sqlite3.IntegrityError,)
 
     def __init__(self, path: str | Path) -> None:
+        super().__init__()
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
         with self._connection() as db:
             db.executescript(SCHEMA)
 
     def _connection(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        db: sqlite3.Connection | None = self._cached_connection()
         if db is None:
             # Autocommit mode: transactions are opened explicitly below.
             db = sqlite3.connect(
@@ -67,9 +64,7 @@ class SQLiteStore(SQLStore):
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA foreign_keys=ON")
-            self._local.db = db
-            with self._lock:
-                self._all.append(db)
+            self._keep(db)
         return db
 
     def _is_slug_conflict(self, exc: Exception) -> bool:
@@ -100,10 +95,3 @@ class SQLiteStore(SQLStore):
             values,
         )
         return int(cursor.lastrowid)
-
-    def close(self) -> None:
-        with self._lock:
-            for db in self._all:
-                db.close()
-            self._all.clear()
-        self._local = threading.local()
