@@ -37,6 +37,7 @@ __all__ = [
     "PublishHandler",
     "TargetOptions",
     "WonderblogsTarget",
+    "normalise_keys",
 ]
 
 logger = logging.getLogger("wonderblogs_target")

@@ -36,7 +36,13 @@ from .core import (
 from .errors import ConfigurationError
 from .events import CallbackEvent, CallbackPayloadError, parse_callback_event
 from .http import Request
-from .signing import DEFAULT_SCHEME, SignatureScheme, SignatureVerificationError, verify_signature
+from .signing import (
+    DEFAULT_SCHEME,
+    SignatureScheme,
+    SignatureVerificationError,
+    check_tolerance,
+    verify_signature,
+)
 
 __all__ = [
     "DEFAULT_CALLBACK_BODY_SIZE",
@@ -143,8 +149,7 @@ class WonderblogsCallbackReceiver(Endpoint):
             raise ConfigurationError("no api_key given: callbacks are signed with it")
         if not callable(on_event):
             raise ConfigurationError("on_event must be a callable")
-        if tolerance is not None and not tolerance > 0:
-            raise ConfigurationError("tolerance must be a positive number of seconds, or None")
+        check_tolerance(tolerance)
         self._keys = KeyRing(api_key)
         self.on_event = on_event
         self.tolerance = tolerance

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .core import normalise_keys
 from .errors import ConfigurationError
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "SignatureVerificationError",
     "TimestampTooNewError",
     "TimestampTooOldError",
+    "check_tolerance",
     "sign_payload",
     "verify_signature",
 ]
@@ -115,21 +117,15 @@ def _raw_body(body: object) -> bytes:
 
 def _secrets(secret: str | Sequence[str]) -> list[bytes]:
     if isinstance(secret, str) and secret and secret == secret.strip():
-        return [secret.encode("utf-8")]
-    candidates = [secret] if isinstance(secret, str) else list(secret)
-    if not candidates:
+        return [secret.encode("utf-8")]  # the common case, checked without the loop
+    keys = normalise_keys(secret)
+    if not keys:
         raise ConfigurationError("no signing secret given")
-    keys = []
-    for candidate in candidates:
-        if not isinstance(candidate, str) or not candidate:
-            raise ConfigurationError("each signing secret must be a non-empty string")
-        if candidate != candidate.strip():
-            raise ConfigurationError("a signing secret has leading or trailing whitespace")
-        keys.append(candidate.encode("utf-8"))
-    return keys
+    return [key.encode("utf-8") for key in keys]
 
 
-def _check_tolerance(tolerance: float | None) -> None:
+def check_tolerance(tolerance: float | None) -> None:
+    """Refuse a time window that would reject everything (0, negative, NaN)."""
     # "not > 0" also catches NaN, which compares false with everything.
     if tolerance is not None and not tolerance > 0:
         raise ConfigurationError("tolerance must be a positive number of seconds, or None")
@@ -231,7 +227,7 @@ def verify_signature(
     """
     raw = body if type(body) is bytes else _raw_body(body)
     keys = _secrets(secret)
-    _check_tolerance(tolerance)
+    check_tolerance(tolerance)
     try:
         signature = _header(headers, scheme.signature_header)
         timestamp = _header(headers, scheme.timestamp_header)
