@@ -15,13 +15,23 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bench import memory
 from bench.load import run_load
 from tests import samples
 from tests.fault_targets import KEY as FAULT_KEY
 from tests.servers import ROOT, free_port, server
-from wonderblogs_target import Request, WonderblogsTarget, sign_payload, verify_signature
+from tests.test_properties import GOOD_CONTEXT
+from tests.test_properties import requests as request_strategy
+from tests.test_signing import header_text
+from wonderblogs_target import (
+    Request,
+    SignatureVerificationError,
+    WonderblogsTarget,
+    sign_payload,
+    verify_signature,
+)
 from wonderblogs_target.core import KeyRing
 
 # -- memory -----------------------------------------------------------------------------
@@ -264,10 +274,20 @@ def test_signature_check_time_does_not_depend_on_the_matching_prefix():
 # -- many generated inputs (pytest -m slow) -------------------------------------------------------
 
 
-@pytest.mark.slow
-@settings(max_examples=20_000, deadline=None, suppress_health_check=list(HealthCheck))
-@given(__import__("tests.test_properties", fromlist=["requests"]).requests)
-def test_many_requests_never_get_a_5xx(request):
-    from tests.test_properties import GOOD_CONTEXT
+MANY = settings(max_examples=20_000, deadline=None, suppress_health_check=list(HealthCheck))
 
+
+@pytest.mark.slow
+@MANY
+@given(request_strategy)
+def test_many_requests_never_get_a_5xx(request):
     assert GOOD_CONTEXT.handle(request).status < 500
+
+
+@pytest.mark.slow
+@MANY
+@given(body=st.binary(max_size=4_000), signature=header_text, timestamp=header_text)
+def test_many_signature_inputs_give_only_verification_errors(body, signature, timestamp):
+    headers = {"X-Wonderblogs-Signature": signature, "X-Wonderblogs-Timestamp": timestamp}
+    with contextlib.suppress(SignatureVerificationError):
+        verify_signature(body, headers, "secret", now=1_700_000_000)
