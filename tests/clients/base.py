@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 PATH = "/api/wonderblogs"
 
@@ -20,8 +21,9 @@ class ClientResponse:
         return json.loads(self.body)
 
 
-class HttpClient(Protocol):
-    """Built from the target options; sends one request through the framework's own test client."""
+class HttpClient(ABC):
+    """Built from the endpoint options; sends one request through the framework's own
+    test client. Subclasses implement :meth:`send` only."""
 
     name: str
 
@@ -32,7 +34,12 @@ class HttpClient(Protocol):
         path: str = PATH,
         headers: Mapping[str, str] | None = None,
         body: bytes = b"",
-    ) -> ClientResponse: ...
+    ) -> ClientResponse:
+        return self.send(method, path, dict(headers or {}), body)
+
+    @abstractmethod
+    def send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ClientResponse:
+        """One request, through the framework's test client."""
 
 
 def lower(headers: Any) -> dict[str, str]:

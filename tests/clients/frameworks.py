@@ -14,21 +14,14 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 
-class _StarletteBased:
+class _StarletteBased(HttpClient):
     name = "starlette"
 
     def __init__(self, app: Any) -> None:
         self.client = TestClient(app, follow_redirects=False)
 
-    def request(
-        self,
-        method: str,
-        *,
-        path: str = PATH,
-        headers: Mapping[str, str] | None = None,
-        body: bytes = b"",
-    ) -> ClientResponse:
-        response = self.client.request(method, path, content=body, headers=dict(headers or {}))
+    def send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ClientResponse:
+        response = self.client.request(method, path, content=body, headers=headers)
         return ClientResponse(response.status_code, lower(response.headers), response.content)
 
 
@@ -64,20 +57,13 @@ class FastAPIClient(_StarletteBased):
         super().__init__(self.app)
 
 
-class _WerkzeugBased:
+class _WerkzeugBased(HttpClient):
     """Flask's test client and Werkzeug's are the same client underneath."""
 
     client: Any
 
-    def request(
-        self,
-        method: str,
-        *,
-        path: str = PATH,
-        headers: Mapping[str, str] | None = None,
-        body: bytes = b"",
-    ) -> ClientResponse:
-        response = self.client.open(path, method=method, data=body, headers=dict(headers or {}))
+    def send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ClientResponse:
+        response = self.client.open(path, method=method, data=body, headers=headers)
         try:
             return ClientResponse(
                 response.status_code, lower(response.headers), response.get_data()
@@ -107,7 +93,7 @@ class FlaskClient(_WerkzeugBased):
         self.client = self.app.test_client()
 
 
-class DjangoClient:
+class DjangoClient(HttpClient):
     name = "django"
 
     def __init__(
@@ -130,16 +116,9 @@ class DjangoClient:
         clear_url_caches()
         self.client = Client(enforce_csrf_checks=enforce_csrf_checks)
 
-    def request(
-        self,
-        method: str,
-        *,
-        path: str = PATH,
-        headers: Mapping[str, str] | None = None,
-        body: bytes = b"",
-    ) -> ClientResponse:
+    def send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ClientResponse:
         response = self.client.generic(
-            method, path, data=body, content_type="application/json", headers=dict(headers or {})
+            method, path, data=body, content_type="application/json", headers=headers
         )
         return ClientResponse(response.status_code, lower(response.headers), response.content)
 
@@ -160,22 +139,6 @@ class WsgiClient(_WerkzeugBased):
             else wsgi.create_wonderblogs_wsgi_app
         )
         self.client = Client(validator(factory(**options)))
-
-    def request(
-        self,
-        method: str,
-        *,
-        path: str = PATH,
-        headers: Mapping[str, str] | None = None,
-        body: bytes = b"",
-    ) -> ClientResponse:
-        response = self.client.open(path, method=method, data=body, headers=dict(headers or {}))
-        try:
-            return ClientResponse(
-                response.status_code, lower(response.headers), response.get_data()
-            )
-        finally:
-            response.close()  # wsgiref.validate checks that the server closes the iterable
 
 
 ClientFactory = Callable[..., HttpClient]
