@@ -210,3 +210,11 @@ def test_bad_options_fail_clearly(args, message):
         assert result.returncode == 2
         assert message in result.stderr
         assert result.stdout == ""
+
+
+def test_version_flag():
+    from wonderblogs_target import __version__
+
+    result = run(sys.executable, "-m", "wonderblogs_target", "--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"wonderblogs-target {__version__}"

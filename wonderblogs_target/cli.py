@@ -56,10 +56,13 @@ def _run_openapi(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="wonderblogs-target",
         description="Tools for sites that receive Wonderblogs articles.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     openapi = commands.add_parser(
         "openapi", help="print the OpenAPI document of the target endpoint"
