@@ -24,7 +24,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from .core import Endpoint, TargetOptions, WonderblogsTarget
-from .http import ClientDisconnected, Request, headers_from_pairs
+from .http import ROUTED_METHODS, ClientDisconnected, Request, headers_from_pairs
 from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
 
 __all__ = ["WonderblogsASGIApp", "create_wonderblogs_app", "create_wonderblogs_callback_app"]
@@ -47,9 +47,6 @@ async def _body_chunks(receive: Receive) -> AsyncIterator[bytes]:
             return
 
 
-ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-
 class WonderblogsASGIApp:
     """ASGI callable serving one endpoint: the target, or the callback receiver."""
 
@@ -66,7 +63,7 @@ class WonderblogsASGIApp:
 
             raise missing_extra("starlette", "starlette") from exc
         path = path.rstrip("/")
-        return [Route(p, self, methods=ALL_METHODS) for p in (path, path + "/")]
+        return [Route(p, self, methods=list(ROUTED_METHODS)) for p in (path, path + "/")]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

@@ -63,7 +63,6 @@ class TargetOptions(TypedDict, total=False):
     callback_timeout: float | None
 
 
-ALLOWED_METHODS = "GET, HEAD, POST"
 _JSON = ("content-type", "application/json")
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from .core import Endpoint, TargetOptions, WonderblogsTarget
+from .http import ROUTED_METHODS
 from .http import Request as CoreRequest
 from .openapi import callback_event_schema, component_schemas, inline_schema
 from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
@@ -49,8 +50,6 @@ _bearer = HTTPBearer(
     description="The Target Authentication Key from the Wonderblogs dashboard.",
     auto_error=False,
 )
-_OTHER_METHODS = ["PUT", "PATCH", "DELETE", "OPTIONS"]
-_ALL_METHODS = ["GET", "HEAD", "POST", *_OTHER_METHODS]
 Route = Callable[[Request], Awaitable[Response]]
 
 
@@ -128,9 +127,9 @@ def _router(
     # The core answers everything else too, so a wrong method gets the same JSON
     # 405 as in every other adapter, and the trailing-slash form is served rather
     # than redirected (Wonderblogs does not follow redirects on POST).
-    others = [m for m in _ALL_METHODS if m not in operations]
+    others = [m for m in ROUTED_METHODS if m not in operations]
     router.add_api_route(path, route, methods=others, include_in_schema=False)
-    router.add_api_route(path + "/", route, methods=_ALL_METHODS, include_in_schema=False)
+    router.add_api_route(path + "/", route, methods=list(ROUTED_METHODS), include_in_schema=False)
     return router
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from .core import Endpoint, TargetOptions, WonderblogsTarget
-from .http import Request, iter_chunks
+from .http import ROUTED_METHODS, Request, iter_chunks
 from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
 
 try:
@@ -34,7 +34,6 @@ except ImportError as exc:  # pragma: no cover - exercised by the missing-extra 
 __all__ = ["CONFIG_KEY", "create_wonderblogs_blueprint", "create_wonderblogs_callback_blueprint"]
 
 CONFIG_KEY = "WONDERBLOGS_API_KEY"
-_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def _key_from_config() -> Any:
@@ -61,7 +60,7 @@ def _blueprint(name: str, endpoint: Endpoint) -> Blueprint:
             rule,
             "endpoint",
             view,
-            methods=_METHODS,
+            methods=list(ROUTED_METHODS),
             strict_slashes=False,
             provide_automatic_options=False,
         )

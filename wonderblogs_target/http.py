@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 __all__ = [
+    "ROUTED_METHODS",
     "Body",
     "ClientDisconnected",
     "HeaderLookup",
@@ -22,6 +23,10 @@ __all__ = [
     "headers_from_pairs",
     "iter_chunks",
 ]
+
+#: The methods an adapter routes to the core, which answers the ones it does not
+#: serve with its own JSON 405, the same in every framework.
+ROUTED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 #: A body already in memory, or a stream of chunks the core reads up to its limit.
 SyncBody = bytes | Iterable[bytes]

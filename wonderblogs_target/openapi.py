@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import TypeAdapter
 from pydantic.json_schema import models_json_schema
 
-from .core import ALLOWED_METHODS, DEFAULT_MAX_BODY_SIZE
+from .core import DEFAULT_MAX_BODY_SIZE, WonderblogsTarget
 from .errors import ErrorBody
 from .models import ContextResponse, PublishPayload
 
@@ -139,7 +139,10 @@ def _operations() -> dict[str, Any]:
     }
     not_allowed = _error("Only GET and POST are served on this URL.")
     not_allowed["headers"] = {
-        "Allow": {"schema": {"type": "string"}, "description": f"`{ALLOWED_METHODS}`."}
+        "Allow": {
+            "schema": {"type": "string"},
+            "description": f"`{', '.join(WonderblogsTarget.allowed_methods)}`.",
+        }
     }
     server_error = _error(
         "The site's own code failed, or produced a context that breaks the contract. "
