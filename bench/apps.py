@@ -86,6 +86,20 @@ def asgi_app() -> Any:
     return create_wonderblogs_app(api_key=KEY, get_context=context_async, on_publish=keep_async)
 
 
+def uvicorn_app() -> Any:
+    """One server for every ASGI contender: ``/asgi-adapter`` goes to the bare
+    adapter, everything else to :func:`fastapi_app`. The switch costs every
+    route the same dict lookup, so the bare adapter and FastAPI's idiomatic
+    route are measured side by side in one process."""
+    fastapi, bare = fastapi_app(), asgi_app()
+
+    async def dispatch(scope: Any, receive: Any, send: Any) -> None:
+        app = bare if scope.get("path") == "/asgi-adapter" else fastapi
+        await app(scope, receive, send)
+
+    return dispatch
+
+
 # -- WSGI ------------------------------------------------------------------------------
 
 

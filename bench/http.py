@@ -1,30 +1,39 @@
 """Throughput over HTTP on loopback: uvicorn for the ASGI contenders, gunicorn
 for the WSGI ones, wrk as the load generator.
 
-    python -m bench.http                 # all groups (about five minutes)
+    python -m bench.http                 # every group (about six minutes)
     python -m bench.http flask django    # some
 
-Each server serves one framework's ``/adapter``, ``/idiomatic`` and ``/floor``
-routes (see ``bench/apps.py``); wrk runs against each in alternating rounds and
-the median requests per second are compared. Needs wrk (``apt-get install wrk``)
-and gunicorn. All traffic stays on 127.0.0.1.
+Each server serves one framework's contenders side by side (``/adapter``,
+``/idiomatic``, ``/floor``, see ``bench/apps.py``; the uvicorn server also
+serves the bare ASGI adapter), and wrk runs against each in rounds, in a
+shuffled order per round. A ratio is the median of the per-round ratios, so a
+slow spell of the machine, which hits every contender of a round alike, cancels
+out. On Linux with two or more cores the server is pinned to one core and wrk
+to another: sharing the cores made single rounds swing by 20%, pinned they
+swing by about 5%.
+
+Needs wrk (``apt-get install wrk``) and gunicorn. All traffic stays on 127.0.0.1.
 """
 
 from __future__ import annotations
 
+import os
+import random
 import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.common import AUTH, payload_12k, table
 from tests.servers import ROOT, free_port, server
 
-ROUNDS = 5
-SECONDS = 3
+ROUNDS = 11
+SECONDS = 2
 CONNECTIONS = 4
 
 SERVERS = {
@@ -36,12 +45,24 @@ SERVERS = {
                  "--worker-class", "gthread", "--threads", "2", "--log-level", "warning"],
 }  # fmt: skip
 
-GROUPS = {
-    "fastapi": ("FastAPI over HTTP (uvicorn)", "uvicorn", "bench.apps:fastapi_app"),
-    "asgi": ("Plain ASGI adapter over HTTP (uvicorn)", "uvicorn", "bench.apps:asgi_app"),
-    "flask": ("Flask over HTTP (gunicorn)", "gunicorn", "bench.apps:flask_app()"),
-    "django": ("Django over HTTP (gunicorn)", "gunicorn", "bench.apps:django_app()"),
-    "wsgi": ("Plain WSGI over HTTP (gunicorn)", "gunicorn", "bench.apps:wsgi_app()"),
+_WSGI_PATHS = {"adapter": "/adapter", "idiomatic": "/idiomatic", "floor": "/floor"}
+
+#: name -> (title, server, app, contender -> path). "idiomatic" and "floor" are the peers.
+GROUPS: dict[str, tuple[str, str, str, dict[str, str]]] = {
+    "fastapi": (
+        "ASGI over HTTP (uvicorn; peers are FastAPI routes)",
+        "uvicorn",
+        "bench.apps:uvicorn_app",
+        {
+            "FastAPI adapter": "/adapter",
+            "ASGI adapter (bare)": "/asgi-adapter",
+            "idiomatic": "/idiomatic",
+            "floor": "/floor",
+        },
+    ),
+    "flask": ("Flask over HTTP (gunicorn)", "gunicorn", "bench.apps:flask_app()", _WSGI_PATHS),
+    "django": ("Django over HTTP (gunicorn)", "gunicorn", "bench.apps:django_app()", _WSGI_PATHS),
+    "wsgi": ("Plain WSGI over HTTP (gunicorn)", "gunicorn", "bench.apps:wsgi_app()", _WSGI_PATHS),
 }
 
 
@@ -59,13 +80,40 @@ def _script(directory: Path, method: str) -> Path:
     return path
 
 
+def _cores() -> tuple[int, int] | None:
+    """The server's core and the load generator's, when the machine can pin."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    cores = sorted(os.sched_getaffinity(0))
+    return (cores[0], cores[1]) if len(cores) >= 2 else None
+
+
+def _pin_tree(pid: int, core: int) -> None:
+    """Pin a process, its threads and its children (gunicorn's worker) to ``core``."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        os.sched_setaffinity(int(task.name), {core})
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        for child in children.read_text().split():
+            _pin_tree(int(child), core)
+
+
 def _wrk(url: str, script: Path) -> float:
+    cores = _cores()
+    pin: Callable[[], None] | None = None
+    if cores is not None:
+        core = cores[1]
+
+        def pin() -> None:
+            os.sched_setaffinity(0, {core})
+
     output = subprocess.run(
         ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-s", str(script), url],
         capture_output=True,
         text=True,
         check=True,
         timeout=SECONDS + 60,
+        preexec_fn=pin,
     ).stdout
     if "Non-2xx" in output:
         raise RuntimeError(f"{url} answered errors:\n{output}")
@@ -75,63 +123,56 @@ def _wrk(url: str, script: Path) -> float:
     return float(match.group(1))
 
 
-def run_group(
-    name: str, scripts: dict[str, Path]
-) -> list[tuple[str, str, float, float | None, float | None]]:
-    title, kind, app = GROUPS[name]
+def _paired(samples: dict[str, list[float]], name: str, peer: str) -> float:
+    return statistics.median(a / b for a, b in zip(samples[name], samples[peer], strict=True))
+
+
+def run_group(name: str, scripts: dict[str, Path]) -> list[tuple[str, str, float, float, float]]:
+    """Rows of (contender, method, median req/s, ratio to idiomatic, ratio to floor)."""
+    _, kind, app, contenders = GROUPS[name]
     port = free_port()
     command = [arg.format(app=app, port=port) for arg in SERVERS[kind]]
     rows = []
-    with server(command, port=port, env={}, cwd=ROOT):
+    with server(command, port=port, env={}, cwd=ROOT) as process:
+        cores = _cores()
+        if cores is not None:
+            _pin_tree(process.pid, cores[0])
         base = f"http://127.0.0.1:{port}"
-        paths = ["/adapter"] if name == "asgi" else ["/adapter", "/idiomatic", "/floor"]
         for method, script in scripts.items():
-            samples: dict[str, list[float]] = {p: [] for p in paths}
+            order = list(contenders)
+            for contender in order:  # warm up: imports, caches, the first connections
+                _wrk(base + contenders[contender], script)
+            samples: dict[str, list[float]] = {c: [] for c in order}
             for _ in range(ROUNDS):
-                for path in paths:
-                    samples[path].append(_wrk(base + path, script))
-            rates = {p: statistics.median(v) for p, v in samples.items()}
-            for path, rate in rates.items():
-                rows.append((f"{title}: {path.strip('/')}", method, rate, None, None))
+                random.shuffle(order)
+                for contender in order:
+                    samples[contender].append(_wrk(base + contenders[contender], script))
+            for contender, rates in samples.items():
+                rows.append(
+                    (
+                        contender,
+                        method,
+                        statistics.median(rates),
+                        _paired(samples, contender, "idiomatic"),
+                        _paired(samples, contender, "floor"),
+                    )
+                )
     return rows
-
-
-Row = tuple[str, str, float, float | None, float | None]
-
-
-def _rate(rows: list[Row], method: str, suffix: str) -> float | None:
-    return next(
-        (rate for label, m, rate, *_ in rows if m == method and label.endswith(suffix)), None
-    )
 
 
 def main(argv: list[str]) -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
+    unknown = set(argv) - set(GROUPS)
+    if unknown:
+        sys.exit(f"unknown group(s) {sorted(unknown)}; choose from {sorted(GROUPS)}")
+    pinned = "pinned to separate cores" if _cores() else "sharing the cores (not pinned)"
+    print(f"<!-- {ROUNDS} rounds of {SECONDS} s per contender; server and wrk {pinned} -->\n")
     with tempfile.TemporaryDirectory() as tmp:
         scripts = {m: _script(Path(tmp), m) for m in ("POST", "GET")}
-        results: dict[str, list[tuple[str, str, float, float | None, float | None]]] = {}
         for name in argv or list(GROUPS):
-            results[name] = run_group(name, scripts)
-    # Ratios: each adapter against the idiomatic route and the floor of its framework;
-    # the plain ASGI adapter against FastAPI's.
-    peers = {"asgi": "fastapi"}
-    for name, rows in results.items():
-        reference = results.get(peers.get(name, name), rows)
-        out = []
-        for label, method, rate, _, _ in rows:
-            idiomatic = _rate(reference, method, "idiomatic")
-            floor = _rate(reference, method, "floor")
-            out.append(
-                (
-                    label,
-                    method,
-                    rate,
-                    rate / idiomatic if idiomatic else None,
-                    rate / floor if floor else None,
-                )
-            )
-        print(table(GROUPS[name][0], out), end="\n\n", flush=True)
+            rows = run_group(name, scripts)
+            print(table(GROUPS[name][0], list(rows)), end="\n\n", flush=True)
 
 
 if __name__ == "__main__":
