@@ -2,8 +2,9 @@
 
 An endpoint describes its work as a generator that *yields* the two steps that
 differ between sync and async code (reading the body, calling a user
-callback) and *returns* the response. :func:`drive_sync` and
-:func:`drive_async` carry those steps out, so every rule sits in one flow and
+callback) and *returns* the response. :func:`run_flow` with
+:data:`perform_sync`, or :func:`run_flow_async` with :data:`perform_async`, carry
+those steps out, so every rule sits in one flow and
 the two entry points cannot drift apart. Exceptions from a step are thrown
 back into the flow, where the rule for them lives.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Awaitable, Callable, Generator
 from dataclasses import dataclass
+from operator import methodcaller
 from typing import Any, TypeAlias, TypeVar
 
 from ._concurrency import (
@@ -22,13 +24,21 @@ from ._concurrency import (
 )
 from .http import Body, Response
 
-__all__ = ["Call", "Flow", "ReadBody", "drive_async", "drive_sync", "run_flow", "run_flow_async"]
+__all__ = [
+    "Call",
+    "Flow",
+    "ReadBody",
+    "perform_async",
+    "perform_sync",
+    "run_flow",
+    "run_flow_async",
+]
 
 S = TypeVar("S")
 R = TypeVar("R")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ReadBody:
     """Read ``body`` up to ``limit`` bytes; the flow receives the bytes, or None when
     the body is larger (it stops reading there)."""
@@ -36,8 +46,37 @@ class ReadBody:
     body: Body
     limit: int
 
+    def perform(self) -> bytes | None:
+        body = self.body
+        if isinstance(body, bytes | bytearray | memoryview):
+            return bytes(body) if len(body) <= self.limit else None
+        if hasattr(body, "__aiter__"):  # not the ABC check: this runs on every request
+            raise TypeError("an async body stream needs handle_async()")
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in body:
+            size += len(chunk)
+            if size > self.limit:
+                return None
+            chunks.append(chunk)
+        # A body that arrived in one chunk is returned as is, without a copy.
+        return b"".join(chunks)
 
-@dataclass(frozen=True, slots=True)
+    async def perform_async(self) -> bytes | None:
+        body = self.body
+        if not isinstance(body, AsyncIterable):
+            return self.perform()
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in body:
+            size += len(chunk)
+            if size > self.limit:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+@dataclass(slots=True)
 class Call:
     """Call a user callback; the flow receives its result, or its exception."""
 
@@ -46,71 +85,35 @@ class Call:
     is_async: bool
     timeout: float | None = None
 
-
-Step: TypeAlias = ReadBody | Call
-Flow: TypeAlias = Generator[Step, Any, Response]
-
-
-def _read_sync(step: ReadBody) -> bytes | None:
-    body = step.body
-    if isinstance(body, bytes | bytearray | memoryview):
-        return bytes(body) if len(body) <= step.limit else None
-    if isinstance(body, AsyncIterable):
-        raise TypeError("an async body stream needs handle_async()")
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in body:
-        size += len(chunk)
-        if size > step.limit:
-            return None
-        chunks.append(chunk)
-    # A body that arrived in one chunk is returned as is, without a copy.
-    return b"".join(chunks)
-
-
-async def _read_async(step: ReadBody) -> bytes | None:
-    if not isinstance(step.body, AsyncIterable):
-        return _read_sync(step)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in step.body:
-        size += len(chunk)
-        if size > step.limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _awaitable(value: object) -> bool:
-    # The awaitable protocol itself; cheaper than inspect.isawaitable's ABC check
-    # on the hot path, where the value is almost always a plain dict or model.
-    return hasattr(value, "__await__")
-
-
-def _call_sync(step: Call) -> Any:
-    if step.timeout is not None and not step.is_async:
-        result = run_sync_with_timeout(step.func, step.args, step.timeout)
-    else:
-        result = step.func(*step.args)
-    if step.is_async or _awaitable(result):
-        return run_async_from_sync(result, step.timeout)
-    return result
-
-
-async def _call_async(step: Call) -> Any:
-    async def call() -> Any:
-        if step.is_async:
-            result = step.func(*step.args)
+    def perform(self) -> Any:
+        if self.timeout is not None and not self.is_async:
+            result = run_sync_with_timeout(self.func, self.args, self.timeout)
         else:
-            abandon = step.timeout is not None
-            result = await run_sync_in_thread(step.func, *step.args, abandon=abandon)
-        if _awaitable(result):
+            result = self.func(*self.args)
+        # The awaitable protocol itself, cheaper than inspect.isawaitable's ABC
+        # check; the value is almost always a plain dict or model.
+        if self.is_async or hasattr(result, "__await__"):
+            return run_async_from_sync(result, self.timeout)
+        return result
+
+    async def perform_async(self) -> Any:
+        if self.timeout is None:
+            return await self._call_async()
+        return await wait_with_timeout(self._call_async(), self.timeout)
+
+    async def _call_async(self) -> Any:
+        if self.is_async:
+            result = self.func(*self.args)
+        else:
+            abandon = self.timeout is not None
+            result = await run_sync_in_thread(self.func, *self.args, abandon=abandon)
+        if hasattr(result, "__await__"):
             result = await result
         return result
 
-    if step.timeout is None:
-        return await call()
-    return await wait_with_timeout(call(), step.timeout)
+
+Step: TypeAlias = ReadBody | Call
+Flow: TypeAlias = Generator[Step, Any, Response]
 
 
 def run_flow(flow: Generator[S, Any, R], perform: Callable[[S], Any]) -> R:
@@ -146,19 +149,8 @@ async def run_flow_async(flow: Generator[S, Any, R], perform: Callable[[S], Awai
         return result
 
 
-def _perform_sync(step: Step) -> Any:
-    return _read_sync(step) if isinstance(step, ReadBody) else _call_sync(step)
-
-
-async def _perform_async(step: Step) -> Any:
-    return await (_read_async(step) if isinstance(step, ReadBody) else _call_async(step))
-
-
-def drive_sync(flow: Flow) -> Response:
-    """Run an endpoint flow to its response in sync code."""
-    return run_flow(flow, _perform_sync)
-
-
-async def drive_async(flow: Flow) -> Response:
-    """Run an endpoint flow to its response on the running event loop."""
-    return await run_flow_async(flow, _perform_async)
+#: Carry out a step in sync code: ``run_flow(flow, perform_sync)``. A
+#: methodcaller calls the step's own method from C, with no Python frame between.
+perform_sync: Callable[[Step], Any] = methodcaller("perform")
+#: Carry out a step on the running event loop: ``run_flow_async(flow, perform_async)``.
+perform_async: Callable[[Step], Awaitable[Any]] = methodcaller("perform_async")

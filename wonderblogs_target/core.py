@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from typing_extensions import Required, TypedDict
 
 from ._concurrency import CallbackTimeout, is_async_callable
-from ._flow import Call, Flow, ReadBody, Step, drive_async, drive_sync
+from ._flow import Call, Flow, ReadBody, Step, perform_async, perform_sync, run_flow, run_flow_async
 from .errors import ConfigurationError, PublishRejected, format_location, validation_details
 from .http import ClientDisconnected, HeaderLookup, Request, Response
 from .models import ContextResponse, PublishPayload, context_json
@@ -171,7 +171,8 @@ class KeyRing:
 
     def matches_token(self, token: bytes | None) -> bool:
         """True when ``token`` is one of the keys; constant-time in the token."""
-        self._refresh()
+        if self._provider is not None:
+            self._refresh()
         if token is None:
             return False
         presented = _digest(token)
@@ -215,12 +216,12 @@ class Endpoint:
     def handle(self, request: Request) -> Response:
         """Answer ``request`` from sync code. Async callbacks run on a shared
         background event loop."""
-        return drive_sync(self.flow(request))
+        return run_flow(self.flow(request), perform_sync)
 
     async def handle_async(self, request: Request) -> Response:
         """Answer ``request`` from async code. Sync callbacks run in a worker
         thread, never on the event loop."""
-        return await drive_async(self.flow(request))
+        return await run_flow_async(self.flow(request), perform_async)
 
     @property
     def has_async_callbacks(self) -> bool:
@@ -310,9 +311,6 @@ class WonderblogsTarget(Endpoint):
     def has_async_callbacks(self) -> bool:
         return self._context_is_async or self._publish_is_async
 
-    def _authorised(self, headers: HeaderLookup) -> bool:
-        return self._keys is None or self._keys.matches_bearer(headers.get("authorization"))
-
     def _context_response(self, result: object, head: bool) -> Response:
         try:
             body = result.to_json() if isinstance(result, ContextResponse) else context_json(result)
@@ -329,8 +327,9 @@ class WonderblogsTarget(Endpoint):
         method = request.method.upper()
         if method not in self.allowed_methods:
             return self._not_allowed
+        keys = self._keys
         try:
-            authorised = self._authorised(request.headers)
+            authorised = keys is None or keys.matches_bearer(request.headers.get("authorization"))
         except ConfigurationError:
             logger.exception("wonderblogs target is misconfigured")
             return INTERNAL_ERROR
