@@ -221,8 +221,18 @@ def microseconds_per_call(
     return {name: min(values) for name, values in samples.items()}
 
 
-def table(title: str, rows: list[tuple[str, str, float, float | None, float | None]]) -> str:
-    """Markdown: contender, method, req/s, ratio to the idiomatic peer and to the floor."""
+Ratio = float | str | None
+
+
+def _ratio(value: Ratio) -> str:
+    return f"{value:.2f}x" if isinstance(value, float) else (value or "")
+
+
+def table(title: str, rows: list[tuple[str, str, float, Ratio, Ratio]]) -> str:
+    """Markdown: contender, method, req/s, ratio to the idiomatic peer and to the floor.
+
+    A ratio is a float (printed as ``1.23x``) or text already formatted, such as a
+    ratio with its spread."""
     lines = [
         f"### {title}",
         "",
@@ -230,7 +240,6 @@ def table(title: str, rows: list[tuple[str, str, float, float | None, float | No
         "|---|---|---:|---:|---:|",
     ]
     for name, method, rate, vs_idiomatic, vs_floor in rows:
-        a = f"{vs_idiomatic:.2f}x" if vs_idiomatic is not None else ""
-        b = f"{vs_floor:.2f}x" if vs_floor is not None else ""
+        a, b = (_ratio(r) for r in (vs_idiomatic, vs_floor))
         lines.append(f"| {name} | {method} | {rate:,.0f} | {a} | {b} |")
     return "\n".join(lines)

@@ -1,7 +1,7 @@
 """Throughput over HTTP on loopback: uvicorn for the ASGI contenders, gunicorn
 for the WSGI ones, wrk as the load generator.
 
-    python -m bench.http                 # every group (about six minutes)
+    python -m bench.http                 # every group (about twelve minutes)
     python -m bench.http flask django    # some
 
 Each server serves one framework's contenders side by side (``/adapter``,
@@ -9,9 +9,10 @@ Each server serves one framework's contenders side by side (``/adapter``,
 serves the bare ASGI adapter), and wrk runs against each in rounds, in a
 shuffled order per round. A ratio is the median of the per-round ratios, so a
 slow spell of the machine, which hits every contender of a round alike, cancels
-out. On Linux with two or more cores the server is pinned to one core and wrk
-to another: sharing the cores made single rounds swing by 20%, pinned they
-swing by about 5%.
+out; beside it, in brackets, the middle half of those per-round ratios (first
+to third quartile), which shows how far one round can be trusted. On Linux with
+two or more cores the server is pinned to one core and wrk to another: sharing
+the cores made single rounds swing by 20%, pinned they swing by 5-10%.
 
 Needs wrk (``apt-get install wrk``) and gunicorn. All traffic stays on 127.0.0.1.
 """
@@ -32,8 +33,8 @@ from pathlib import Path
 from bench.common import AUTH, payload_12k, table
 from tests.servers import ROOT, free_port, server
 
-ROUNDS = 11
-SECONDS = 2
+ROUNDS = 25
+SECONDS = 1
 CONNECTIONS = 4
 
 SERVERS = {
@@ -123,11 +124,16 @@ def _wrk(url: str, script: Path) -> float:
     return float(match.group(1))
 
 
-def _paired(samples: dict[str, list[float]], name: str, peer: str) -> float:
-    return statistics.median(a / b for a, b in zip(samples[name], samples[peer], strict=True))
+def _paired(samples: dict[str, list[float]], name: str, peer: str) -> str:
+    """``1.04x (0.98-1.10)``: the median per-round ratio and its quartiles."""
+    if name == peer:
+        return "1.00x"
+    ratios = [a / b for a, b in zip(samples[name], samples[peer], strict=True)]
+    low, middle, high = statistics.quantiles(ratios, n=4)
+    return f"{middle:.2f}x ({low:.2f}-{high:.2f})"
 
 
-def run_group(name: str, scripts: dict[str, Path]) -> list[tuple[str, str, float, float, float]]:
+def run_group(name: str, scripts: dict[str, Path]) -> list[tuple[str, str, float, str, str]]:
     """Rows of (contender, method, median req/s, ratio to idiomatic, ratio to floor)."""
     _, kind, app, contenders = GROUPS[name]
     port = free_port()

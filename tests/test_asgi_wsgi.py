@@ -15,6 +15,7 @@ from starlette.routing import Mount
 from tests import samples
 from tests.conftest import AUTH, KEY, Recorder
 from wonderblogs_target.asgi import create_wonderblogs_app
+from wonderblogs_target.http import iter_chunks
 from wonderblogs_target.wsgi import WSGIHeaders, create_wonderblogs_wsgi_app
 
 with warnings.catch_warnings():
@@ -161,3 +162,41 @@ def test_wsgi_headers_view():
     assert headers.get("missing") is None
     assert sorted(headers) == ["authorization", "content-length", "x-trace-id"]
     assert len(headers) == 3
+
+
+class CountingReader:
+    """A WSGI input that records each read size, to check what iter_chunks asks for."""
+
+    def __init__(self, data: bytes) -> None:
+        self.stream = io.BytesIO(data)
+        self.sizes: list[int] = []
+
+    def read(self, size: int) -> bytes:
+        self.sizes.append(size)
+        return self.stream.read(size)
+
+
+@pytest.mark.parametrize(
+    ("data", "length", "chunk_size", "chunks", "sizes"),
+    [
+        (b"abcdef", 6, 4, [b"abcd", b"ef"], [4, 2]),  # several reads, never past the length
+        (b"abc", 3, 4, [b"abc"], [3]),  # the usual single read
+        (b"abcdef", 0, 4, [], []),  # nothing announced, nothing read
+        (b"ab", 3, 4, [b"ab"], [3]),  # a short body: what came; the core sees it is short
+        (b"ab", 9, 4, [b"ab"], [4, 4]),  # short over several reads: stops at the empty read
+        (b"abcdef", None, 4, [b"abcd", b"ef"], [4, 4, 4]),  # no length: read to the end
+    ],
+)
+def test_iter_chunks_reads_up_to_the_length_only(data, length, chunk_size, chunks, sizes):
+    # Bytes past the announced length must stay unread (a server may block on them).
+    beyond = b"NEXT" if length is not None and length <= len(data) else b""
+    reader = CountingReader(data + beyond)
+    assert list(iter_chunks(reader.read, length, chunk_size)) == chunks
+    assert reader.sizes == sizes
+
+
+def test_iter_chunks_reads_nothing_until_iterated():
+    reader = CountingReader(b"abc")
+    chunks = iter_chunks(reader.read, 3)
+    assert reader.sizes == []  # the core refuses by Content-Length before any read
+    assert next(chunks) == b"abc"

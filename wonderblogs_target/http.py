@@ -98,6 +98,14 @@ def iter_chunks(
     WSGI servers may block on a read past Content-Length, so the length, when
     given, is the only end we trust.
     """
+    if length is not None and length <= chunk_size:
+        # The usual case, one read: done lazily by map, with no generator frame
+        # to resume on every request.
+        return map(read, (length,)) if length else iter(())
+    return _chunks(read, length, chunk_size)
+
+
+def _chunks(read: Callable[[int], bytes], length: int | None, chunk_size: int) -> Iterator[bytes]:
     remaining = length
     while remaining is None or remaining > 0:
         size = chunk_size if remaining is None else min(chunk_size, remaining)
