@@ -207,7 +207,12 @@ def _as_typed_dicts(node: Any, extra: str | None = None) -> Any:
             schema, required = field["schema"], True
             if schema.get("type") == "default":
                 schema, required = schema["schema"], False
-            fields[name] = core_schema.typed_dict_field(_as_typed_dicts(schema), required=required)
+            fields[name] = core_schema.typed_dict_field(
+                _as_typed_dicts(schema),
+                required=required,
+                validation_alias=field.get("validation_alias"),
+                serialization_alias=field.get("serialization_alias"),
+            )
         return core_schema.typed_dict_schema(fields, extra_behavior=extra)  # type: ignore[arg-type]
     return {key: _as_typed_dicts(value) for key, value in node.items()}
 
