@@ -34,6 +34,10 @@ __all__ = [
     "run_flow_async",
 ]
 
+# A tuple, not ``bytes | bytearray | memoryview``: that union would be built
+# again on every request.
+_IN_MEMORY = (bytes, bytearray, memoryview)
+
 S = TypeVar("S")
 R = TypeVar("R")
 
@@ -48,7 +52,7 @@ class ReadBody:
 
     def perform(self) -> bytes | None:
         body = self.body
-        if isinstance(body, bytes | bytearray | memoryview):
+        if isinstance(body, _IN_MEMORY):
             return bytes(body) if len(body) <= self.limit else None
         if hasattr(body, "__aiter__"):  # not the ABC check: this runs on every request
             raise TypeError("an async body stream needs handle_async()")
