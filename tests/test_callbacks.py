@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from wonderblogs_target import (
     ConfigurationError,
     ImageCompletedEvent,
     MemoryReplayGuard,
+    Request,
     RunCompletedEvent,
     RunFailedEvent,
     RunSkippedEvent,
@@ -289,4 +292,100 @@ def test_receiver_serves_the_trailing_slash_form(make_client):
     client = receiver(make_client, inbox)
     response = client.request("POST", path=PATH + "/", headers=signed(body), body=body)
     assert response.status == 200
+    assert len(inbox.events) == 1
+
+
+# -- deliveries of one event that overlap ------------------------------------------------
+
+
+def core_request(body: bytes) -> Request:
+    headers = {k.lower(): v for k, v in signed(body).items()}
+    return Request("POST", headers, body)
+
+
+def test_memory_guard_claims_an_event_once_until_remembered_or_released():
+    guard = MemoryReplayGuard()
+    assert guard.claim("run.completed:a")
+    assert not guard.claim("run.completed:a")  # in hand
+    guard.release("run.completed:a")
+    assert guard.claim("run.completed:a")  # the failed one's retry
+    guard.remember("run.completed:a")
+    assert guard.seen("run.completed:a")
+    assert not guard.claim("run.completed:a")  # handled
+
+
+def test_a_redelivery_while_the_first_is_in_on_event_is_turned_away_with_409():
+    entered, leave = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def slow(event: Any) -> None:
+        calls.append(event.run_id)
+        entered.set()
+        assert leave.wait(10)
+
+    target = WonderblogsCallbackReceiver(
+        api_key=SECRET, on_event=slow, clock=lambda: NOW, replay_guard=MemoryReplayGuard()
+    )
+    body = encode(COMPLETED)
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(target.handle, core_request(body))
+        assert entered.wait(10)
+        overlapping = target.handle(core_request(body))
+        leave.set()
+        assert first.result(10).status == 200
+    assert overlapping.status == 409
+    assert ("retry-after", "5") in overlapping.headers
+    later = target.handle(core_request(body))
+    assert json.loads(later.body) == {"ok": True, "duplicate": True}
+    assert calls == ["run-1"]
+
+
+def test_a_cancelled_delivery_gives_its_claim_back():
+    started = asyncio.Event()
+
+    async def hangs(event: Any) -> None:
+        started.set()
+        await asyncio.sleep(3600)
+
+    inbox = Inbox()
+    guard = MemoryReplayGuard()
+    body = encode(COMPLETED)
+
+    async def scenario() -> int:
+        hanging = WonderblogsCallbackReceiver(
+            api_key=SECRET, on_event=hangs, clock=lambda: NOW, replay_guard=guard
+        )
+        task = asyncio.create_task(hanging.handle_async(core_request(body)))
+        await started.wait()
+        task.cancel()  # the server dropped the request: client gone, shutdown
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        retry = WonderblogsCallbackReceiver(
+            api_key=SECRET, on_event=inbox.on_event, clock=lambda: NOW, replay_guard=guard
+        )
+        return (await retry.handle_async(core_request(body))).status
+
+    assert asyncio.run(scenario()) == 200
+    assert [e.run_id for e in inbox.events] == ["run-1"]
+
+
+def test_a_guard_with_only_seen_and_remember_still_guards():
+    class SetGuard:
+        def __init__(self) -> None:
+            self.keys: set[str] = set()
+
+        def seen(self, key: str) -> bool:
+            return key in self.keys
+
+        def remember(self, key: str) -> None:
+            self.keys.add(key)
+
+    inbox, guard = Inbox(), SetGuard()
+    target = WonderblogsCallbackReceiver(
+        api_key=SECRET, on_event=inbox.on_event, clock=lambda: NOW, replay_guard=guard
+    )
+    body = encode(COMPLETED)
+    assert target.handle(core_request(body)).status == 200
+    assert json.loads(target.handle(core_request(body)).body)["duplicate"] is True
+    assert guard.keys == {"run.completed:run-1"}
     assert len(inbox.events) == 1

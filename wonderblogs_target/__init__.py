@@ -30,7 +30,12 @@ from .models import (
     VisualIdentity,
 )
 from .openapi import generate_openapi_spec
-from .receiver import MemoryReplayGuard, ReplayGuard, WonderblogsCallbackReceiver
+from .receiver import (
+    ClaimingReplayGuard,
+    MemoryReplayGuard,
+    ReplayGuard,
+    WonderblogsCallbackReceiver,
+)
 from .signing import (
     BODY_ONLY_SCHEME,
     DEFAULT_SCHEME,
@@ -53,6 +58,7 @@ __all__ = [
     "DEFAULT_SCHEME",
     "CallbackEvent",
     "CallbackPayloadError",
+    "ClaimingReplayGuard",
     "ConfigurationError",
     "ContextResponse",
     "GeneratedPost",

@@ -135,6 +135,9 @@ def run_flow(flow: Generator[S, Any, R], perform: Callable[[S], Any]) -> R:
     except StopIteration as stop:
         result: R = stop.value
         return result
+    except BaseException:
+        flow.close()  # run the flow's cleanup now, not whenever it is collected
+        raise
 
 
 async def run_flow_async(flow: Generator[S, Any, R], perform: Callable[[S], Awaitable[Any]]) -> R:
@@ -151,6 +154,9 @@ async def run_flow_async(flow: Generator[S, Any, R], perform: Callable[[S], Awai
     except StopIteration as stop:
         result: R = stop.value
         return result
+    except BaseException:
+        flow.close()  # run the flow's cleanup now, not whenever it is collected
+        raise
 
 
 #: Carry out a step in sync code: ``run_flow(flow, perform_sync)``. A

@@ -7,6 +7,8 @@ follow the sender's retry rules (up to three retries; a 4xx stops them):
 * 401 for a missing, malformed, wrong or stale signature;
 * 400 for an authentic body that is not an event we know (retrying won't help);
 * 500 when ``on_event`` raises, so that Wonderblogs retries the delivery;
+* 409 while another delivery of the same event is being handled (with a replay
+  guard that can claim events), so the retry comes after it has finished;
 * 200 otherwise, and for a duplicate that the optional replay guard caught.
 """
 
@@ -16,7 +18,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol, TypeAlias
+from typing import Protocol, TypeAlias, cast
 
 from typing_extensions import Required, TypedDict
 
@@ -46,6 +48,7 @@ from .signing import (
 
 __all__ = [
     "DEFAULT_CALLBACK_BODY_SIZE",
+    "ClaimingReplayGuard",
     "EventHandler",
     "MemoryReplayGuard",
     "ReceiverOptions",
@@ -59,6 +62,9 @@ DEFAULT_CALLBACK_BODY_SIZE = 5 * 1024 * 1024
 
 EventHandler: TypeAlias = Callable[[CallbackEvent], "object | Awaitable[object]"]
 DUPLICATE = json_response(200, {"ok": True, "duplicate": True})
+IN_PROGRESS = error_response(
+    409, "This event is being handled by another delivery", None, ("retry-after", "5")
+)
 
 
 class ReplayGuard(Protocol):
@@ -69,8 +75,25 @@ class ReplayGuard(Protocol):
     def remember(self, key: str) -> None: ...
 
 
+class ClaimingReplayGuard(ReplayGuard, Protocol):
+    """A replay guard that also stops two deliveries of one event running at once.
+
+    ``seen`` then ``remember`` leaves a gap: a retry that arrives while the first
+    delivery is still in ``on_event`` (the sender timed out on it) passes
+    ``seen`` too. ``claim`` closes the gap: check and mark in one step.
+    """
+
+    def claim(self, key: str) -> bool:
+        """True when the caller may handle ``key`` now: not handled, not in hand."""
+        ...
+
+    def release(self, key: str) -> None:
+        """Drop a claim whose handling failed, so that the retry is handled."""
+        ...
+
+
 class MemoryReplayGuard:
-    """A bounded, thread-safe, in-process replay guard.
+    """A bounded, thread-safe, in-process replay guard that claims events.
 
     Enough for one process; with several workers, back :class:`ReplayGuard`
     by your database (a unique key on :func:`event_key`) instead.
@@ -90,18 +113,41 @@ class MemoryReplayGuard:
         self._ttl = ttl
         self._clock = clock
         self._lock = threading.Lock()
+        self._in_hand: set[str] = set()
+
+    def _seen(self, key: str) -> bool:
+        stamp = self._entries.get(key)
+        return stamp is not None and self._clock() - stamp <= self._ttl
 
     def seen(self, key: str) -> bool:
         with self._lock:
-            stamp = self._entries.get(key)
-            return stamp is not None and self._clock() - stamp <= self._ttl
+            return self._seen(key)
+
+    def claim(self, key: str) -> bool:
+        with self._lock:
+            if key in self._in_hand or self._seen(key):
+                return False
+            self._in_hand.add(key)
+            return True
+
+    def release(self, key: str) -> None:
+        with self._lock:
+            self._in_hand.discard(key)
 
     def remember(self, key: str) -> None:
         with self._lock:
+            self._in_hand.discard(key)
             self._entries[key] = self._clock()
             self._entries.move_to_end(key)
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
+
+
+def _claiming(guard: ReplayGuard | None) -> ClaimingReplayGuard | None:
+    """The guard, when it can claim events (a guard of seen/remember only cannot)."""
+    if callable(getattr(guard, "claim", None)) and callable(getattr(guard, "release", None)):
+        return cast(ClaimingReplayGuard, guard)
+    return None
 
 
 def event_key(event: CallbackEvent) -> str:
@@ -194,13 +240,23 @@ class WonderblogsCallbackReceiver(Endpoint):
         except CallbackPayloadError as exc:
             return error_response(400, exc.message, exc.details or None)
 
-        key = event_key(event)
-        if self.replay_guard is not None and self.replay_guard.seen(key):
+        guard, key = self.replay_guard, event_key(event)
+        claimer = _claiming(guard)
+        if claimer is not None and not claimer.claim(key):
+            return DUPLICATE if claimer.seen(key) else IN_PROGRESS
+        if guard is not None and claimer is None and guard.seen(key):
             return DUPLICATE
+        handled = False
         try:
             yield self.call(self.on_event, (event,), self._event_is_async)
+            handled = True
         except Exception as exc:
             return callback_failed(exc, "on_event")
-        if self.replay_guard is not None:
-            self.replay_guard.remember(key)
+        finally:
+            # Also when the flow is closed unfinished (a cancelled task): a claim
+            # left behind would turn every retry of the event away.
+            if claimer is not None and not handled:
+                claimer.release(key)
+        if guard is not None:
+            guard.remember(key)
         return ACCEPTED
