@@ -314,7 +314,7 @@ def test_memory_guard_claims_an_event_once_until_remembered_or_released():
     assert not guard.claim("run.completed:a")  # handled
 
 
-def test_a_redelivery_while_the_first_is_in_on_event_is_turned_away_with_409():
+def test_a_redelivery_while_the_first_is_in_on_event_is_answered_503_to_come_back():
     entered, leave = threading.Event(), threading.Event()
     calls: list[str] = []
 
@@ -333,7 +333,7 @@ def test_a_redelivery_while_the_first_is_in_on_event_is_turned_away_with_409():
         overlapping = target.handle(core_request(body))
         leave.set()
         assert first.result(10).status == 200
-    assert overlapping.status == 409
+    assert overlapping.status == 503  # a 4xx would stop the sender's retries for good
     assert ("retry-after", "5") in overlapping.headers
     later = target.handle(core_request(body))
     assert json.loads(later.body) == {"ok": True, "duplicate": True}

@@ -3,10 +3,10 @@
 An endpoint describes its work as a generator that *yields* the two steps that
 differ between sync and async code (reading the body, calling a user
 callback) and *returns* the response. :func:`run_flow` with
-:data:`perform_sync`, or :func:`run_flow_async` with :data:`perform_async`, carry
-those steps out, so every rule sits in one flow and
-the two entry points cannot drift apart. Exceptions from a step are thrown
-back into the flow, where the rule for them lives.
+:data:`perform_sync`, or :func:`run_flow_async` with :data:`perform_async`,
+carry those steps out, so every rule sits in one flow and the two entry points
+cannot drift apart. Exceptions from a step are thrown back into the flow, where
+the rule for them lives.
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ follow the sender's retry rules (up to three retries; a 4xx stops them):
 * 401 for a missing, malformed, wrong or stale signature;
 * 400 for an authentic body that is not an event we know (retrying won't help);
 * 500 when ``on_event`` raises, so that Wonderblogs retries the delivery;
-* 409 while another delivery of the same event is being handled (with a replay
-  guard that can claim events), so the retry comes after it has finished;
+* 503 while another delivery of the same event is still being handled (with a
+  replay guard that can claim events): a 5xx, unlike a 4xx, keeps the sender
+  retrying, and by the next retry the first has finished or given its claim back;
 * 200 otherwise, and for a duplicate that the optional replay guard caught.
 """
 
@@ -63,7 +64,7 @@ DEFAULT_CALLBACK_BODY_SIZE = 5 * 1024 * 1024
 EventHandler: TypeAlias = Callable[[CallbackEvent], "object | Awaitable[object]"]
 DUPLICATE = json_response(200, {"ok": True, "duplicate": True})
 IN_PROGRESS = error_response(
-    409, "This event is being handled by another delivery", None, ("retry-after", "5")
+    503, "This event is being handled by another delivery", None, ("retry-after", "5")
 )
 
 
