@@ -96,8 +96,9 @@ class ClaimingReplayGuard(ReplayGuard, Protocol):
 class MemoryReplayGuard:
     """A bounded, thread-safe, in-process replay guard that claims events.
 
-    Enough for one process; with several workers, back :class:`ReplayGuard`
-    by your database (a unique key on :func:`event_key`) instead.
+    Enough for one process; with several workers, write a
+    :class:`ClaimingReplayGuard` over your database instead (``claim`` as an
+    insert on a unique :func:`event_key`, ``release`` as its delete).
     """
 
     def __init__(
