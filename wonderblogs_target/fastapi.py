@@ -210,6 +210,11 @@ def create_wonderblogs_callback_router(
                 400: _json(error, "Authentic, but not an event this receiver knows."),
                 401: _json(error, "Missing, wrong or stale signature."),
                 500: _json(error, "The site's handler failed; Wonderblogs retries."),
+                503: _json(
+                    error,
+                    "The handler ran past its time limit, or another delivery of this "
+                    "event is still being handled; Wonderblogs retries.",
+                ),
             },
             "openapi_extra": {
                 "parameters": [
