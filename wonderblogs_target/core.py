@@ -12,6 +12,8 @@ the article as "ready to push" for a manual retry, so nothing is lost.
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import hmac
 import json
@@ -20,7 +22,7 @@ from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from typing import Any, TypeAlias
 
 from pydantic import ValidationError
-from typing_extensions import Required, TypedDict
+from typing_extensions import Required, Self, TypedDict
 
 from ._concurrency import CallbackTimeout, is_async_callable
 from ._flow import Call, Flow, ReadBody, Step, perform_async, perform_sync, run_flow, run_flow_async
@@ -212,6 +214,15 @@ class Endpoint:
 
     def flow(self, request: Request) -> Flow:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def bind(self, callback: str, **arguments: Any) -> Self:
+        """A copy whose ``callback`` (``"on_publish"``, ``"get_context"``,
+        ``"on_event"``) also receives ``arguments`` as keywords: values a framework
+        resolved for this one request, such as FastAPI dependencies. The copy
+        shares everything else, keys and limits included."""
+        bound = copy.copy(self)
+        setattr(bound, callback, functools.partial(getattr(self, callback), **arguments))
+        return bound
 
     def handle(self, request: Request) -> Response:
         """Answer ``request`` from sync code. Async callbacks run on a shared

@@ -16,6 +16,8 @@ given to FastAPI's OpenAPI by hand, from the same models.
 
 from __future__ import annotations
 
+import inspect
+import typing
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
@@ -53,13 +55,43 @@ _bearer = HTTPBearer(
 Route = Callable[[Request], Awaitable[Response]]
 
 
-def _route(endpoint: Endpoint) -> Route:
-    async def wonderblogs_endpoint(request: Request) -> Response:
-        answer = await endpoint.handle_async(
+def _resolved_by_fastapi(func: Callable[..., Any], skip: int) -> list[inspect.Parameter]:
+    """The parameters of a callback that FastAPI should resolve: those with a
+    ``Depends(...)`` default or an ``Annotated[..., Depends(...)]`` type, after
+    the first ``skip`` (the article or event the core passes itself)."""
+    try:
+        hints = typing.get_type_hints(func, include_extras=True)
+    except Exception:  # a partial, a callable object: read the signature as it is
+        hints = {}
+    found = []
+    for param in list(inspect.signature(func).parameters.values())[skip:]:
+        annotation = hints.get(param.name, param.annotation)
+        metadata = getattr(annotation, "__metadata__", ())
+        if isinstance(param.default, Depends) or any(isinstance(m, Depends) for m in metadata):
+            found.append(param.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=annotation))
+    return found
+
+
+def _route(endpoint: Endpoint, callback: str | None = None, skip: int = 0) -> Route:
+    """The route function; when ``callback`` declares FastAPI dependencies, the
+    route declares them too, and FastAPI's resolved values reach the callback."""
+    resolved_params = _resolved_by_fastapi(getattr(endpoint, callback), skip) if callback else []
+
+    async def wonderblogs_endpoint(request: Request, **resolved: Any) -> Response:
+        target = endpoint.bind(callback, **resolved) if callback and resolved else endpoint
+        answer = await target.handle_async(
             CoreRequest(request.method, request.headers, request.stream())
         )
         return Response(answer.body, answer.status, dict(answer.headers))
 
+    # What FastAPI reads to know what to resolve: the request, then the callback's
+    # dependencies (never ``**resolved`` itself, which it would take for a body).
+    request_param = inspect.Parameter(
+        "request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request
+    )
+    wonderblogs_endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [request_param, *resolved_params]
+    )
     wonderblogs_endpoint._wonderblogs_route = True  # type: ignore[attr-defined]
     return wonderblogs_endpoint
 
@@ -101,7 +133,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 def _router(
-    route: Route,
+    routes: dict[str, Route],
     path: str,
     operations: dict[str, dict[str, Any]],
     *,
@@ -109,6 +141,7 @@ def _router(
     dependencies: Sequence[Depends],
     include_in_schema: bool,
 ) -> APIRouter:
+    """``routes`` maps each method to its route function; ``"*"`` serves the rest."""
     router = APIRouter(
         tags=list(tags or ["wonderblogs"]),
         dependencies=list(dependencies),
@@ -118,7 +151,7 @@ def _router(
     for method, documentation in operations.items():
         router.add_api_route(
             path,
-            route,
+            routes.get(method, routes["*"]),
             methods=[method],
             response_class=JSONResponse,
             response_model=None,
@@ -128,8 +161,10 @@ def _router(
     # 405 as in every other adapter, and the trailing-slash form is served rather
     # than redirected (Wonderblogs does not follow redirects on POST).
     others = [m for m in ROUTED_METHODS if m not in operations]
-    router.add_api_route(path, route, methods=others, include_in_schema=False)
-    router.add_api_route(path + "/", route, methods=list(ROUTED_METHODS), include_in_schema=False)
+    router.add_api_route(path, routes["*"], methods=others, include_in_schema=False)
+    for method in ROUTED_METHODS:
+        route = routes.get(method, routes["*"])
+        router.add_api_route(path + "/", route, methods=[method], include_in_schema=False)
     return router
 
 
@@ -178,8 +213,10 @@ def create_wonderblogs_router(
             },
         },
     }
+    target = WonderblogsTarget(**options)
+    # HEAD calls get_context too, so every method but POST resolves its dependencies.
     return _router(
-        _route(WonderblogsTarget(**options)),
+        {"*": _route(target, "get_context"), "POST": _route(target, "on_publish", skip=1)},
         path,
         operations,
         tags=tags,
@@ -228,8 +265,9 @@ def create_wonderblogs_callback_router(
             },
         }
     }
+    receiver = WonderblogsCallbackReceiver(**options)
     return _router(
-        _route(WonderblogsCallbackReceiver(**options)),
+        {"*": _route(receiver), "POST": _route(receiver, "on_event", skip=1)},
         path,
         operations,
         tags=tags,
