@@ -261,3 +261,21 @@ def test_on_event_gets_its_dependencies_too():
     assert response.status_code == 200
     assert seen == [("r9", "real")]
     assert OPENED[0].closed
+
+
+def test_callbacks_without_a_readable_signature_are_served_as_they_are():
+    class NoSignature:
+        __signature__ = "not a signature"  # inspect.signature refuses this
+
+        def __call__(self, article: object) -> None:
+            self.article = article
+
+    on_publish = NoSignature()
+    app = FastAPI()
+    app.include_router(
+        create_wonderblogs_router(api_key=KEY, get_context=samples.context, on_publish=on_publish),
+        prefix=PREFIX,
+    )
+    response = TestClient(app).post(PREFIX, headers=AUTH, content=samples.body(samples.PAYLOAD))
+    assert response.status_code == 200
+    assert on_publish.article.slug == samples.PAYLOAD["slug"]

@@ -60,11 +60,15 @@ def _resolved_by_fastapi(func: Callable[..., Any], skip: int) -> list[inspect.Pa
     ``Depends(...)`` default or an ``Annotated[..., Depends(...)]`` type, after
     the first ``skip`` (the article or event the core passes itself)."""
     try:
+        parameters = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):  # a builtin without a signature: nothing to resolve
+        return []
+    try:
         hints = typing.get_type_hints(func, include_extras=True)
     except Exception:  # a partial, a callable object: read the signature as it is
         hints = {}
     found = []
-    for param in list(inspect.signature(func).parameters.values())[skip:]:
+    for param in parameters[skip:]:
         annotation = hints.get(param.name, param.annotation)
         metadata = getattr(annotation, "__metadata__", ())
         if isinstance(param.default, Depends) or any(isinstance(m, Depends) for m in metadata):
