@@ -89,7 +89,7 @@ def asgi_app() -> Any:
 def uvicorn_app() -> Any:
     """One server for every ASGI contender: ``/asgi-adapter`` goes to the bare
     adapter, everything else to :func:`fastapi_app`. The switch costs every
-    route the same dict lookup, so the bare adapter and FastAPI's idiomatic
+    route the same path comparison, so the bare adapter and FastAPI's idiomatic
     route are measured side by side in one process."""
     fastapi, bare = fastapi_app(), asgi_app()
 

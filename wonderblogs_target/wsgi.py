@@ -102,7 +102,7 @@ class WonderblogsWSGIApp:
         request = Request(environ["REQUEST_METHOD"], WSGIHeaders(environ), body)
         response: Response = self.endpoint.handle(request)
         headers = [*response.headers, ("content-length", str(len(response.body)))]
-        start_response(_STATUS_LINES.get(response.status) or status_line(response.status), headers)
+        start_response(status_line(response.status), headers)
         return [response.body]
 
 
