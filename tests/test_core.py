@@ -55,7 +55,14 @@ def post(body: Any, headers: dict[str, str] | None = None) -> Request:
         ({"api_key": "k\n"}, "whitespace"),
         ({"allow_unauthenticated": True}, "not both"),
         ({"max_body_size": 0}, "max_body_size"),
-        ({"on_publish": "not callable"}, "callables"),
+        ({"on_publish": "not callable"}, "on_publish must be a callable"),
+        ({"on_publish": None}, "nowhere to put articles: pass store="),
+        ({"get_context": 42}, "get_context must be a callable, a dict or a ContextResponse"),
+        (
+            {"get_context": {"brand_identity": "x" * 5001}},
+            r"get_context breaks the contract: brand_identity: String should have at most "
+            r"5000 characters; tone_of_voice: Field required",
+        ),
     ],
 )
 def test_configuration_errors(overrides, message):

@@ -32,7 +32,7 @@ from wonderblogs_target import (
     sign_payload,
     verify_signature,
 )
-from wonderblogs_target.core import KeyRing
+from wonderblogs_target._keys import KeyRing
 
 # -- memory -----------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import yaml
 
 from tests import samples
 from wonderblogs_target import PublishPayload, PublishRejected
-from wonderblogs_target.serve.stores import open_store
+from wonderblogs_target.stores import open_store
 
 
 def article(**changes) -> PublishPayload:
@@ -206,7 +206,7 @@ WRITER = """
 import sys
 from tests import samples
 from wonderblogs_target import PublishPayload
-from wonderblogs_target.serve.stores import open_store
+from wonderblogs_target.stores import open_store
 
 store = open_store(sys.argv[1])
 n = 0

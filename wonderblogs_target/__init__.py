@@ -6,8 +6,9 @@ module (``wonderblogs_target.fastapi``, ``.asgi``, ``.flask``, ``.django``,
 ``.wsgi``), installed with the extra of the same name.
 """
 
+from ._version import __version__
 from .core import DEFAULT_MAX_BODY_SIZE, WonderblogsTarget
-from .errors import ConfigurationError, PublishRejected
+from .errors import ConfigurationError, PublishRejected, WonderblogsError
 from .events import (
     CallbackEvent,
     CallbackPayloadError,
@@ -50,8 +51,6 @@ from .signing import (
     verify_signature,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "BODY_ONLY_SCHEME",
     "DEFAULT_MAX_BODY_SIZE",
@@ -86,6 +85,7 @@ __all__ = [
     "TimestampTooOldError",
     "VisualIdentity",
     "WonderblogsCallbackReceiver",
+    "WonderblogsError",
     "WonderblogsTarget",
     "__version__",
     "generate_openapi_spec",

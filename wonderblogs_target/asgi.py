@@ -23,7 +23,8 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from .core import Endpoint, TargetOptions, WonderblogsTarget
+from ._endpoint import Endpoint
+from .core import TargetOptions, WonderblogsTarget
 from .http import ROUTED_METHODS, ClientDisconnected, Request, headers_from_pairs
 from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
 

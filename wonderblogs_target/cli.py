@@ -164,27 +164,15 @@ def _run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     if args.insecure_no_auth:
         sys.stderr.write(_INSECURE_WARNING)
     context = config.source or "DEMO context (pass --config wonderblogs.toml)"
-    scheme = store_url.split("://", 1)[0]
     sys.stderr.write(
         f"Wonderblogs target: http://{host}:{port}{TARGET_PATH}\n"
         f"Inbox:              http://{host}:{port}/\n"
         f"Context:            {context}\n"
-        f"Store:              {scheme} ({_redact(store_url)})\n"
+        f"Store:              {type(store).__name__} at {store.location}\n"
     )
     sys.stderr.flush()
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
     return 0
-
-
-def _redact(url: str) -> str:
-    """A store URL without its password."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
 
 
 def _run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -33,7 +33,20 @@ from urllib.parse import quote, urljoin, urlsplit
 from pydantic import BaseModel
 
 from ._flow import run_flow, run_flow_async
-from .errors import ConfigurationError
+from .errors import (
+    APIConnectionError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ImageJobFailedError,
+    NotFoundError,
+    RateLimitError,
+    RunFailedError,
+    RunSkippedError,
+    ServerError,
+    WaitTimeoutError,
+    WonderblogsAPIError,
+)
 from .v1 import (
     IMAGE_TERMINAL,
     RUN_TERMINAL,
@@ -81,82 +94,6 @@ T = TypeVar("T")
 
 
 # -- errors -------------------------------------------------------------------------
-
-
-class WonderblogsAPIError(Exception):
-    """An answer other than success, in the API's ``{"error": ..., "details": [...]}`` shape."""
-
-    def __init__(
-        self, message: str, *, status: int | None = None, details: list[Any] | None = None
-    ) -> None:
-        super().__init__(f"{status}: {message}" if status else message)
-        self.message = message
-        self.status = status
-        self.details = details or []
-
-
-class BadRequestError(WonderblogsAPIError):
-    """400: invalid JSON, a validation error, or a callback URL that is not HTTPS."""
-
-
-class AuthenticationError(WonderblogsAPIError):
-    """401: the API key is missing, invalid, revoked or expired."""
-
-
-class NotFoundError(WonderblogsAPIError):
-    """404: no such run or job for this key's site."""
-
-
-class RateLimitError(WonderblogsAPIError):
-    """429: the per-minute limit or the monthly quota. ``retry_after`` is the wait
-    the server asked for, in seconds, when it said."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = 429,
-        details: list[Any] | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message, status=status, details=details)
-        self.retry_after = retry_after
-
-
-class ServerError(WonderblogsAPIError):
-    """5xx: the service failed."""
-
-
-class APIConnectionError(WonderblogsAPIError):
-    """No answer: the connection failed or timed out."""
-
-
-class WaitTimeoutError(WonderblogsAPIError, TimeoutError):
-    """Polling gave up; ``last_status`` is the last state seen (None if none)."""
-
-    def __init__(self, message: str, last_status: RunStatus | ImageJob | None) -> None:
-        super().__init__(message)
-        self.last_status = last_status
-
-
-class RunFailedError(WonderblogsAPIError):
-    """The run ended as ``failed``; ``run`` holds it, ``message`` the server's reason."""
-
-    def __init__(self, run: RunStatus) -> None:
-        super().__init__(run.error or f"run {run.run_id} {run.status}")
-        self.run = run
-
-
-class RunSkippedError(RunFailedError):
-    """The run ended as ``skipped`` (for example: no content focus)."""
-
-
-class ImageJobFailedError(WonderblogsAPIError):
-    """The image job ended as ``failed``; ``job`` holds it."""
-
-    def __init__(self, job: ImageJob) -> None:
-        super().__init__(job.error or f"image job {job.job_id} failed")
-        self.job = job
 
 
 _ERRORS: dict[int, type[WonderblogsAPIError]] = {

@@ -1,287 +1,114 @@
-"""The framework-free target handler: every rule of the endpoint lives here.
+"""The target endpoint: GET answers the brand context, POST receives an article.
 
 Adapters hand over a :class:`~wonderblogs_target.http.Request` and send back the
-:class:`~wonderblogs_target.http.Response`; they decide nothing. The sync and the
-async entry points share every step but the two that must differ (reading a
-stream, calling a callback), so a rule can never drift between them.
+:class:`~wonderblogs_target.http.Response`; they decide nothing. The flow below
+is written once and driven sync or async (see :mod:`._flow`); the parts every
+endpoint shares (answers, body limits, calling user code) are in
+:mod:`._endpoint`, the key rules in :mod:`._keys`.
 
-Status codes are chosen for what Wonderblogs does with them: 401 fails the run
-and tells the site owner to check the key; any other non-2xx on publish keeps
-the article as "ready to push" for a manual retry, so nothing is lost.
+An article goes to ``on_publish``, to a :class:`~wonderblogs_target.stores.Store`,
+or to both (the store first, then ``on_publish`` as a hook). With a store,
+``recent_articles`` of the context comes from it whenever the site's own
+document leaves it out.
 """
 
 from __future__ import annotations
 
-import copy
-import functools
-import hashlib
-import hmac
-import json
-import logging
-from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeAlias
 
 from pydantic import ValidationError
-from typing_extensions import Required, Self, TypedDict
+from typing_extensions import Required, TypedDict
 
-from ._concurrency import CallbackTimeout, is_async_callable
-from ._flow import Call, Flow, ReadBody, Step, perform_async, perform_sync, run_flow, run_flow_async
-from .errors import ConfigurationError, PublishRejected, format_location, validation_details
-from .http import ClientDisconnected, HeaderLookup, Request, Response
+from ._concurrency import is_async_callable
+from ._endpoint import (
+    ACCEPTED,
+    INTERNAL_ERROR,
+    JSON_CONTENT,
+    UNAUTHORIZED,
+    Endpoint,
+    callback_failed,
+    logger,
+    validation_failed,
+)
+from ._flow import Flow
+from ._keys import ApiKey, KeyRing
+from .errors import ConfigurationError, format_location
+from .http import Request, Response
 from .models import ContextResponse, PublishPayload, context_json
+from .stores import RECENT_LIMIT, Store, StoredPost
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
-    "ApiKey",
+    "ContextDocument",
     "ContextProvider",
-    "Endpoint",
-    "KeyRing",
     "PublishHandler",
     "TargetOptions",
     "WonderblogsTarget",
-    "normalise_keys",
 ]
-
-logger = logging.getLogger("wonderblogs_target")
 
 #: 5 MiB: far above any real article, far below what would hurt a worker.
 DEFAULT_MAX_BODY_SIZE = 5 * 1024 * 1024
 
-ContextResult: TypeAlias = "ContextResponse | Mapping[str, Any]"
-ContextProvider: TypeAlias = Callable[[], "ContextResult | Awaitable[ContextResult]"]
+ContextDocument: TypeAlias = "ContextResponse | Mapping[str, Any]"
+ContextProvider: TypeAlias = Callable[[], "ContextDocument | Awaitable[ContextDocument]"]
 PublishHandler: TypeAlias = Callable[[PublishPayload], "object | Awaitable[object]"]
-KeySource: TypeAlias = "str | Sequence[str]"
-ApiKey: TypeAlias = "KeySource | Callable[[], KeySource | None] | None"
 
 
 class TargetOptions(TypedDict, total=False):
     """The keyword arguments every adapter factory accepts and hands to the core."""
 
     api_key: ApiKey
-    get_context: Required[ContextProvider]
-    on_publish: Required[PublishHandler]
+    get_context: Required[ContextProvider | ContextDocument]
+    on_publish: PublishHandler | None
+    store: Store | str | None
     allow_unauthenticated: bool
     max_body_size: int
     callback_timeout: float | None
 
 
-_JSON = ("content-type", "application/json")
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{format_location(e['loc'])}: {e['msg']}"
+        for e in exc.errors(include_url=False, include_input=False)
+    )
 
 
-def json_response(status: int, payload: Mapping[str, Any], *headers: tuple[str, str]) -> Response:
-    """A compact JSON answer."""
-    body = json.dumps(payload, separators=(",", ":")).encode()
-    return Response(status, (_JSON, *headers), body)
+def _lacks_recent(document: object) -> bool:
+    if isinstance(document, ContextResponse):
+        return not document.recent_articles
+    return isinstance(document, Mapping) and not document.get("recent_articles")
 
 
-def error_response(
-    status: int,
-    message: str,
-    details: Sequence[Any] | None = None,
-    *headers: tuple[str, str],
-) -> Response:
-    """The one error envelope: ``{"error": ..., "details": [...]}``, as the vendor uses."""
-    payload: dict[str, Any] = {"error": message}
-    if details is not None:
-        payload["details"] = list(details)
-    return json_response(status, payload, *headers)
+def _with_recent(document: ContextDocument, posts: list[StoredPost]) -> dict[str, Any]:
+    """The site's document with ``recent_articles`` taken from the store."""
+    if isinstance(document, ContextResponse):
+        document = document.model_dump(exclude_unset=True)
+    recent = [post.recent_article.model_dump(exclude_none=True) for post in posts]
+    return {**document, "recent_articles": recent}
 
 
-# Answers that never change are built once.
-UNAUTHORIZED = error_response(
-    401, "Missing or invalid API key", None, ("www-authenticate", 'Bearer realm="wonderblogs"')
-)
-INTERNAL_ERROR = error_response(500, "Internal server error")
-TIMED_OUT = error_response(503, "The site did not finish in time", None, ("retry-after", "30"))
-UNREADABLE_BODY = error_response(400, "The request body could not be read in full")
-ACCEPTED = json_response(200, {"ok": True})
-
-
-def _digest(secret: bytes) -> bytes:
-    # Comparing fixed-length digests keeps the comparison constant-time even when
-    # the presented token and the key differ in length.
-    return hashlib.sha256(secret).digest()
-
-
-def normalise_keys(keys: KeySource | None) -> tuple[str, ...]:
-    """Keys as a tuple, refusing the values that could never match a request."""
-    if keys is None:
-        return ()
-    candidates = (keys,) if isinstance(keys, str) else tuple(keys)
-    for key in candidates:
-        if not isinstance(key, str) or not key:
-            raise ConfigurationError("each API key must be a non-empty string")
-        if key != key.strip():
-            raise ConfigurationError(
-                "an API key has leading or trailing whitespace and could never match"
-            )
-    return candidates
-
-
-def _presented_token(authorization: str | None) -> bytes | None:
-    if not authorization:
-        return None
-    scheme, _, token = authorization.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        return None
-    try:
-        # Frameworks decode header bytes as Latin-1; this gets the original bytes back.
-        return token.encode("latin-1")
-    except UnicodeEncodeError:
-        return token.encode("utf-8", "replace")
-
-
-class KeyRing:
-    """The shared secret(s) of an endpoint: fixed, or read from a callable per request.
-
-    Keys from a callable are re-validated only when they change, so reading app
-    config on every request costs a tuple comparison.
-    """
-
-    def __init__(self, api_key: ApiKey) -> None:
-        self._provider: Callable[[], KeySource | None] | None = None
-        self._keys: tuple[str, ...] = ()
-        self._digests: tuple[bytes, ...] = ()
-        if callable(api_key):
-            self._provider = api_key
-        else:
-            self._set(normalise_keys(api_key))
-            if not self._keys:
-                raise ConfigurationError("api_key is an empty list")
-
-    def _set(self, keys: tuple[str, ...]) -> None:
-        self._keys = keys
-        self._digests = tuple(_digest(key.encode("utf-8")) for key in keys)
-
-    def _refresh(self) -> None:
-        if self._provider is not None:
-            keys = normalise_keys(self._provider())
-            if not keys:
-                raise ConfigurationError("the api_key callable returned no key")
-            if keys != self._keys:
-                self._set(keys)
-
-    def keys(self) -> tuple[str, ...]:
-        """The current keys; raises ConfigurationError when a provider has none."""
-        self._refresh()
-        return self._keys
-
-    def matches_bearer(self, authorization: str | None) -> bool:
-        """True when the ``Authorization`` header carries one of the keys."""
-        return self.matches_token(_presented_token(authorization))
-
-    def matches_token(self, token: bytes | None) -> bool:
-        """True when ``token`` is one of the keys; constant-time in the token."""
-        if self._provider is not None:
-            self._refresh()
-        if token is None:
-            return False
-        presented = _digest(token)
-        matched = False
-        for digest in self._digests:  # no early exit: every key costs the same
-            matched |= hmac.compare_digest(digest, presented)
-        return matched
-
-
-def callback_failed(exc: Exception, what: str) -> Response:
-    """The answer when user code raised: its own 4xx, a 503 when it ran out of
-    time, or a logged, generic 500. Every 5xx lets Wonderblogs retry later."""
-    if isinstance(exc, PublishRejected):
-        return error_response(exc.status_code, exc.message)
-    if isinstance(exc, CallbackTimeout):
-        logger.error("%s did not finish in time: %s", what, exc)
-        return TIMED_OUT
-    logger.error("%s raised an exception", what, exc_info=exc)
-    return INTERNAL_ERROR
-
-
-class Endpoint:
-    """What every endpoint shares: the body limit, the two entry points, and the
-    reading of a declared length. Subclasses write :meth:`flow` once."""
-
-    allowed_methods: tuple[str, ...] = ()
-
-    def __init__(self, *, max_body_size: int, callback_timeout: float | None = None) -> None:
-        if max_body_size < 1:
-            raise ConfigurationError("max_body_size must be a positive number of bytes")
-        if callback_timeout is not None and not callback_timeout > 0:
-            raise ConfigurationError("callback_timeout must be a positive number of seconds")
-        self.max_body_size = max_body_size
-        self.callback_timeout = callback_timeout
-        allow = ", ".join(self.allowed_methods)
-        self._not_allowed = error_response(405, "Method not allowed", None, ("allow", allow))
-
-    def flow(self, request: Request) -> Flow:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def bind(self, callback: str, **arguments: Any) -> Self:
-        """A copy whose ``callback`` (``"on_publish"``, ``"get_context"``,
-        ``"on_event"``) also receives ``arguments`` as keywords: values a framework
-        resolved for this one request, such as FastAPI dependencies. The copy
-        shares everything else, keys and limits included."""
-        bound = copy.copy(self)
-        setattr(bound, callback, functools.partial(getattr(self, callback), **arguments))
-        return bound
-
-    def handle(self, request: Request) -> Response:
-        """Answer ``request`` from sync code. Async callbacks run on a shared
-        background event loop."""
-        return run_flow(self.flow(request), perform_sync)
-
-    async def handle_async(self, request: Request) -> Response:
-        """Answer ``request`` from async code. Sync callbacks run in a worker
-        thread, never on the event loop."""
-        return await run_flow_async(self.flow(request), perform_async)
-
-    @property
-    def has_async_callbacks(self) -> bool:
-        """True when a callback is a coroutine function; Django picks an async view then."""
-        return False
-
-    def too_large(self) -> Response:
-        return error_response(413, f"Request body exceeds {self.max_body_size} bytes")
-
-    def declared_length(self, headers: HeaderLookup) -> int | Response | None:
-        """The Content-Length, or the answer refusing the body by it alone,
-        before a byte of the body is read."""
-        declared = headers.get("content-length")
-        if declared is None:
-            return None
-        declared = declared.strip()
-        if not declared.isdigit() or not declared.isascii():
-            return error_response(400, "Invalid Content-Length header")
-        length = int(declared)
-        return self.too_large() if length > self.max_body_size else length
-
-    def read_body(self, request: Request) -> Generator[Step, Any, bytes | Response]:
-        """Sub-flow: the whole body, or the answer refusing it."""
-        declared = self.declared_length(request.headers)
-        if isinstance(declared, Response):
-            return declared
-        try:
-            body: bytes | None = yield ReadBody(request.body, self.max_body_size)
-        except (ClientDisconnected, TypeError):
-            raise  # no one to answer; or a programming error that must be seen
-        except Exception as exc:  # the server's input stream failed mid-body
-            logger.info("request body could not be read: %s", type(exc).__name__)
-            return UNREADABLE_BODY
-        if body is None:
-            return self.too_large()
-        if declared is not None and len(body) < declared:
-            return UNREADABLE_BODY  # truncated: the client sent less than it announced
-        return body
-
-    def call(self, func: Callable[..., Any], args: tuple[Any, ...], is_async: bool) -> Call:
-        """The step that calls a user callback, under the endpoint's time limit."""
-        return Call(func, args, is_async, self.callback_timeout)
+def _context_json(document: object) -> bytes:
+    """The wire JSON of a context document; raises ``ValidationError``."""
+    if isinstance(document, ContextResponse):
+        return document.to_json()
+    return context_json(document)
 
 
 class WonderblogsTarget(Endpoint):
     """Serves the two Wonderblogs target operations on one URL.
 
-    ``GET`` answers ``get_context()``; ``POST`` validates the article and passes a
-    :class:`PublishPayload` to ``on_publish``. Either callback may be sync or async.
+    ``get_context`` is the brand context: a callable returning it (sync or
+    async), or the document itself (a dict or a
+    :class:`~wonderblogs_target.ContextResponse`), checked here at start-up.
+
+    Each article goes to ``store`` (a :class:`~wonderblogs_target.stores.Store`
+    or a store URL such as ``"sqlite:///wonderblogs.db"``), to ``on_publish``
+    (sync or async), or to both: the store saves first, then ``on_publish``
+    runs as a hook (a site rebuild, a notification). If the hook fails, the
+    answer is the failure and the article stays saved; the re-push that follows
+    is an update, so nothing is doubled. With a store, a context without
+    ``recent_articles`` (left out, or empty) gets the store's newest 50.
 
     ``api_key`` takes one key, several (for rotation), or a callable returning
     them, read on every request, for keys that live in app config. Leaving it
@@ -295,15 +122,21 @@ class WonderblogsTarget(Endpoint):
         self,
         *,
         api_key: ApiKey = None,
-        get_context: ContextProvider,
-        on_publish: PublishHandler,
+        get_context: ContextProvider | ContextDocument,
+        on_publish: PublishHandler | None = None,
+        store: Store | str | None = None,
         allow_unauthenticated: bool = False,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         callback_timeout: float | None = None,
     ) -> None:
         super().__init__(max_body_size=max_body_size, callback_timeout=callback_timeout)
-        if not callable(get_context) or not callable(on_publish):
-            raise ConfigurationError("get_context and on_publish must be callables")
+        if on_publish is None and store is None:
+            raise ConfigurationError(
+                "nowhere to put articles: pass store= (a Store or a URL such as "
+                "'sqlite:///wonderblogs.db') or on_publish= (a callable)"
+            )
+        if on_publish is not None and not callable(on_publish):
+            raise ConfigurationError("on_publish must be a callable")
         if allow_unauthenticated and api_key is not None:
             raise ConfigurationError("give api_key or allow_unauthenticated=True, not both")
         if api_key is None and not allow_unauthenticated:
@@ -311,28 +144,77 @@ class WonderblogsTarget(Endpoint):
                 "no api_key given; pass the Target Authentication Key configured in "
                 "Wonderblogs, or allow_unauthenticated=True for an open endpoint"
             )
-        self.get_context = get_context
-        self.on_publish = on_publish
-        self.allow_unauthenticated = allow_unauthenticated
         self._keys = None if api_key is None else KeyRing(api_key)
+        self.allow_unauthenticated = allow_unauthenticated
+        self.on_publish = on_publish
+        self._publish_is_async = on_publish is not None and is_async_callable(on_publish)
+        self._owns_store = isinstance(store, str)
+        self.store: Store | None = None
+        if isinstance(store, str):
+            from .stores import open_store
+
+            self.store = open_store(store)
+        else:
+            self.store = store
+
+        self.get_context: ContextProvider | None = None
+        self._fixed_context: ContextDocument | None = None
+        self._fixed_body: bytes | None = None
+        if callable(get_context):
+            self.get_context = get_context
+        elif isinstance(get_context, ContextResponse | Mapping):
+            self._fixed_context = get_context
+            self._fixed_body = self._check_fixed_context(get_context)
+        else:
+            raise ConfigurationError(
+                "get_context must be a callable, a dict or a ContextResponse, "
+                f"not {type(get_context).__name__}"
+            )
         self._context_is_async = is_async_callable(get_context)
-        self._publish_is_async = is_async_callable(on_publish)
+
+    def _check_fixed_context(self, document: ContextDocument) -> bytes | None:
+        """Refuse a fixed document that breaks the contract now, not on the first
+        GET; return its wire JSON when it never changes (no store to fill it)."""
+        filled = self.store is not None and _lacks_recent(document)
+        try:
+            body = _context_json(_with_recent(document, []) if filled else document)
+        except ValidationError as exc:
+            raise ConfigurationError(f"get_context breaks the contract: {_problems(exc)}") from None
+        return None if filled else body
+
+    def close(self) -> None:
+        """Close the store, when this target opened it from a URL."""
+        if self._owns_store and self.store is not None:
+            self.store.close()
 
     @property
     def has_async_callbacks(self) -> bool:
         return self._context_is_async or self._publish_is_async
 
-    def _context_response(self, result: object, head: bool) -> Response:
+    def _context_response(self, document: object, head: bool) -> Response:
         try:
-            body = result.to_json() if isinstance(result, ContextResponse) else context_json(result)
+            body = _context_json(document)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{format_location(e['loc'])}: {e['msg']}"
-                for e in exc.errors(include_url=False, include_input=False)
-            )
-            logger.error("get_context returned an invalid context document: %s", problems)
+            logger.error("get_context returned an invalid context document: %s", _problems(exc))
             return INTERNAL_ERROR
-        return Response(200, (_JSON,), b"" if head else body)
+        return Response(200, (JSON_CONTENT,), b"" if head else body)
+
+    def _context_flow(self, head: bool) -> Flow:
+        if self._fixed_body is not None:
+            return Response(200, (JSON_CONTENT,), b"" if head else self._fixed_body)
+        document = self._fixed_context
+        if self.get_context is not None:
+            try:
+                document = yield self.call(self.get_context, (), self._context_is_async)
+            except Exception as exc:
+                return callback_failed(exc, "get_context")
+        if self.store is not None and _lacks_recent(document):
+            try:
+                posts = yield self.call(self.store.recent, (RECENT_LIMIT,), False)
+            except Exception as exc:
+                return callback_failed(exc, "the store (reading recent articles)")
+            document = _with_recent(document, posts)  # type: ignore[arg-type]
+        return self._context_response(document, head)
 
     def flow(self, request: Request) -> Flow:
         method = request.method.upper()
@@ -346,13 +228,8 @@ class WonderblogsTarget(Endpoint):
             return INTERNAL_ERROR
         if not authorised:
             return UNAUTHORIZED
-
         if method != "POST":
-            try:
-                context = yield self.call(self.get_context, (), self._context_is_async)
-            except Exception as exc:
-                return callback_failed(exc, "get_context")
-            return self._context_response(context, head=method == "HEAD")
+            return (yield from self._context_flow(head=method == "HEAD"))
 
         body = yield from self.read_body(request)
         if isinstance(body, Response):
@@ -361,15 +238,14 @@ class WonderblogsTarget(Endpoint):
             payload = PublishPayload.model_validate_json(body)
         except ValidationError as exc:
             return validation_failed(exc, "Invalid publish payload")
-        try:
-            yield self.call(self.on_publish, (payload,), self._publish_is_async)
-        except Exception as exc:
-            return callback_failed(exc, "on_publish")
+        if self.store is not None:
+            try:
+                yield self.call(self.store.save, (payload,), False)
+            except Exception as exc:
+                return callback_failed(exc, "the store (saving an article)")
+        if self.on_publish is not None:
+            try:
+                yield self.call(self.on_publish, (payload,), self._publish_is_async)
+            except Exception as exc:
+                return callback_failed(exc, "on_publish")
         return ACCEPTED
-
-
-def validation_failed(exc: ValidationError, message: str) -> Response:
-    """400 for bytes that are not JSON at all, 422 naming each field otherwise."""
-    if any(e["type"] == "json_invalid" for e in exc.errors(include_input=False)):
-        return error_response(400, "Request body is not valid JSON")
-    return error_response(422, message, validation_details(exc))

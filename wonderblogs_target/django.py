@@ -25,7 +25,8 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from .core import Endpoint, TargetOptions, WonderblogsTarget
+from ._endpoint import Endpoint
+from .core import TargetOptions, WonderblogsTarget
 from .http import Request, Response, iter_chunks
 from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
 

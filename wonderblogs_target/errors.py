@@ -1,33 +1,92 @@
-"""Exceptions the package raises or lets callers raise, and the one place that
-turns a pydantic ``ValidationError`` into the error details we put on the wire."""
+"""Every exception the package raises to a user, and the one place that turns a
+pydantic ``ValidationError`` into the error details we put on the wire.
+
+All of them derive from :class:`WonderblogsError`, so ``except WonderblogsError``
+catches anything this package raises on purpose::
+
+    WonderblogsError
+    ├── ConfigurationError            set up in a way that cannot work (also a ValueError)
+    ├── PublishRejected               an article refused with a 4xx (raised by you or a store)
+    ├── SignatureVerificationError    a callback that is not authentic and fresh
+    │   ├── MissingHeaderError
+    │   ├── MalformedHeaderError
+    │   ├── SignatureMismatchError
+    │   ├── TimestampTooOldError
+    │   └── TimestampTooNewError
+    ├── CallbackPayloadError          an authentic callback that is not a known event
+    └── WonderblogsAPIError           the v1 API answered with an error (client)
+        ├── BadRequestError           400
+        ├── AuthenticationError       401
+        ├── NotFoundError             404
+        ├── RateLimitError            429, with ``retry_after``
+        ├── ServerError               5xx
+        ├── APIConnectionError        no answer at all
+        ├── WaitTimeoutError          polling gave up (also a TimeoutError)
+        ├── RunFailedError            the run ended ``failed``
+        │   └── RunSkippedError       ... or ``skipped``
+        └── ImageJobFailedError       the image job ended ``failed``
+
+A store whose database or disk fails lets that error through unchanged (an
+``OSError``, ``sqlite3.Error``, ``psycopg.Error``): the target answers 5xx and
+Wonderblogs keeps the article. Exceptions used only inside the package to stop
+a request (a client that went away, a callback past its time limit) never reach
+user code.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, ValidationError
 from typing_extensions import Required, TypedDict
 
+if TYPE_CHECKING:
+    from .v1 import ImageJob, RunStatus
+
 __all__ = [
+    "APIConnectionError",
+    "AuthenticationError",
+    "BadRequestError",
+    "CallbackPayloadError",
     "ConfigurationError",
     "ErrorBody",
     "ErrorDetail",
+    "ImageJobFailedError",
+    "MalformedHeaderError",
+    "MissingHeaderError",
+    "NotFoundError",
     "PublishRejected",
+    "RateLimitError",
+    "RunFailedError",
+    "RunSkippedError",
+    "ServerError",
+    "SignatureMismatchError",
+    "SignatureVerificationError",
+    "TimestampTooNewError",
+    "TimestampTooOldError",
+    "WaitTimeoutError",
+    "WonderblogsAPIError",
+    "WonderblogsError",
     "format_location",
     "validation_details",
 ]
 
 
-class ConfigurationError(ValueError):
+class WonderblogsError(Exception):
+    """The base of every exception this package raises on purpose."""
+
+
+class ConfigurationError(WonderblogsError, ValueError):
     """The handler was set up in a way that cannot work (for example, no API key)."""
 
 
-class PublishRejected(Exception):
+class PublishRejected(WonderblogsError):
     """Raise from ``on_publish`` to refuse an article with a 4xx status of your choice.
 
     Wonderblogs keeps a refused article as "ready to push", so a refusal loses
     nothing: fix the cause (a duplicate slug, say) and re-push from the dashboard.
+    Stores raise it too, for a rewrite that would take another post's slug (409).
     """
 
     def __init__(self, message: str, *, status_code: int = 409) -> None:
@@ -36,6 +95,127 @@ class PublishRejected(Exception):
         super().__init__(message)
         self.message = message
         self.status_code = status_code
+
+
+# -- signed callbacks -------------------------------------------------------------------
+
+
+class SignatureVerificationError(WonderblogsError):
+    """The request is not an authentic, fresh Wonderblogs callback.
+
+    Messages say which check failed, never the secret or the expected digest.
+    """
+
+
+class MissingHeaderError(SignatureVerificationError):
+    """A signature or timestamp header is absent or empty."""
+
+
+class MalformedHeaderError(SignatureVerificationError):
+    """A header is present but is not in the expected form."""
+
+
+class SignatureMismatchError(SignatureVerificationError):
+    """No presented signature matches the body under any of the secrets."""
+
+
+class TimestampTooOldError(SignatureVerificationError):
+    """The signature is authentic but older than the tolerance: a possible replay."""
+
+
+class TimestampTooNewError(SignatureVerificationError):
+    """The timestamp lies further in the future than the tolerance allows."""
+
+
+class CallbackPayloadError(WonderblogsError, ValueError):
+    """An authentic delivery whose body is not a callback event we know."""
+
+    def __init__(self, message: str, details: list[ErrorDetail] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+# -- the v1 API client ------------------------------------------------------------------
+
+
+class WonderblogsAPIError(WonderblogsError):
+    """An answer other than success, in the API's ``{"error": ..., "details": [...]}`` shape."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, details: list[Any] | None = None
+    ) -> None:
+        super().__init__(f"{status}: {message}" if status else message)
+        self.message = message
+        self.status = status
+        self.details = details or []
+
+
+class BadRequestError(WonderblogsAPIError):
+    """400: invalid JSON, a validation error, or a callback URL that is not HTTPS."""
+
+
+class AuthenticationError(WonderblogsAPIError):
+    """401: the API key is missing, invalid, revoked or expired."""
+
+
+class NotFoundError(WonderblogsAPIError):
+    """404: no such run or job for this key's site."""
+
+
+class RateLimitError(WonderblogsAPIError):
+    """429: the per-minute limit or the monthly quota. ``retry_after`` is the wait
+    the server asked for, in seconds, when it said."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = 429,
+        details: list[Any] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, status=status, details=details)
+        self.retry_after = retry_after
+
+
+class ServerError(WonderblogsAPIError):
+    """5xx: the service failed."""
+
+
+class APIConnectionError(WonderblogsAPIError):
+    """No answer: the connection failed or timed out."""
+
+
+class WaitTimeoutError(WonderblogsAPIError, TimeoutError):
+    """Polling gave up; ``last_status`` is the last state seen (None if none)."""
+
+    def __init__(self, message: str, last_status: RunStatus | ImageJob | None) -> None:
+        super().__init__(message)
+        self.last_status = last_status
+
+
+class RunFailedError(WonderblogsAPIError):
+    """The run ended as ``failed``; ``run`` holds it, ``message`` the server's reason."""
+
+    def __init__(self, run: RunStatus) -> None:
+        super().__init__(run.error or f"run {run.run_id} {run.status}")
+        self.run = run
+
+
+class RunSkippedError(RunFailedError):
+    """The run ended as ``skipped`` (for example: no content focus)."""
+
+
+class ImageJobFailedError(WonderblogsAPIError):
+    """The image job ended as ``failed``; ``job`` holds it."""
+
+    def __init__(self, job: ImageJob) -> None:
+        super().__init__(job.error or f"image job {job.job_id} failed")
+        self.job = job
+
+
+# -- error details on the wire ----------------------------------------------------------
 
 
 class ErrorDetail(TypedDict, total=False):

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from .errors import ErrorDetail, validation_details
+from .errors import CallbackPayloadError, validation_details
 
 __all__ = [
     "CallbackEvent",
@@ -89,15 +89,6 @@ CallbackEvent: TypeAlias = Annotated[
 ]
 EVENT_TYPES = ("run.completed", "run.failed", "run.skipped", "image.completed", "image.failed")
 _adapter: TypeAdapter[CallbackEvent] = TypeAdapter(CallbackEvent)
-
-
-class CallbackPayloadError(ValueError):
-    """An authentic delivery whose body is not a callback event we know."""
-
-    def __init__(self, message: str, details: list[ErrorDetail] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details or []
 
 
 def parse_callback_event(body: bytes) -> CallbackEvent:

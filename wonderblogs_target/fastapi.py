@@ -18,17 +18,25 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 from typing_extensions import Unpack
 
-from .core import Endpoint, TargetOptions, WonderblogsTarget
+from ._endpoint import Endpoint
+from .core import TargetOptions, WonderblogsTarget
 from .http import ROUTED_METHODS
 from .http import Request as CoreRequest
-from .openapi import callback_event_schema, component_schemas, inline_schema
+from .openapi import (
+    CALLBACK_OPERATION,
+    TARGET_OPERATIONS,
+    Operation,
+    callback_event_schema,
+    component_schemas,
+    inline_schema,
+    response_headers,
+)
 from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
-from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 try:
     from fastapi import APIRouter, Security
@@ -79,7 +87,9 @@ def _resolved_by_fastapi(func: Callable[..., Any], skip: int) -> list[inspect.Pa
 def _route(endpoint: Endpoint, callback: str | None = None, skip: int = 0) -> Route:
     """The route function; when ``callback`` declares FastAPI dependencies, the
     route declares them too, and FastAPI's resolved values reach the callback."""
-    resolved_params = _resolved_by_fastapi(getattr(endpoint, callback), skip) if callback else []
+    func = getattr(endpoint, callback) if callback else None
+    # None: a fixed context, or a store with no on_publish hook; nothing to resolve.
+    resolved_params = _resolved_by_fastapi(func, skip) if func is not None else []
 
     async def wonderblogs_endpoint(request: Request, **resolved: Any) -> Response:
         target = endpoint.bind(callback, **resolved) if callback and resolved else endpoint
@@ -132,14 +142,54 @@ class WonderblogsRoute(APIRoute):
         return handler
 
 
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def _documentation(operation: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI's route arguments for ``operation``, with every schema inlined
+    (FastAPI's document cannot hold our components)."""
+
+    def content(name: str) -> dict[str, Any]:
+        schema = (
+            callback_event_schema() if name == "CallbackEvent" else inline_schema(name, schemas)
+        )
+        return {"application/json": {"schema": schema}}
+
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status, answer in operation.responses.items():
+        responses[status] = {"description": answer.description, "content": content(answer.schema)}
+        if answer.headers:
+            responses[status]["headers"] = response_headers(answer)
+    extra: dict[str, Any] = {}
+    if operation.request is not None:
+        name, description = operation.request
+        extra["requestBody"] = {
+            "required": True,
+            "description": description,
+            "content": content(name),
+        }
+    if operation.request_headers:
+        extra["parameters"] = [
+            {
+                "name": header,
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": text,
+            }
+            for header, text in operation.request_headers.items()
+        ]
+    return {
+        "name": operation.name,
+        "summary": operation.summary,
+        "description": operation.description,
+        "operation_id": operation.operation_id,
+        "responses": responses,
+        "openapi_extra": extra,
+    }
 
 
 def _router(
     routes: dict[str, Route],
     path: str,
-    operations: dict[str, dict[str, Any]],
+    operations: Mapping[str, Operation],
     *,
     tags: Sequence[str] | None,
     dependencies: Sequence[Depends],
@@ -152,14 +202,15 @@ def _router(
         include_in_schema=include_in_schema,
         route_class=WonderblogsRoute,
     )
-    for method, documentation in operations.items():
+    schemas = component_schemas()
+    for method, operation in operations.items():
         router.add_api_route(
             path,
             routes.get(method, routes["*"]),
             methods=[method],
             response_class=JSONResponse,
             response_model=None,
-            **documentation,
+            **_documentation(operation, schemas),
         )
     # The core answers everything else too, so a wrong method gets the same JSON
     # 405 as in every other adapter, and the trailing-slash form is served rather
@@ -183,46 +234,12 @@ def create_wonderblogs_router(
     """Router serving GET and POST on ``path`` (relative to the ``prefix`` you
     include it with). ``tags``, ``dependencies`` and ``include_in_schema`` are
     FastAPI's own; everything else goes to :class:`WonderblogsTarget`."""
-    schemas = component_schemas()
-
-    def body(name: str, description: str) -> dict[str, Any]:
-        return _json(inline_schema(name, schemas), description)
-
-    errors = {
-        401: body("ErrorBody", "Missing or wrong bearer key."),
-        500: body("ErrorBody", "The site's own code failed."),
-        503: body("ErrorBody", "The site's code ran past its time limit."),
-    }
-    operations = {
-        "GET": {
-            "name": "wonderblogs_context",
-            "summary": "Brand context for the next generation run",
-            "operation_id": "getWonderblogsContext",
-            "responses": {200: body("ContextResponse", "The site's brand context."), **errors},
-        },
-        "POST": {
-            "name": "wonderblogs_publish",
-            "summary": "Receive a finished article",
-            "operation_id": "publishWonderblogsArticle",
-            "responses": {
-                200: body("PublishAccepted", "Article accepted."),
-                400: body("ErrorBody", "The body is not JSON."),
-                409: body("ErrorBody", "The site refused the article."),
-                413: body("ErrorBody", "The body is too large."),
-                422: body("ErrorBody", "The JSON breaks the contract; details name each field."),
-                **errors,
-            },
-            "openapi_extra": {
-                "requestBody": {"required": True, **body("PublishPayload", "The article.")}
-            },
-        },
-    }
     target = WonderblogsTarget(**options)
     # HEAD calls get_context too, so every method but POST resolves its dependencies.
     return _router(
         {"*": _route(target, "get_context"), "POST": _route(target, "on_publish", skip=1)},
         path,
-        operations,
+        TARGET_OPERATIONS,
         tags=tags,
         dependencies=[*(dependencies or ()), Security(_bearer)],
         include_in_schema=include_in_schema,
@@ -239,41 +256,11 @@ def create_wonderblogs_callback_router(
 ) -> APIRouter:
     """Router receiving signed v1 API callbacks with POST on ``path``; takes the
     keyword arguments of :class:`WonderblogsCallbackReceiver`."""
-    error = inline_schema("ErrorBody")
-    signed = {"schema": {"type": "string"}, "in": "header", "required": True}
-    operations = {
-        "POST": {
-            "name": "wonderblogs_callback",
-            "summary": "Receive a signed completion callback",
-            "operation_id": "receiveWonderblogsCallback",
-            "responses": {
-                200: _json(inline_schema("PublishAccepted"), "Event handled."),
-                400: _json(error, "Authentic, but not an event this receiver knows."),
-                401: _json(error, "Missing, wrong or stale signature."),
-                500: _json(error, "The site's handler failed; Wonderblogs retries."),
-                503: _json(
-                    error,
-                    "The handler ran past its time limit, or another delivery of this "
-                    "event is still being handled; Wonderblogs retries.",
-                ),
-            },
-            "openapi_extra": {
-                "parameters": [
-                    {"name": SIGNATURE_HEADER, **signed, "description": "sha256=<hex HMAC>"},
-                    {"name": TIMESTAMP_HEADER, **signed, "description": "Unix seconds"},
-                ],
-                "requestBody": {
-                    "required": True,
-                    **_json(callback_event_schema(), "The event."),
-                },
-            },
-        }
-    }
     receiver = WonderblogsCallbackReceiver(**options)
     return _router(
         {"*": _route(receiver), "POST": _route(receiver, "on_event", skip=1)},
         path,
-        operations,
+        {"POST": CALLBACK_OPERATION},
         tags=tags,
         dependencies=list(dependencies or ()),
         include_in_schema=include_in_schema,

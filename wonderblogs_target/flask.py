@@ -19,7 +19,8 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from .core import Endpoint, TargetOptions, WonderblogsTarget
+from ._endpoint import Endpoint
+from .core import TargetOptions, WonderblogsTarget
 from .http import ROUTED_METHODS, Request, iter_chunks
 from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
 

@@ -9,22 +9,31 @@ translated down (``nullable``, no null types) rather than merely relabelled.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import TypeAdapter
 from pydantic.json_schema import models_json_schema
 
+from ._version import __version__
 from .core import DEFAULT_MAX_BODY_SIZE, WonderblogsTarget
 from .errors import ErrorBody
 from .models import ContextResponse, PublishPayload
+from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 __all__ = [
+    "CALLBACK_OPERATION",
+    "TARGET_OPERATIONS",
+    "Answer",
     "OpenAPIVersion",
+    "Operation",
     "callback_event_schema",
     "component_schemas",
     "generate_openapi_spec",
     "inline_refs",
     "inline_schema",
+    "response_headers",
 ]
 
 OpenAPIVersion = Literal["3.0.3", "3.1.0"]
@@ -122,84 +131,159 @@ def _to_openapi_30(node: Any) -> Any:
     return node
 
 
-def _json(schema_name: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Answer:
+    """One documented status of an operation."""
+
+    description: str
+    #: The component the body follows.
+    schema: str = "ErrorBody"
+    #: Response headers, name to description.
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation as both the OpenAPI document and the FastAPI router show it."""
+
+    operation_id: str
+    #: The route name FastAPI gives it (``url_path_for``).
+    name: str
+    summary: str
+    description: str
+    responses: Mapping[int, Answer]
+    #: The component the request body follows, and its description.
+    request: tuple[str, str] | None = None
+    #: Required request headers, name to description.
+    request_headers: Mapping[str, str] = field(default_factory=dict)
+
+
+_UNAUTHORISED = Answer(
+    "The bearer key is missing or wrong. Wonderblogs marks the run as failed.",
+    headers={"WWW-Authenticate": "Always `Bearer`."},
+)
+_NOT_ALLOWED = Answer(
+    "Only GET and POST are served on this URL.",
+    headers={"Allow": f"`{', '.join(WonderblogsTarget.allowed_methods)}`."},
+)
+_SERVER_ERROR = Answer(
+    "The site's own code or its store failed, or produced a context that breaks the "
+    "contract. No details are sent; the site's log has them."
+)
+_TIMED_OUT = Answer(
+    "The site's code ran past its time limit (`callback_timeout`).",
+    headers={"Retry-After": "Seconds to wait."},
+)
+
+#: The target's two operations, by method: the one place their documentation is written.
+TARGET_OPERATIONS: Mapping[str, Operation] = {
+    "GET": Operation(
+        operation_id="getWonderblogsContext",
+        name="wonderblogs_context",
+        summary="Brand context for the next generation run",
+        description=(
+            "Wonderblogs calls this before every run. The answer steers the voice, "
+            "the topics and the cover images of the articles it writes."
+        ),
+        responses={
+            200: Answer("The site's brand context.", "ContextResponse"),
+            401: _UNAUTHORISED,
+            405: _NOT_ALLOWED,
+            500: _SERVER_ERROR,
+            503: _TIMED_OUT,
+        },
+    ),
+    "POST": Operation(
+        operation_id="publishWonderblogsArticle",
+        name="wonderblogs_publish",
+        summary="Receive a finished article",
+        description=(
+            "Wonderblogs posts each finished article here, and again on a re-push from "
+            'its dashboard. A rewrite carries `action: "update"` and the caller\'s '
+            "`externalId`. Any 2xx confirms delivery; anything else keeps the article "
+            "in Wonderblogs for a manual retry."
+        ),
+        request=("PublishPayload", "The article."),
+        responses={
+            200: Answer("Article accepted.", "PublishAccepted"),
+            400: Answer(
+                "The body is not JSON, Content-Length is not a number, or the body "
+                "ended before its Content-Length."
+            ),
+            401: _UNAUTHORISED,
+            405: _NOT_ALLOWED,
+            409: Answer("The site refused the article, for example a duplicate slug."),
+            413: Answer(
+                f"The body is larger than the site accepts (by default "
+                f"{DEFAULT_MAX_BODY_SIZE} bytes)."
+            ),
+            422: Answer("The JSON breaks the contract; `details` names each field."),
+            500: _SERVER_ERROR,
+            503: _TIMED_OUT,
+        },
+    ),
+}
+
+#: The callback receiver's operation (documented by the FastAPI router).
+CALLBACK_OPERATION = Operation(
+    operation_id="receiveWonderblogsCallback",
+    name="wonderblogs_callback",
+    summary="Receive a signed completion callback",
+    description=(
+        "Wonderblogs posts here when a run or an image job it was asked for ends, "
+        "signed with the site's key. Any 2xx ends the delivery; a 5xx makes it "
+        "retry (up to three times), a 4xx stops it."
+    ),
+    request=("CallbackEvent", "The event."),
+    request_headers={
+        SIGNATURE_HEADER: "`sha256=<hex HMAC>` of `<timestamp>.<raw body>`.",
+        TIMESTAMP_HEADER: "Unix seconds.",
+    },
+    responses={
+        200: Answer("Event handled (or already handled before).", "PublishAccepted"),
+        400: Answer("Authentic, but not an event this receiver knows."),
+        401: Answer("Missing, wrong or stale signature."),
+        500: Answer("The site's handler failed; Wonderblogs retries."),
+        503: Answer(
+            "The handler ran past its time limit, or another delivery of this event "
+            "is still being handled; Wonderblogs retries.",
+            headers={"Retry-After": "Seconds to wait."},
+        ),
+    },
+)
+
+
+def response_headers(answer: Answer) -> dict[str, Any]:
+    """An answer's headers as an OpenAPI ``headers`` object."""
+    return {
+        name: {"schema": {"type": "string"}, "description": text}
+        for name, text in answer.headers.items()
+    }
+
+
+def _content(schema_name: str) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": _REF.format(model=schema_name)}}}
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": _json("ErrorBody")}
-
-
-def _operations() -> dict[str, Any]:
-    unauthorised = _error(
-        "The bearer key is missing or wrong. Wonderblogs marks the run as failed."
-    )
-    unauthorised["headers"] = {
-        "WWW-Authenticate": {"schema": {"type": "string"}, "description": "Always `Bearer`."}
+def _operation(op: Operation) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "operationId": op.operation_id,
+        "summary": op.summary,
+        "description": op.description,
     }
-    not_allowed = _error("Only GET and POST are served on this URL.")
-    not_allowed["headers"] = {
-        "Allow": {
-            "schema": {"type": "string"},
-            "description": f"`{', '.join(WonderblogsTarget.allowed_methods)}`.",
+    if op.request is not None:
+        document["requestBody"] = {"required": True, "content": _content(op.request[0])}
+    responses: dict[str, Any] = {}
+    for status, answer in op.responses.items():
+        response: dict[str, Any] = {
+            "description": answer.description,
+            "content": _content(answer.schema),
         }
-    }
-    server_error = _error(
-        "The site's own code failed, or produced a context that breaks the contract. "
-        "No details are sent; the site's log has them."
-    )
-    timed_out = _error("The site's code ran past its time limit (`callback_timeout`).")
-    timed_out["headers"] = {
-        "Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait."}
-    }
-    return {
-        "get": {
-            "operationId": "getWonderblogsContext",
-            "summary": "Brand context for the next generation run",
-            "description": (
-                "Wonderblogs calls this before every run. The answer steers the voice, "
-                "the topics and the cover images of the articles it writes."
-            ),
-            "responses": {
-                "200": {
-                    "description": "The site's brand context.",
-                    "content": _json("ContextResponse"),
-                },
-                "401": unauthorised,
-                "405": not_allowed,
-                "500": server_error,
-                "503": timed_out,
-            },
-        },
-        "post": {
-            "operationId": "publishWonderblogsArticle",
-            "summary": "Receive a finished article",
-            "description": (
-                "Wonderblogs posts each finished article here, and again on a re-push from "
-                'its dashboard. A rewrite carries `action: "update"` and the caller\'s '
-                "`externalId`. Any 2xx confirms delivery; anything else keeps the article "
-                "in Wonderblogs for a manual retry."
-            ),
-            "requestBody": {"required": True, "content": _json("PublishPayload")},
-            "responses": {
-                "200": {"description": "Article accepted.", "content": _json("PublishAccepted")},
-                "400": _error(
-                    "The body is not JSON, Content-Length is not a number, or the body "
-                    "ended before its Content-Length."
-                ),
-                "401": unauthorised,
-                "405": not_allowed,
-                "409": _error("The site refused the article, for example a duplicate slug."),
-                "413": _error(
-                    f"The body is larger than the site accepts (by default "
-                    f"{DEFAULT_MAX_BODY_SIZE} bytes)."
-                ),
-                "422": _error("The JSON breaks the contract; `details` names each field."),
-                "500": server_error,
-                "503": timed_out,
-            },
-        },
-    }
+        if answer.headers:
+            response["headers"] = response_headers(answer)
+        responses[str(status)] = response
+    document["responses"] = responses
+    return document
 
 
 def generate_openapi_spec(
@@ -217,10 +301,8 @@ def generate_openapi_spec(
         raise ValueError(f"unsupported OpenAPI version {version!r}; choose one of {choices}")
     if not path.startswith("/"):
         raise ValueError(f"path must start with '/', got {path!r}")
-    from . import __version__
-
     schemas = component_schemas()
-    operations = _operations()
+    operations = {method.lower(): _operation(op) for method, op in TARGET_OPERATIONS.items()}
     if version.startswith("3.0"):
         schemas = _to_openapi_30(schemas)
     return {

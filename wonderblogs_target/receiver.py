@@ -24,18 +24,17 @@ from typing import Protocol, TypeAlias, cast
 from typing_extensions import Required, TypedDict
 
 from ._concurrency import is_async_callable
-from ._flow import Flow
-from .core import (
+from ._endpoint import (
     ACCEPTED,
     INTERNAL_ERROR,
-    ApiKey,
     Endpoint,
-    KeyRing,
     callback_failed,
     error_response,
     json_response,
     logger,
 )
+from ._flow import Flow
+from ._keys import ApiKey, KeyRing
 from .errors import ConfigurationError
 from .events import CallbackEvent, CallbackPayloadError, parse_callback_event
 from .http import Request
@@ -229,7 +228,7 @@ class WonderblogsCallbackReceiver(Endpoint):
         try:
             verify_signature(
                 body,
-                request.headers,  # type: ignore[arg-type]  # any .get() header object works
+                request.headers,
                 secrets,
                 tolerance=self.tolerance,
                 now=None if self._clock is None else self._clock(),

@@ -25,8 +25,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .core import normalise_keys
-from .errors import ConfigurationError
+from ._keys import normalise_keys
+from .errors import (
+    ConfigurationError,
+    MalformedHeaderError,
+    MissingHeaderError,
+    SignatureMismatchError,
+    SignatureVerificationError,
+    TimestampTooNewError,
+    TimestampTooOldError,
+)
+from .http import HeaderLookup
 
 __all__ = [
     "BODY_ONLY_SCHEME",
@@ -54,33 +63,6 @@ _MAX_SIGNATURES = 16
 _MAX_TIMESTAMP_DIGITS = 12
 _HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
 _SEPARATORS = re.compile(r"[,\s]+")
-
-
-class SignatureVerificationError(Exception):
-    """The request is not an authentic, fresh Wonderblogs callback.
-
-    Messages say which check failed, never the secret or the expected digest.
-    """
-
-
-class MissingHeaderError(SignatureVerificationError):
-    """A signature or timestamp header is absent or empty."""
-
-
-class MalformedHeaderError(SignatureVerificationError):
-    """A header is present but is not in the expected form."""
-
-
-class SignatureMismatchError(SignatureVerificationError):
-    """No presented signature matches the body under any of the secrets."""
-
-
-class TimestampTooOldError(SignatureVerificationError):
-    """The signature is authentic but older than the tolerance: a possible replay."""
-
-
-class TimestampTooNewError(SignatureVerificationError):
-    """The timestamp lies further in the future than the tolerance allows."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +113,7 @@ def check_tolerance(tolerance: float | None) -> None:
         raise ConfigurationError("tolerance must be a positive number of seconds, or None")
 
 
-def _header(headers: Mapping[str, Any], name: str) -> str | None:
+def _header(headers: HeaderLookup | Mapping[str, Any], name: str) -> str | None:
     """Case-insensitive lookup that works on plain dicts and on every framework's
     header object; bytes values (raw ASGI) are read as Latin-1."""
     value = headers.get(name)
@@ -210,7 +192,7 @@ def _presented_digests(header: str, scheme: SignatureScheme) -> list[bytes]:
 
 def verify_signature(
     body: bytes,
-    headers: Mapping[str, str],
+    headers: HeaderLookup | Mapping[str, Any],
     secret: str | Sequence[str],
     *,
     tolerance: float | None = 300,

@@ -6,9 +6,9 @@ PostgreSQL, or Markdown files for a static site generator) and shows them in a
 read-only inbox at ``/``. Install with ``pip install "wonderblogs-target[serve]"``.
 """
 
+from ..stores import DEFAULT_STORE_URL, Store, StoredPost, open_store
 from .app import TARGET_PATH, create_app
 from .config import ServeConfig, load_config
-from .stores import DEFAULT_STORE_URL, Store, StoredPost, open_store
 
 __all__ = [
     "DEFAULT_STORE_URL",

@@ -7,14 +7,13 @@ import base64
 import binascii
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
 
+from .._keys import KeyRing, bearer_token
 from ..asgi import create_wonderblogs_app
-from ..core import DEFAULT_MAX_BODY_SIZE, KeyRing
-from ..models import PublishPayload
+from ..core import DEFAULT_MAX_BODY_SIZE
+from ..stores import Store
 from .config import ServeConfig
 from .inbox import SECURITY_HEADERS, render_index, render_post
-from .stores import Store
 
 try:
     from starlette.applications import Starlette
@@ -38,9 +37,10 @@ def _inbox_token(authorization: str | None) -> bytes | None:
     of HTTP Basic auth (any user name), so a browser's own prompt works."""
     if not authorization:
         return None
+    token = bearer_token(authorization)
+    if token is not None:
+        return token
     scheme, _, value = authorization.strip().partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip().encode("latin-1", "replace")
     if scheme.lower() == "basic":
         try:
             decoded = base64.b64decode(value.strip(), validate=True)
@@ -60,24 +60,18 @@ def create_app(
 ) -> Starlette:
     """The served app. Without ``api_key``, only ``insecure_no_auth=True`` starts it."""
 
-    def get_context() -> dict[str, Any]:
-        recent = [post.recent_article.model_dump(exclude_none=True) for post in store.recent(50)]
-        return {**config.context, "recent_articles": recent}
-
-    def on_publish(payload: PublishPayload) -> None:
-        store.save(payload)
-
     max_body = config.serve.max_body_size or DEFAULT_MAX_BODY_SIZE
+    # The [context] table has no recent_articles: the target fills them from the store.
     if insecure_no_auth:
         target = create_wonderblogs_app(
             allow_unauthenticated=True,
-            get_context=get_context,
-            on_publish=on_publish,
+            get_context=config.context,
+            store=store,
             max_body_size=max_body,
         )
     else:
         target = create_wonderblogs_app(
-            api_key=api_key, get_context=get_context, on_publish=on_publish, max_body_size=max_body
+            api_key=api_key, get_context=config.context, store=store, max_body_size=max_body
         )
     inbox_key = config.inbox.api_key or api_key
     inbox_keys = None if inbox_key is None else KeyRing(inbox_key)

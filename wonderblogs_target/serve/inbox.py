@@ -11,7 +11,7 @@ from html import escape
 
 from markdown_it import MarkdownIt
 
-from .stores import StoredPost
+from ..stores import StoredPost
 
 __all__ = ["SECURITY_HEADERS", "render_index", "render_post"]
 

@@ -15,22 +15,23 @@ import os
 import re
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ...errors import PublishRejected
-from ...models import PublishPayload
-from . import StoredPost
+from ..errors import PublishRejected
+from ..models import PublishPayload
+from . import RECENT_LIMIT, StoredPost, absolute, opened, post_identity
 
 try:
     import yaml
 except ImportError as exc:  # pragma: no cover
-    from ..._extras import missing_extra
+    from .._extras import missing_extra
 
-    raise missing_extra("yaml", "serve") from exc
+    raise missing_extra("yaml", "markdown") from exc
 
 try:
     import fcntl
@@ -39,7 +40,8 @@ except ImportError:  # pragma: no cover - not POSIX: threads still take turns
 
 __all__ = ["MarkdownStore"]
 
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*")
+# Letters and digits of any script (\w is Unicode-aware), "-" and "_", with inner dots.
+_SAFE_NAME = re.compile(r"[^\W_][\w-]*(?:\.[\w-]+)*")
 _SAFE_LOCALE = re.compile(r"[A-Za-z0-9_-]{1,10}")
 _KNOWN = {
     "slug",
@@ -70,30 +72,36 @@ def _front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 
 class MarkdownStore:
+    """One Markdown file per post in ``directory``; see the module docstring."""
+
     def __init__(self, directory: str | Path, *, default_locale: str = "en") -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+        self.location = absolute(self.directory)
         self.default_locale = default_locale
         self._thread_lock = threading.Lock()
+        opened("Markdown", self.location)
 
     # -- files ----------------------------------------------------------------------
 
     def _name(self, payload: PublishPayload) -> str:
-        if not _SAFE_NAME.fullmatch(payload.slug) or ".." in payload.slug:
+        slug, locale = post_identity(payload)
+        if not _SAFE_NAME.fullmatch(slug):
             raise PublishRejected(
                 f"slug {payload.slug!r} cannot be a file name: use letters, digits, '-' and '_'",
                 status_code=422,
             )
-        if payload.locale == self.default_locale:
-            return payload.slug
-        if not _SAFE_LOCALE.fullmatch(payload.locale):
+        if locale == self.default_locale:
+            return slug
+        if not _SAFE_LOCALE.fullmatch(locale):
             raise PublishRejected(
                 f"locale {payload.locale!r} cannot be a file name", status_code=422
             )
-        return f"{payload.slug}.{payload.locale}"
+        return f"{slug}.{locale}"
 
     def _file(self, post_id: str) -> Path | None:
-        if not _SAFE_NAME.fullmatch(post_id) or ".." in post_id:
+        post_id = unicodedata.normalize("NFC", post_id)
+        if not _SAFE_NAME.fullmatch(post_id):
             return None
         return self.directory / f"{post_id}.md"
 
@@ -229,7 +237,7 @@ class MarkdownStore:
                 (self.directory / f"{current.id}.md").unlink(missing_ok=True)
         return StoredPost(name, payload, published, now, revision)
 
-    def recent(self, limit: int = 50) -> list[StoredPost]:
+    def recent(self, limit: int = RECENT_LIMIT) -> list[StoredPost]:
         posts = sorted(self._posts(), key=lambda p: (p.published_at, p.id), reverse=True)
         return posts[:limit]
 

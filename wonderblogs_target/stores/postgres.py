@@ -12,14 +12,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from ...errors import ConfigurationError
-from .sql import SQLStore
+from ..errors import ConfigurationError
+from . import opened, redact_url
+from ._sql import SQLStore
 
 try:
     import psycopg
     from psycopg.types.json import Jsonb
 except ImportError as exc:  # pragma: no cover
-    from ..._extras import missing_extra
+    from .._extras import missing_extra
 
     raise missing_extra("psycopg", "postgres") from exc
 
@@ -51,17 +52,21 @@ CREATE TABLE IF NOT EXISTS wb_revisions (
 
 
 class PostgresStore(SQLStore):
+    """Posts in the database a ``postgresql://`` URL names (tables created if missing)."""
+
     marker = "%s"
     integrity_errors = (psycopg.errors.UniqueViolation,)
 
     def __init__(self, url: str) -> None:
         super().__init__()
         self.url = url
+        self.location = redact_url(url)
         try:
             with self.transaction("schema") as db:
                 db.execute(SCHEMA)
         except psycopg.OperationalError as exc:
-            raise ConfigurationError(f"cannot reach PostgreSQL: {exc}") from None
+            raise ConfigurationError(f"cannot reach PostgreSQL at {self.location}: {exc}") from None
+        opened("PostgreSQL", self.location)
 
     def _connection(self) -> psycopg.Connection[Any]:
         db: psycopg.Connection[Any] | None = self._cached_connection()

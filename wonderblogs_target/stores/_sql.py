@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from ...errors import PublishRejected
-from ...models import PublishPayload
-from . import StoredPost
+from ..errors import PublishRejected
+from ..models import PublishPayload
+from . import RECENT_LIMIT, StoredPost, post_identity
 
 __all__ = ["SQLStore"]
 
@@ -105,7 +105,8 @@ class SQLStore(ABC):
     def save(self, payload: PublishPayload) -> StoredPost:
         document = payload.model_dump_json(exclude_none=True)
         now = self._now()
-        locks = ["post:" + json.dumps([payload.slug, payload.locale])]
+        slug, locale = post_identity(payload)
+        locks = ["post:" + json.dumps([slug, locale])]
         if payload.is_update and payload.external_id:
             locks.insert(0, f"external:{payload.external_id}")
         try:
@@ -121,11 +122,11 @@ class SQLStore(ABC):
                     current = self._one(
                         db,
                         f"SELECT {COLUMNS} FROM wb_posts WHERE slug = ? AND locale = ?",
-                        (payload.slug, payload.locale),
+                        (slug, locale),
                     )
                 columns = (
-                    payload.slug,
-                    payload.locale,
+                    slug,
+                    locale,
                     payload.external_id,
                     payload.title,
                     document,
@@ -158,7 +159,7 @@ class SQLStore(ABC):
                 status_code=409,
             ) from exc
 
-    def recent(self, limit: int = 50) -> list[StoredPost]:
+    def recent(self, limit: int = RECENT_LIMIT) -> list[StoredPost]:
         with self.reading() as db:
             rows = db.execute(
                 self._sql(

@@ -14,7 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .sql import SQLStore
+from . import absolute, opened
+from ._sql import SQLStore
 
 __all__ = ["SQLiteStore"]
 
@@ -44,6 +45,8 @@ CREATE TABLE IF NOT EXISTS wb_revisions (
 
 
 class SQLiteStore(SQLStore):
+    """Posts in one SQLite file at ``path`` (created with its directory if missing)."""
+
     integrity_errors = (sqlite3.IntegrityError,)
 
     def __init__(self, path: str | Path) -> None:
@@ -51,8 +54,10 @@ class SQLiteStore(SQLStore):
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.location = self.path if self.path == ":memory:" else absolute(self.path)
         with self._connection() as db:
             db.executescript(SCHEMA)
+        opened("SQLite", self.location)
 
     def _connection(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = self._cached_connection()

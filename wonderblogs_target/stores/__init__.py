@@ -1,0 +1,168 @@
+"""Where articles go: one interface, several stores, one set of promises.
+
+Any adapter takes ``store=`` (a :class:`Store` or a store URL) instead of an
+``on_publish`` callback, and ``wonderblogs-target serve`` is built on the same
+stores. Every store keeps the same promises, and one test suite holds each of
+them to it:
+
+* a re-push of the same slug and locale updates the post instead of adding one;
+* a rewrite (``action: "update"``) finds its post by ``externalId`` first;
+* slugs and locales are compared in Unicode NFC, so the NFC and NFD spellings of
+  one slug are one post;
+* every earlier version counts as a revision (``revision`` goes 1, 2, 3, ...);
+* concurrent pushes of the same post, from threads or processes, leave exactly
+  one current post;
+* a write happens whole or not at all, and a failed one raises, so the target
+  answers 5xx and Wonderblogs keeps the article for a re-push; a rewrite that
+  would take another post's slug raises :class:`~wonderblogs_target.PublishRejected`
+  (409);
+* the newest posts come first.
+
+Stores are named by URL: ``sqlite:///wonderblogs.db`` (three slashes and a
+relative path, four for an absolute one), ``postgresql://user@host/db`` (extra
+``postgres``), and ``markdown:///content/posts`` (extra ``markdown``). Nothing
+here imports a web framework.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+from ..errors import ConfigurationError
+from ..models import PublishPayload, RecentArticle
+
+__all__ = [
+    "DEFAULT_STORE_URL",
+    "RECENT_LIMIT",
+    "Store",
+    "StoredPost",
+    "open_store",
+    "post_identity",
+    "redact_url",
+]
+
+logger = logging.getLogger("wonderblogs_target.stores")
+
+DEFAULT_STORE_URL = "sqlite:///wonderblogs.db"
+#: How many recent articles the context may carry (the contract's limit).
+RECENT_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class StoredPost:
+    """A post as a store holds it: the article as received, plus identity and history."""
+
+    id: str
+    payload: PublishPayload
+    published_at: datetime
+    updated_at: datetime
+    revision: int = 1
+
+    @property
+    def recent_article(self) -> RecentArticle:
+        """The post as the context's ``recent_articles`` lists it."""
+        return RecentArticle(title=self.payload.title, summary=self.payload.description)
+
+
+class Store(Protocol):
+    """What the target needs of a place that keeps articles.
+
+    Implementations must keep the promises in this module's docstring; the
+    store suite in the project's tests checks each one, and a new store joins
+    it with one fixture.
+    """
+
+    #: Where the posts are, resolved and absolute, with any password removed:
+    #: what a person needs to find them (logged when the store opens).
+    location: str
+
+    def save(self, payload: PublishPayload) -> StoredPost:
+        """Insert or update the post; raise when nothing could be written."""
+        ...
+
+    def recent(self, limit: int = RECENT_LIMIT) -> list[StoredPost]:
+        """The newest posts first."""
+        ...
+
+    def get(self, post_id: str) -> StoredPost | None:
+        """The current version of a post, or None (also for an id that cannot exist)."""
+        ...
+
+    def revisions(self, post_id: str) -> list[StoredPost]:
+        """Earlier versions of a post, newest first (empty where not kept)."""
+        ...
+
+    def count(self) -> int:
+        """How many posts there are (current versions only)."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and files; the store is not used afterwards."""
+        ...
+
+
+def post_identity(payload: PublishPayload) -> tuple[str, str]:
+    """The (slug, locale) a post is known by, in Unicode NFC.
+
+    macOS file names and some keyboards produce decomposed (NFD) text, so the
+    same visible slug can arrive in two spellings; comparing the NFC forms makes
+    them one post. The payload itself is kept as received.
+    """
+    return unicodedata.normalize("NFC", payload.slug), unicodedata.normalize("NFC", payload.locale)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password, if any, replaced by ``***``: safe for logs and errors."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+def opened(kind: str, location: str) -> None:
+    """Say where a store keeps its posts, once, as it opens."""
+    logger.info("%s store at %s", kind, location)
+
+
+def _path(url: str) -> str:
+    """The file path of a ``scheme:///relative`` or ``scheme:////absolute`` URL."""
+    rest = url.split("://", 1)[1]
+    if not rest.startswith("/") or len(rest) < 2:
+        raise ConfigurationError(f"store URL needs a path after '///': {url!r}")
+    return rest[1:].split("?", 1)[0]
+
+
+def absolute(path: str | Path) -> str:
+    """The absolute form of a store's file path, for :attr:`Store.location`."""
+    return str(Path(path).resolve())
+
+
+def open_store(url: str) -> Store:
+    """The store a URL names; see the module docstring for the forms."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        from .sqlite import SQLiteStore
+
+        return SQLiteStore(_path(url))
+    if parts.scheme in ("postgresql", "postgres"):
+        from .postgres import PostgresStore
+
+        return PostgresStore(url)
+    if parts.scheme == "markdown":
+        from .markdown import MarkdownStore
+
+        options = parse_qs(parts.query)
+        default_locale = options.get("default_locale", ["en"])[0]
+        return MarkdownStore(_path(url), default_locale=default_locale)
+    raise ConfigurationError(
+        f"unknown store {redact_url(url)!r}; use sqlite:///file.db, postgresql://... "
+        "or markdown:///dir"
+    )
