@@ -1,14 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from tests import samples
 from tests.clients.frameworks import CLIENTS, ClientFactory
-
-KEY = "wb-test-key-0123456789"
-AUTH = {"Authorization": f"Bearer {KEY}"}
+from tests.helpers import Recorder
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -31,26 +26,6 @@ def pytest_configure(config: pytest.Config) -> None:
         django.setup()
 
 
-class Recorder:
-    """Callbacks for the target that record what they were given."""
-
-    def __init__(self) -> None:
-        self.published: list[Any] = []
-        self.context: dict[str, Any] = samples.context()
-
-    def get_context(self) -> dict[str, Any]:
-        return self.context
-
-    def on_publish(self, payload: Any) -> None:
-        self.published.append(payload)
-
-    async def get_context_async(self) -> dict[str, Any]:
-        return self.context
-
-    async def on_publish_async(self, payload: Any) -> None:
-        self.published.append(payload)
-
-
 @pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
@@ -63,8 +38,6 @@ def make_client(request: pytest.FixtureRequest) -> ClientFactory:
 
 
 # -- stores ---------------------------------------------------------------------------
-
-STORES = ["sqlite", "postgres", "markdown"]
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +63,7 @@ def fresh_database(request: pytest.FixtureRequest):
 _database_numbers = iter(range(1, 1_000_000))
 
 
-@pytest.fixture(params=STORES)
+@pytest.fixture(params=["sqlite", "postgres", "markdown"])
 def store_url(request: pytest.FixtureRequest, tmp_path) -> str:
     """A store URL for an empty store of each kind."""
     if request.param == "sqlite":

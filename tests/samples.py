@@ -59,3 +59,10 @@ def payload(**changes: Any) -> dict[str, Any]:
 
 def body(data: Any) -> bytes:
     return json.dumps(data).encode()
+
+
+def brand() -> dict[str, Any]:
+    """The context without ``recent_articles``: what a site with a store writes."""
+    data = context()
+    del data["recent_articles"]
+    return data

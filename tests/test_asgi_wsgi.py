@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from tests import samples
-from tests.conftest import AUTH, KEY, Recorder
+from tests.helpers import AUTH, KEY, Recorder
 from wonderblogs_target.asgi import create_wonderblogs_app
 from wonderblogs_target.http import iter_chunks
 from wonderblogs_target.wsgi import WSGIHeaders, create_wonderblogs_wsgi_app

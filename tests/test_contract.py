@@ -12,7 +12,7 @@ import pytest
 
 from tests import samples
 from tests.clients.base import PATH
-from tests.conftest import AUTH, KEY, Recorder
+from tests.helpers import AUTH, KEY, Recorder
 from wonderblogs_target import PublishPayload, PublishRejected
 
 OTHER_METHODS = ["PUT", "PATCH", "DELETE"]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests import samples
-from tests.conftest import KEY
+from tests.helpers import KEY
 from wonderblogs_target import (
     ConfigurationError,
     PublishPayload,

@@ -8,7 +8,7 @@ from django.test import AsyncClient, override_settings
 
 from tests import samples
 from tests.clients.frameworks import DjangoClient
-from tests.conftest import AUTH, KEY, Recorder
+from tests.helpers import AUTH, KEY, Recorder
 from wonderblogs_target.django import create_wonderblogs_view
 
 

@@ -11,7 +11,7 @@ import pytest
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 
 from tests import samples
-from tests.conftest import AUTH, KEY
+from tests.helpers import AUTH, KEY
 from wonderblogs_target import PublishPayload
 from wonderblogs_target.fastapi import create_wonderblogs_router
 

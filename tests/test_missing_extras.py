@@ -16,6 +16,8 @@ import pytest
         ("django", "django", "django"),
         ("client", "httpx", "client"),
         ("testing", "httpx", "client"),
+        ("stores.markdown", "yaml", "markdown"),
+        ("stores.postgres", "psycopg", "postgres"),
     ],
 )
 def test_missing_framework_names_the_extra(adapter, blocked, extra):

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import strategies
-from tests.conftest import KEY
+from tests.helpers import KEY
 from tests.test_models import CONTEXT_LIMITS, PUBLISH_LIMITS, get_path, set_path
 from wonderblogs_target import ContextResponse, PublishPayload, Request, WonderblogsTarget
 

@@ -18,7 +18,7 @@ from schemathesis.generation import GenerationMode
 
 from tests import samples
 from tests.clients.base import PATH
-from tests.conftest import AUTH, KEY
+from tests.helpers import AUTH, KEY
 from wonderblogs_target import PublishPayload, generate_openapi_spec
 
 

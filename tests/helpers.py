@@ -1,0 +1,35 @@
+"""Values and small helpers shared by test modules (which never import each other)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests import samples
+
+KEY = "wb-test-key-0123456789"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+
+
+class Recorder:
+    """Callbacks for the target that record what they were given."""
+
+    def __init__(self) -> None:
+        self.published: list[Any] = []
+        self.context: dict[str, Any] = samples.context()
+
+    def get_context(self) -> dict[str, Any]:
+        return self.context
+
+    def on_publish(self, payload: Any) -> None:
+        self.published.append(payload)
+
+    async def get_context_async(self) -> dict[str, Any]:
+        return self.context
+
+    async def on_publish_async(self, payload: Any) -> None:
+        self.published.append(payload)
+
+
+def json_of(body: bytes) -> Any:
+    return json.loads(body)

@@ -1,0 +1,80 @@
+"""The stores under test. A new store joins the whole store suite by adding one
+entry to ``BACKENDS``: how to open it, and how to make its next write fail."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from wonderblogs_target.stores import Store, open_store
+
+
+@dataclass
+class Backend:
+    """One kind of store, as the suite sees it."""
+
+    name: str
+    #: A new handle on the same storage (the suite opens several, also in child processes).
+    open: Callable[[], Store]
+    #: While active, the store's next write fails the way a real failure would.
+    break_writes: Callable[[Store], AbstractContextManager[None]]
+    #: False where earlier versions are not kept (their numbers still count up).
+    keeps_revisions: bool = True
+
+
+@contextmanager
+def _drop_revision_table(url: str, store: Store) -> Iterator[None]:
+    """A re-push fails half-way: its post update would succeed, its revision
+    insert cannot. What the store then leaves behind shows whether it wrote whole."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(url.split(":///", 1)[1]) as db:
+            db.execute("DROP TABLE wb_revisions")
+    else:
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute("DROP TABLE wb_revisions")
+    yield
+
+
+@contextmanager
+def _full_disk(store: Store) -> Iterator[None]:
+    def no_space(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with mock.patch.object(os, "replace", no_space):
+        yield
+
+
+def _url_backend(name: str, url: str) -> Backend:
+    if name == "markdown":
+        return Backend(name, partial(open_store, url), _full_disk, keeps_revisions=False)
+    return Backend(name, partial(open_store, url), partial(_drop_revision_table, url))
+
+
+BACKENDS = ["sqlite", "postgres", "markdown"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    if request.param == "sqlite":
+        return _url_backend("sqlite", f"sqlite:///{tmp_path}/posts.db")
+    if request.param == "markdown":
+        return _url_backend("markdown", f"markdown:///{tmp_path}/posts")
+    return _url_backend("postgres", str(request.getfixturevalue("fresh_database")))
+
+
+@pytest.fixture
+def store(backend: Backend) -> Iterator[Store]:
+    opened = backend.open()
+    yield opened
+    opened.close()

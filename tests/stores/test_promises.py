@@ -1,0 +1,285 @@
+"""The store suite: every promise of ``wonderblogs_target.stores``, held against
+every store in ``conftest.BACKENDS`` (real SQLite files, a real PostgreSQL
+server, real Markdown files)."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from tests import samples
+from tests.helpers import KEY, json_of
+from wonderblogs_target import PublishPayload, PublishRejected, Request, WonderblogsTarget
+from wonderblogs_target.stores import Store
+
+from .conftest import Backend
+
+# Fork: the children inherit the test's imports and the backend's opener, so
+# fifty pushes start within milliseconds instead of after fifty interpreter starts.
+FORK = multiprocessing.get_context("fork")
+
+
+def article(**changes) -> PublishPayload:
+    return PublishPayload.model_validate(samples.payload(**changes))
+
+
+def assert_history(backend: Backend, store: Store, post_id: str, newest: int) -> None:
+    """Revisions are numbered 1..newest with no gap, the current one last."""
+    current = store.get(post_id)
+    assert current is not None
+    assert current.revision == newest
+    if backend.keeps_revisions:
+        earlier = store.revisions(post_id)
+        assert [r.revision for r in earlier] == list(range(newest - 1, 0, -1))
+
+
+def test_save_and_read_back(store):
+    saved = store.save(article(wordCount=900))
+    [recent] = store.recent()
+    assert recent.id == saved.id
+    assert recent.payload == saved.payload
+    assert recent.payload.model_extra == {"wordCount": 900}
+    got = store.get(saved.id)
+    assert got is not None
+    assert got.payload.seo.meta_title == samples.PAYLOAD["seo"]["metaTitle"]
+    assert got.payload.sources == saved.payload.sources
+    assert got.revision == 1
+    assert store.get("no-such-post") is None
+    assert store.get("../../etc/passwd") is None
+    assert store.get("") is None
+
+
+def test_a_repush_updates_instead_of_duplicating(backend, store):
+    first = store.save(article(title="First title"))
+    second = store.save(article(title="Second title"))
+    assert second.id == first.id
+    assert second.revision == 2
+    assert store.count() == 1
+    assert [p.payload.title for p in store.recent()] == ["Second title"]
+    assert store.get(first.id).published_at == first.published_at
+    assert_history(backend, store, first.id, 2)
+    if backend.keeps_revisions:
+        [older] = store.revisions(first.id)
+        assert older.payload.title == "First title"
+
+
+def test_another_locale_is_another_post(store):
+    store.save(article())
+    store.save(article(locale="de", title="Auf Deutsch"))
+    assert store.count() == 2
+
+
+def test_nfc_and_nfd_spellings_of_a_slug_are_one_post(backend, store):
+    composed = unicodedata.normalize("NFC", "crème-brûlée")
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert composed != decomposed
+    first = store.save(article(slug=composed, title="Composed"))
+    second = store.save(article(slug=decomposed, title="Decomposed"))
+    assert store.count() == 1
+    assert second.id == first.id
+    assert_history(backend, store, first.id, 2)
+    assert store.get(first.id).payload.title == "Decomposed"
+
+
+def test_a_rewrite_finds_its_post_by_external_id_first(backend, store):
+    original = store.save(article(externalId="ext-7"))
+    rewrite = samples.payload(action="update", externalId="ext-7", slug="a-new-slug", title="New")
+    saved = store.save(PublishPayload.model_validate(rewrite))
+    assert store.count() == 1
+    [only] = store.recent()
+    assert only.payload.slug == "a-new-slug"
+    assert only.payload.title == "New"
+    assert only.revision == 2
+    assert store.get(saved.id).payload.title == "New"
+    if backend.name == "markdown":
+        assert store.get(original.id) is None  # the file moved to the new slug
+    else:
+        assert saved.id == original.id
+
+
+def test_a_rewrite_with_an_unknown_external_id_falls_back_to_the_slug(store):
+    store.save(article())
+    store.save(article(action="update", externalId="never-seen", title="Rewritten"))
+    assert store.count() == 1
+    assert store.recent()[0].payload.title == "Rewritten"
+
+
+def test_a_rewrite_onto_another_posts_slug_is_refused_with_409(store):
+    store.save(article(slug="taken", title="Taken"))
+    store.save(article(slug="mine", externalId="e-1", title="Mine"))
+    with pytest.raises(PublishRejected) as caught:
+        store.save(article(slug="taken", action="update", externalId="e-1", title="Thief"))
+    assert caught.value.status_code == 409
+    assert sorted(p.payload.title for p in store.recent()) == ["Mine", "Taken"]
+
+
+def test_newest_first_and_at_most_the_limit(store):
+    for n in range(55):
+        store.save(article(slug=f"post-{n:02d}", title=f"Post {n}"))
+    recent = store.recent(50)
+    assert len(recent) == 50
+    assert recent[0].payload.title == "Post 54"
+    assert recent[-1].payload.title == "Post 5"
+    assert store.count() == 55
+
+
+def test_data_survives_reopening(backend):
+    first = backend.open()
+    first.save(article())
+    first.close()
+    again = backend.open()
+    try:
+        assert [p.payload.slug for p in again.recent()] == [samples.PAYLOAD["slug"]]
+    finally:
+        again.close()
+
+
+def test_location_is_absolute_and_logged_without_a_password(backend, caplog):
+    with caplog.at_level(logging.INFO, logger="wonderblogs_target.stores"):
+        opened = backend.open()
+    try:
+        assert opened.location in caplog.text
+        if backend.name == "postgres":
+            assert opened.location.startswith("postgresql://")
+        else:
+            assert Path(opened.location).is_absolute()
+    finally:
+        opened.close()
+
+
+# -- concurrency ---------------------------------------------------------------------
+
+PUSHES = 50
+
+
+def test_fifty_concurrent_pushes_from_threads_leave_one_current_post(backend, store):
+    barrier = threading.Barrier(PUSHES)
+    errors: list[BaseException] = []
+
+    def push(n: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            store.save(article(title=f"Version {n}"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=push, args=(n,)) for n in range(PUSHES)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert store.count() == 1
+    [current] = store.recent()
+    assert_history(backend, store, current.id, PUSHES)
+
+
+PROCESSES = 5
+
+
+def _push_from_a_process(backend: Backend, barrier, first: int, count: int) -> None:
+    store = backend.open()
+    barrier.wait(timeout=60)
+    for n in range(first, first + count):
+        store.save(article(title=f"Version {n}"))
+    store.close()
+
+
+def test_fifty_concurrent_pushes_from_processes_leave_one_current_post(backend, store):
+    barrier = FORK.Barrier(PROCESSES)
+    per_process = PUSHES // PROCESSES
+    children = [
+        FORK.Process(
+            target=_push_from_a_process, args=(backend, barrier, n * per_process, per_process)
+        )
+        for n in range(PROCESSES)
+    ]
+    for child in children:
+        child.start()
+    try:
+        for child in children:
+            child.join(timeout=120)
+        assert [child.exitcode for child in children] == [0] * PROCESSES
+    finally:
+        for child in children:
+            if child.is_alive():
+                child.kill()
+    assert store.count() == 1
+    [current] = store.recent()
+    assert_history(backend, store, current.id, PUSHES)
+
+
+# -- failures ------------------------------------------------------------------------
+
+
+def test_a_failed_write_raises_and_leaves_the_post_whole(backend, store):
+    saved = store.save(article(title="Kept", content="kept " * 1000))
+    with backend.break_writes(store), pytest.raises(Exception) as caught:  # noqa: PT011
+        store.save(article(title="Lost", content="lost " * 1000))
+    assert not isinstance(caught.value, PublishRejected)  # a failure, not a refusal
+    current = store.get(saved.id)
+    assert current.payload.title == "Kept"
+    assert current.payload.content == "kept " * 1000
+    assert current.revision == 1
+
+
+def test_through_the_target_a_failed_write_answers_500_and_keeps_the_old_post(backend, store):
+    auth = {"authorization": f"Bearer {KEY}"}
+    target = WonderblogsTarget(api_key=KEY, get_context=samples.brand(), store=store)
+    kept = samples.body(samples.payload(title="Kept"))
+    assert target.handle(Request("POST", auth, kept)).status == 200
+    with backend.break_writes(store):
+        answer = target.handle(Request("POST", auth, samples.body(samples.payload(title="Lost"))))
+    assert answer.status == 500
+    assert b"Lost" not in answer.body
+    assert b"Traceback" not in answer.body
+    context = json_of(target.handle(Request("GET", auth)).body)
+    assert [a["title"] for a in context["recent_articles"]] == ["Kept"]
+
+
+WRITER_ACKS = 40
+
+
+def _write_until_killed(backend: Backend, acks) -> None:
+    store = backend.open()
+    n = 0
+    while True:
+        n += 1
+        store.save(article(slug=f"post-{n % 7}", title=f"Version {n}", content="x" * 20_000))
+        acks.put(n)
+
+
+def test_a_killed_writer_leaves_only_whole_posts(backend):
+    acks = FORK.Queue()
+    writer = FORK.Process(target=_write_until_killed, args=(backend, acks))
+    writer.start()
+    acknowledged = 0
+    deadline = time.monotonic() + 60
+    try:
+        while acknowledged < WRITER_ACKS and time.monotonic() < deadline:
+            acknowledged = acks.get(timeout=30)
+    finally:
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.join(timeout=30)
+    assert acknowledged >= WRITER_ACKS
+
+    store = backend.open()
+    try:
+        posts = store.recent(100)
+        # Every acknowledged write is there (7 slugs), and each one reads back whole.
+        assert len(posts) == 7
+        for post in posts:
+            assert post.payload.content == "x" * 20_000
+            assert post.payload.title.startswith("Version ")
+        newest = max(int(p.payload.title.split()[1]) for p in posts)
+        assert newest >= acknowledged
+    finally:
+        store.close()
