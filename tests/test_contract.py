@@ -285,3 +285,104 @@ def test_error_bodies_are_json_envelopes(make_client, recorder):
         body = json.loads(response.body)
         assert set(body) <= {"error", "details"}
         assert isinstance(body["error"], str)
+
+
+# -- store= instead of on_publish ---------------------------------------------------
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    """Run in an empty directory, so the README's relative store URL lands there."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def titles(response) -> list[str]:
+    return [a["title"] for a in response.json()["recent_articles"]]
+
+
+def test_the_readme_store_example_serves_get_and_post(make_client, in_tmp):
+    brand = samples.brand()
+    client = make_client(api_key=KEY, get_context=brand, store="sqlite:///wonderblogs.db")
+    empty = client.request("GET", headers=AUTH)
+    assert empty.status == 200
+    assert empty.json() == {**brand, "recent_articles": []}
+
+    assert client.request("POST", headers=AUTH, body=samples.body(samples.PAYLOAD)).status == 200
+    repush = samples.payload(title="Right-size pods, revised")
+    assert client.request("POST", headers=AUTH, body=samples.body(repush)).status == 200
+    other = samples.payload(slug="second-post", title="A second post")
+    assert client.request("POST", headers=AUTH, body=samples.body(other)).status == 200
+
+    after = client.request("GET", headers=AUTH)
+    assert titles(after) == ["A second post", "Right-size pods, revised"]
+    assert after.json()["recent_articles"][1]["summary"] == samples.PAYLOAD["description"]
+
+    from wonderblogs_target.stores import open_store
+
+    store = open_store(f"sqlite:///{in_tmp}/wonderblogs.db")
+    try:
+        assert store.count() == 2
+        [first] = [p for p in store.recent() if p.payload.slug == samples.PAYLOAD["slug"]]
+        assert first.revision == 2
+    finally:
+        store.close()
+
+
+def test_a_store_fills_an_empty_recent_articles_but_keeps_the_sites_own(make_client, in_tmp):
+    from wonderblogs_target import ContextResponse
+
+    store_url = "sqlite:///posts.db"
+    fixed = ContextResponse.model_validate({**samples.brand(), "recent_articles": []})
+    client = make_client(api_key=KEY, get_context=fixed, store=store_url)
+    assert client.request("POST", headers=AUTH, body=samples.body(samples.PAYLOAD)).status == 200
+    assert titles(client.request("GET", headers=AUTH)) == [samples.PAYLOAD["title"]]
+
+    own = make_client(api_key=KEY, get_context=samples.context, store=store_url)
+    assert titles(own.request("GET", headers=AUTH)) == [
+        a["title"] for a in samples.CONTEXT["recent_articles"]
+    ]
+
+
+def test_on_publish_beside_a_store_runs_after_the_save(make_client, in_tmp, mode):
+    from wonderblogs_target.stores import open_store
+
+    store = open_store("sqlite:///posts.db")
+    seen: list[int] = []
+
+    def after_save(article: PublishPayload) -> None:
+        seen.append(store.count())  # the article is already there
+        if article.title == "Hook fails":
+            raise RuntimeError("the site rebuild failed")
+
+    async def after_save_async(article: PublishPayload) -> None:
+        after_save(article)
+
+    hook = after_save_async if mode == "async" else after_save
+    client = make_client(api_key=KEY, get_context=samples.brand(), store=store, on_publish=hook)
+    assert client.request("POST", headers=AUTH, body=samples.body(samples.PAYLOAD)).status == 200
+    assert seen == [1]
+
+    failing = samples.payload(slug="another", title="Hook fails")
+    answer = client.request("POST", headers=AUTH, body=samples.body(failing))
+    assert answer.status == 500
+    assert b"rebuild" not in answer.body
+    # Saved all the same; Wonderblogs' re-push will update it, not add a third post.
+    assert store.count() == 2
+    assert client.request("POST", headers=AUTH, body=samples.body(failing)).status == 500
+    assert store.count() == 2
+    store.close()
+
+
+def test_a_store_that_cannot_write_answers_500(make_client, in_tmp):
+    import sqlite3
+
+    client = make_client(api_key=KEY, get_context=samples.brand(), store="sqlite:///posts.db")
+    assert client.request("POST", headers=AUTH, body=samples.body(samples.PAYLOAD)).status == 200
+    with sqlite3.connect(in_tmp / "posts.db") as db:
+        db.execute("DROP TABLE wb_revisions")  # the re-push's revision cannot be written
+    repush = samples.body(samples.payload(title="Lost"))
+    answer = client.request("POST", headers=AUTH, body=repush)
+    assert answer.status == 500
+    assert answer.json() == {"error": "Internal server error"}
+    assert titles(client.request("GET", headers=AUTH)) == [samples.PAYLOAD["title"]]
