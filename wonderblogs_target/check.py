@@ -20,14 +20,13 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from ._extras import missing_extra
 from .errors import format_location
 from .models import ContextResponse
 
 try:
     import httpx
 except ImportError as exc:  # pragma: no cover
-    from ._extras import missing_extra
-
     raise missing_extra("httpx", "client") from exc
 
 __all__ = ["Check", "CheckAborted", "Report", "describe_violations", "run_checks"]

@@ -11,12 +11,15 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .openapi import DEFAULT_PATH, SUPPORTED_VERSIONS, generate_openapi_spec
 
 __all__ = ["main", "openapi_main"]
+
+Parser = argparse.ArgumentParser
+Runner = Callable[[argparse.Namespace, argparse.ArgumentParser], int]
 
 
 def _add_openapi_options(parser: argparse.ArgumentParser) -> None:
@@ -64,19 +67,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    openapi = commands.add_parser(
-        "openapi", help="print the OpenAPI document of the target endpoint"
-    )
-    _add_openapi_options(openapi)
-    openapi.set_defaults(run=_run_openapi, subparser=openapi)
 
-    check = commands.add_parser(
+    def command(name: str, run: Runner, summary: str, description: str = "") -> Parser:
+        sub = commands.add_parser(name, help=summary, description=description or summary)
+        sub.set_defaults(run=run, subparser=sub)
+        return sub
+
+    openapi = command("openapi", _run_openapi, "print the OpenAPI document of the target endpoint")
+    _add_openapi_options(openapi)
+
+    check = command(
         "check",
-        help="check a target endpoint as Wonderblogs would",
-        description=(
-            "Check a target endpoint (in any language) as Wonderblogs would. Exit status: "
-            "0 ready, 1 a check failed, 2 usage or connection error."
-        ),
+        _run_check,
+        "check a target endpoint as Wonderblogs would",
+        "Check a target endpoint (in any language) as Wonderblogs would. Exit status: "
+        "0 ready, 1 a check failed, 2 usage or connection error.",
     )
     check.add_argument("url", metavar="URL", help="the endpoint, e.g. https://site/api/wonderblogs")
     check.add_argument(
@@ -96,15 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--timeout", type=float, default=30.0, help="seconds per request (default: 30)"
     )
-    check.set_defaults(run=_run_check, subparser=check)
 
-    serve = commands.add_parser(
+    serve = command(
         "serve",
-        help="run a ready-made target that stores what it receives",
-        description=(
-            "Serve the Wonderblogs target at /api/wonderblogs, store every article, "
-            "and show them in a read-only inbox at /."
-        ),
+        _run_serve,
+        "run a ready-made target that stores what it receives",
+        "Serve the Wonderblogs target at /api/wonderblogs, store every article, "
+        "and show them in a read-only inbox at /.",
     )
     serve.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: 8000)")
@@ -121,7 +124,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accept requests without a key (local trials only)",
     )
-    serve.set_defaults(run=_run_serve, subparser=serve)
     return parser
 
 

@@ -31,7 +31,9 @@ from typing import Any, TypeAlias, TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
 from pydantic import BaseModel
+from typing_extensions import TypedDict, Unpack
 
+from ._extras import missing_extra
 from ._flow import run_flow, run_flow_async
 from .errors import (
     APIConnectionError,
@@ -64,8 +66,6 @@ from .v1 import (
 try:
     import httpx
 except ImportError as exc:  # pragma: no cover - exercised by the missing-extra test
-    from ._extras import missing_extra
-
     raise missing_extra("httpx", "client") from exc
 
 __all__ = [
@@ -79,9 +79,11 @@ __all__ = [
     "PollPolicy",
     "RateLimitError",
     "RetryPolicy",
+    "RewriteOptions",
     "RunFailedError",
     "RunSkippedError",
     "ServerError",
+    "TranslateOptions",
     "WaitTimeoutError",
     "WonderblogsAPIError",
     "WonderblogsClient",
@@ -136,6 +138,29 @@ def error_from_response(response: httpx.Response) -> WonderblogsAPIError:
         )
     cls = _ERRORS.get(status, ServerError if status >= 500 else WonderblogsAPIError)
     return cls(message, status=status, details=details)
+
+
+# -- options ------------------------------------------------------------------------
+
+
+class RewriteOptions(TypedDict, total=False):
+    """The optional arguments of ``rewrite_post``."""
+
+    topic: str | None
+    language: Language | None
+    existing_slug: str | None
+    external_id: str | None
+    research: bool
+    callback_url: str | None
+
+
+class TranslateOptions(TypedDict, total=False):
+    """The optional arguments of ``translate_post``."""
+
+    topic: str | None
+    existing_slug: str | None
+    external_id: str | None
+    callback_url: str | None
 
 
 # -- policies -----------------------------------------------------------------------
@@ -274,6 +299,28 @@ class _Operations:
         result: T = answer.model_validate(data)  # type: ignore[attr-defined]
         return result
 
+    def generate(
+        self, topic: str, language: Language | None, callback_url: str | None
+    ) -> _Op[RunAccepted]:
+        request = GeneratePostRequest(topic=topic, language=language, callback_url=callback_url)
+        return self.create("/api/v1/posts/generate", request, RunAccepted)
+
+    def rewrite(self, existing_content: str, options: RewriteOptions) -> _Op[RunAccepted]:
+        request = RewritePostRequest(existing_content=existing_content, **options)
+        return self.create("/api/v1/posts/rewrite", request, RunAccepted)
+
+    def translate(
+        self, existing_content: str, target_language: Language, options: TranslateOptions
+    ) -> _Op[RunAccepted]:
+        request = TranslatePostRequest(
+            existing_content=existing_content, target_language=target_language, **options
+        )
+        return self.create("/api/v1/posts/translate", request, RunAccepted)
+
+    def image(self, title: str, content: str, callback_url: str | None) -> _Op[ImageJobAccepted]:
+        request = GenerateImageRequest(title=title, content=content, callback_url=callback_url)
+        return self.create("/api/v1/images/generate", request, ImageJobAccepted)
+
     def get(self, path: str, answer: type[T]) -> _Op[T]:
         data = yield from self.request("GET", path)
         result: T = answer.model_validate(data)  # type: ignore[attr-defined]
@@ -350,10 +397,6 @@ class _Operations:
         return response.content
 
 
-def _run_request(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in kwargs.items() if k != "self"}
-
-
 # -- the two clients ----------------------------------------------------------------
 
 
@@ -423,44 +466,29 @@ class WonderblogsClient(_ClientBase):
         self, topic: str, *, language: Language | None = None, callback_url: str | None = None
     ) -> RunAccepted:
         """Start a post on ``topic``; returns at once with the run to wait for."""
-        request = GeneratePostRequest(topic=topic, language=language, callback_url=callback_url)
-        return self._run(self._ops.create("/api/v1/posts/generate", request, RunAccepted))
+        return self._run(self._ops.generate(topic, language, callback_url))
 
-    def rewrite_post(
-        self,
-        existing_content: str,
-        *,
-        topic: str | None = None,
-        language: Language | None = None,
-        existing_slug: str | None = None,
-        external_id: str | None = None,
-        research: bool = False,
-        callback_url: str | None = None,
-    ) -> RunAccepted:
-        """Rewrite a post in the site's voice; it is published with ``action: "update"``."""
-        request = RewritePostRequest(**_run_request(locals()))
-        return self._run(self._ops.create("/api/v1/posts/rewrite", request, RunAccepted))
+    def rewrite_post(self, existing_content: str, **options: Unpack[RewriteOptions]) -> RunAccepted:
+        """Rewrite a post in the site's voice; it is published with ``action: "update"``.
+        Options: ``topic``, ``language``, ``existing_slug``, ``external_id``,
+        ``research``, ``callback_url``."""
+        return self._run(self._ops.rewrite(existing_content, options))
 
     def translate_post(
         self,
         existing_content: str,
         target_language: Language,
-        *,
-        topic: str | None = None,
-        existing_slug: str | None = None,
-        external_id: str | None = None,
-        callback_url: str | None = None,
+        **options: Unpack[TranslateOptions],
     ) -> RunAccepted:
-        """Translate an existing post into ``target_language``."""
-        request = TranslatePostRequest(**_run_request(locals()))
-        return self._run(self._ops.create("/api/v1/posts/translate", request, RunAccepted))
+        """Translate an existing post into ``target_language``. Options: ``topic``,
+        ``existing_slug``, ``external_id``, ``callback_url``."""
+        return self._run(self._ops.translate(existing_content, target_language, options))
 
     def generate_image(
         self, title: str, content: str, *, callback_url: str | None = None
     ) -> ImageJobAccepted:
         """Start a cover image for a post."""
-        request = GenerateImageRequest(title=title, content=content, callback_url=callback_url)
-        return self._run(self._ops.create("/api/v1/images/generate", request, ImageJobAccepted))
+        return self._run(self._ops.image(title, content, callback_url))
 
     def get_run(self, run_id: str) -> RunStatus:
         """The run's current state."""
@@ -538,53 +566,46 @@ class AsyncWonderblogsClient(_ClientBase):
     async def generate_post(
         self, topic: str, *, language: Language | None = None, callback_url: str | None = None
     ) -> RunAccepted:
-        request = GeneratePostRequest(topic=topic, language=language, callback_url=callback_url)
-        return await self._run(self._ops.create("/api/v1/posts/generate", request, RunAccepted))
+        """Start a post on ``topic``; returns at once with the run to wait for."""
+        return await self._run(self._ops.generate(topic, language, callback_url))
 
     async def rewrite_post(
-        self,
-        existing_content: str,
-        *,
-        topic: str | None = None,
-        language: Language | None = None,
-        existing_slug: str | None = None,
-        external_id: str | None = None,
-        research: bool = False,
-        callback_url: str | None = None,
+        self, existing_content: str, **options: Unpack[RewriteOptions]
     ) -> RunAccepted:
-        request = RewritePostRequest(**_run_request(locals()))
-        return await self._run(self._ops.create("/api/v1/posts/rewrite", request, RunAccepted))
+        """Rewrite a post in the site's voice; it is published with ``action: "update"``.
+        Options: ``topic``, ``language``, ``existing_slug``, ``external_id``,
+        ``research``, ``callback_url``."""
+        return await self._run(self._ops.rewrite(existing_content, options))
 
     async def translate_post(
         self,
         existing_content: str,
         target_language: Language,
-        *,
-        topic: str | None = None,
-        existing_slug: str | None = None,
-        external_id: str | None = None,
-        callback_url: str | None = None,
+        **options: Unpack[TranslateOptions],
     ) -> RunAccepted:
-        request = TranslatePostRequest(**_run_request(locals()))
-        return await self._run(self._ops.create("/api/v1/posts/translate", request, RunAccepted))
+        """Translate an existing post into ``target_language``. Options: ``topic``,
+        ``existing_slug``, ``external_id``, ``callback_url``."""
+        return await self._run(self._ops.translate(existing_content, target_language, options))
 
     async def generate_image(
         self, title: str, content: str, *, callback_url: str | None = None
     ) -> ImageJobAccepted:
-        request = GenerateImageRequest(title=title, content=content, callback_url=callback_url)
-        return await self._run(
-            self._ops.create("/api/v1/images/generate", request, ImageJobAccepted)
-        )
+        """Start a cover image for a post."""
+        return await self._run(self._ops.image(title, content, callback_url))
 
     async def get_run(self, run_id: str) -> RunStatus:
+        """The run's current state."""
         return await self._run(self._ops.run(run_id))
 
     async def get_image_job(self, job_id: str) -> ImageJob:
+        """The image job's current state."""
         return await self._run(self._ops.image_job(job_id))
 
     async def wait_for_run(
         self, run_id: str | RunAccepted, *, timeout: float = 600.0, raise_on_failure: bool = True
     ) -> RunStatus:
+        """Poll until the run ends. A failed or skipped run raises
+        :class:`RunFailedError` / :class:`RunSkippedError` unless ``raise_on_failure=False``."""
         return await self._run(self._ops.wait_for_run(run_id, timeout, raise_on_failure))
 
     async def wait_for_image(
@@ -594,7 +615,10 @@ class AsyncWonderblogsClient(_ClientBase):
         timeout: float = 300.0,
         raise_on_failure: bool = True,
     ) -> ImageJob:
+        """Poll until the image job ends; a failed job raises :class:`ImageJobFailedError`."""
         return await self._run(self._ops.wait_for_image(job_id, timeout, raise_on_failure))
 
     async def download_image(self, url_or_path: str) -> bytes:
+        """The image's bytes. Relative ``/api/v1/images/download/...`` paths are
+        fetched from the API with the key; other hosts never see it."""
         return await self._run(self._ops.download(url_or_path))

@@ -26,6 +26,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from ._endpoint import Endpoint
+from ._extras import missing_extra
 from .core import TargetOptions, WonderblogsTarget
 from .http import Request, Response, iter_chunks
 from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
@@ -35,8 +36,6 @@ try:
     from django.http import HttpRequest, HttpResponse
     from django.views.decorators.csrf import csrf_exempt
 except ImportError as exc:  # pragma: no cover - exercised by the missing-extra test
-    from ._extras import missing_extra
-
     raise missing_extra("django", "django") from exc
 
 __all__ = ["SETTING_NAME", "create_wonderblogs_callback_view", "create_wonderblogs_view"]

@@ -11,9 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
+from typing_extensions import Self
 
 from .errors import CallbackPayloadError, validation_details
+from .models import InboundModel
 
 __all__ = [
     "CallbackEvent",
@@ -28,11 +30,7 @@ __all__ = [
 ]
 
 
-class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class GeneratedPost(_Lenient):
+class GeneratedPost(InboundModel):
     """The post a finished run produced (as in the run status and run.completed)."""
 
     title: str
@@ -44,43 +42,66 @@ class GeneratedPost(_Lenient):
     image_url: str | None = None
 
 
-class RunCompletedEvent(_Lenient):
-    event: Literal["run.completed"]
+class _Event(InboundModel):
+    event: str
+    status: str = Field(
+        default="", description="The outcome; when the sender leaves it out, the event's own."
+    )
+
+    @model_validator(mode="after")
+    def _status_from_event(self) -> Self:
+        # "run.failed" -> "failed": one rule instead of a default per event class.
+        if not self.status:
+            self.status = self.event.rpartition(".")[2]
+        return self
+
+
+class _RunEvent(_Event):
     run_id: str
-    status: str = "completed"
+
+
+class _RunEnded(_RunEvent):
+    error: str | None = Field(default=None, description="Why the run produced no post.")
+
+
+class _ImageEvent(_Event):
+    job_id: str
+    created_at: datetime | None = None
+    completed_at: datetime | None = None
+
+
+class RunCompletedEvent(_RunEvent):
+    """A run finished; its post is in ``post``."""
+
+    event: Literal["run.completed"]
     post: GeneratedPost
 
 
-class RunFailedEvent(_Lenient):
+class RunFailedEvent(_RunEnded):
+    """A run failed; ``error`` says why."""
+
     event: Literal["run.failed"]
-    run_id: str
-    status: str = "failed"
-    error: str | None = None
 
 
-class RunSkippedEvent(_Lenient):
+class RunSkippedEvent(_RunEnded):
+    """A run was skipped: there was nothing to write about (for example, the
+    context's ``content_focus`` was empty and the run had no topic of its own)."""
+
     event: Literal["run.skipped"]
-    run_id: str
-    status: str = "skipped"
-    error: str | None = None
 
 
-class ImageCompletedEvent(_Lenient):
+class ImageCompletedEvent(_ImageEvent):
+    """An image job finished; ``image_url`` is where to download the image."""
+
     event: Literal["image.completed"]
-    job_id: str
-    status: str = "completed"
     image_url: str
-    created_at: datetime | None = None
-    completed_at: datetime | None = None
 
 
-class ImageFailedEvent(_Lenient):
+class ImageFailedEvent(_ImageEvent):
+    """An image job failed; ``error`` says why."""
+
     event: Literal["image.failed"]
-    job_id: str
-    status: str = "failed"
     error: str | None = None
-    created_at: datetime | None = None
-    completed_at: datetime | None = None
 
 
 CallbackEvent: TypeAlias = Annotated[

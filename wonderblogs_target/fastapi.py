@@ -24,6 +24,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from ._endpoint import Endpoint
+from ._extras import missing_extra
 from .core import TargetOptions, WonderblogsTarget
 from .http import ROUTED_METHODS
 from .http import Request as CoreRequest
@@ -47,8 +48,6 @@ try:
     from starlette.requests import Request
     from starlette.responses import Response
 except ImportError as exc:  # pragma: no cover - exercised by the missing-extra test
-    from ._extras import missing_extra
-
     raise missing_extra("fastapi", "fastapi") from exc
 
 __all__ = ["WonderblogsRoute", "create_wonderblogs_callback_router", "create_wonderblogs_router"]

@@ -20,6 +20,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from ._endpoint import Endpoint
+from ._extras import missing_extra
 from .core import TargetOptions, WonderblogsTarget
 from .http import ROUTED_METHODS, Request, iter_chunks
 from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
@@ -28,8 +29,6 @@ try:
     from flask import Blueprint, current_app, request
     from flask import Response as FlaskResponse
 except ImportError as exc:  # pragma: no cover - exercised by the missing-extra test
-    from ._extras import missing_extra
-
     raise missing_extra("flask", "flask") from exc
 
 __all__ = ["CONFIG_KEY", "create_wonderblogs_blueprint", "create_wonderblogs_callback_blueprint"]

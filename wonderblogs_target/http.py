@@ -19,7 +19,6 @@ __all__ = [
     "HeaderLookup",
     "Request",
     "Response",
-    "SyncBody",
     "headers_from_pairs",
     "iter_chunks",
 ]
@@ -29,7 +28,6 @@ __all__ = [
 ROUTED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 #: A body already in memory, or a stream of chunks the core reads up to its limit.
-SyncBody = bytes | Iterable[bytes]
 Body = bytes | Iterable[bytes] | AsyncIterable[bytes]
 
 

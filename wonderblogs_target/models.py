@@ -84,15 +84,17 @@ def _drop_null_defaults(schema: dict[str, Any]) -> None:
             del prop["default"]
 
 
+# Both directions: snake_case attributes, wire names (aliases) in and out.
+_WIRE_NAMES = ConfigDict(
+    json_schema_extra=_drop_null_defaults,
+    validate_by_name=True,
+    validate_by_alias=True,
+    serialize_by_alias=True,
+)
+
+
 class _ContextModel(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra=_drop_null_defaults,
-        validate_assignment=True,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-    )
+    model_config = ConfigDict(**_WIRE_NAMES, extra="forbid", validate_assignment=True)
 
 
 class ImageOutput(_ContextModel):
@@ -217,18 +219,18 @@ def _as_typed_dicts(node: Any, extra: str | None = None) -> Any:
     return {key: _as_typed_dicts(value) for key, value in node.items()}
 
 
+class InboundModel(BaseModel):
+    """The base of every model of what Wonderblogs sends (articles, callback
+    events, v1 API answers): rules enforced, unknown keys kept in
+    ``model_extra``, so a field the vendor adds later never costs a delivery."""
+
+    model_config = ConfigDict(**_WIRE_NAMES, extra="allow")
+
+
 # Publish (POST) types: limits enforced, extras kept, null read as "absent".
-class _PublishModel(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        json_schema_extra=_drop_null_defaults,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-    )
 
 
-class Seo(_PublishModel):
+class Seo(InboundModel):
     """Search-engine metadata generated for the article."""
 
     meta_title: Annotated[str, StringConstraints(max_length=200)] = Field(
@@ -242,7 +244,7 @@ class Seo(_PublishModel):
     )
 
 
-class Source(_PublishModel):
+class Source(InboundModel):
     """A page the article draws on."""
 
     url: Annotated[str, StringConstraints(max_length=2_000)] = Field(
@@ -253,7 +255,7 @@ class Source(_PublishModel):
     )
 
 
-class PublishPayload(_PublishModel):
+class PublishPayload(InboundModel):
     """A finished article pushed by Wonderblogs (a new post, or a rewrite when
     ``action == "update"``). Unknown keys survive in ``model_extra``."""
 

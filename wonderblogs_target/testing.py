@@ -32,6 +32,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ._concurrency import run_sync_in_thread
+from ._extras import missing_extra
 from .signing import sign_payload
 from .v1 import (
     GenerateImageRequest,
@@ -43,8 +44,6 @@ from .v1 import (
 try:
     import httpx
 except ImportError as exc:  # pragma: no cover
-    from ._extras import missing_extra
-
     raise missing_extra("httpx", "client") from exc
 
 __all__ = ["Delivery", "WonderblogsEmulator"]

@@ -9,15 +9,15 @@ Response models keep unknown fields, like every model of what Wonderblogs sends.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, TypeAlias
+from typing import Annotated, ClassVar, Literal, TypeAlias
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from .events import GeneratedPost
+from .models import InboundModel
 
 __all__ = [
-    "LANGUAGES",
     "GenerateImageRequest",
     "GeneratePostRequest",
     "ImageJob",
@@ -30,7 +30,6 @@ __all__ = [
 ]
 
 Language: TypeAlias = Literal["en", "de", "fr", "es", "it", "pt", "nl"]
-LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "it", "pt", "nl")
 RUN_TERMINAL = frozenset({"completed", "failed", "skipped"})
 IMAGE_TERMINAL = frozenset({"completed", "failed"})
 
@@ -51,10 +50,6 @@ ExternalId = Annotated[str, StringConstraints(max_length=500)]
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-    def body(self) -> dict[str, object]:
-        """The JSON body, without the options that were left out."""
-        return self.model_dump(mode="json", exclude_none=True)
 
 
 class GeneratePostRequest(_Request):
@@ -88,51 +83,47 @@ class GenerateImageRequest(_Request):
     callback_url: HttpsUrl | None = None
 
 
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class _Accepted(InboundModel):
+    status: str = "pending"
+    poll_url: str | None = None
 
 
-class RunAccepted(_Answer):
+class RunAccepted(_Accepted):
     """202 answer to a generate, rewrite or translate request."""
 
     run_id: str
-    status: str = "pending"
-    poll_url: str | None = None
 
 
-class RunStatus(_Answer):
-    """A run as ``GET /api/v1/posts/runs/{id}`` shows it."""
-
-    run_id: str
-    status: str
-    post: GeneratedPost | None = None
-    error: str | None = None
-    created_at: datetime | None = None
-    completed_at: datetime | None = None
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.status in RUN_TERMINAL
-
-
-class ImageJobAccepted(_Answer):
+class ImageJobAccepted(_Accepted):
     """202 answer to an image request."""
 
     job_id: str
-    status: str = "pending"
-    poll_url: str | None = None
 
 
-class ImageJob(_Answer):
-    """An image job as ``GET /api/v1/images/jobs/{id}`` shows it."""
-
-    job_id: str
+class _Job(InboundModel):
     status: str
-    image_url: str | None = None
     error: str | None = None
     created_at: datetime | None = None
     completed_at: datetime | None = None
+    #: The statuses after which nothing changes any more.
+    terminal_statuses: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in IMAGE_TERMINAL
+        return self.status in self.terminal_statuses
+
+
+class RunStatus(_Job):
+    """A run as ``GET /api/v1/posts/runs/{id}`` shows it."""
+
+    terminal_statuses: ClassVar[frozenset[str]] = RUN_TERMINAL
+    run_id: str
+    post: GeneratedPost | None = None
+
+
+class ImageJob(_Job):
+    """An image job as ``GET /api/v1/images/jobs/{id}`` shows it."""
+
+    terminal_statuses: ClassVar[frozenset[str]] = IMAGE_TERMINAL
+    job_id: str
+    image_url: str | None = None

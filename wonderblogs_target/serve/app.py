@@ -8,6 +8,7 @@ import binascii
 import contextlib
 from collections.abc import AsyncIterator
 
+from .._extras import missing_extra
 from .._keys import KeyRing, bearer_token
 from ..asgi import create_wonderblogs_app
 from ..core import DEFAULT_MAX_BODY_SIZE
@@ -22,8 +23,6 @@ try:
     from starlette.responses import HTMLResponse, PlainTextResponse, Response
     from starlette.routing import Route
 except ImportError as exc:  # pragma: no cover
-    from .._extras import missing_extra
-
     raise missing_extra("starlette", "serve") from exc
 
 __all__ = ["TARGET_PATH", "create_app"]

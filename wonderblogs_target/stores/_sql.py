@@ -19,6 +19,37 @@ __all__ = ["SQLStore"]
 
 COLUMNS = "id, payload, published_at, updated_at, revision"
 
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS wb_posts (
+    id {serial},
+    slug TEXT NOT NULL,
+    locale TEXT NOT NULL,
+    external_id TEXT,
+    title TEXT NOT NULL,
+    payload {json} NOT NULL,
+    published_at {time} NOT NULL,
+    updated_at {time} NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (slug, locale)
+);
+CREATE INDEX IF NOT EXISTS wb_posts_external_id ON wb_posts (external_id);
+CREATE INDEX IF NOT EXISTS wb_posts_published ON wb_posts (published_at);
+CREATE TABLE IF NOT EXISTS wb_revisions (
+    post_id {reference} NOT NULL REFERENCES wb_posts (id),
+    revision INTEGER NOT NULL,
+    payload {json} NOT NULL,
+    saved_at {time} NOT NULL,
+    PRIMARY KEY (post_id, revision)
+);
+"""
+
+
+def schema(*, serial: str, reference: str, json: str, time: str) -> str:
+    """The tables of every SQL store, in one dialect's column types. The slug
+    and locale columns hold the NFC forms (:func:`post_identity`); the payload
+    column holds the article exactly as received."""
+    return _SCHEMA.format(serial=serial, reference=reference, json=json, time=time)
+
 
 class SQLStore(ABC):
     """Posts in ``wb_posts`` (one current row per slug and locale) and their

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .._extras import missing_extra
 from ..errors import PublishRejected
 from ..models import PublishPayload
 from . import RECENT_LIMIT, StoredPost, absolute, opened, post_identity
@@ -29,8 +30,6 @@ from . import RECENT_LIMIT, StoredPost, absolute, opened, post_identity
 try:
     import yaml
 except ImportError as exc:  # pragma: no cover
-    from .._extras import missing_extra
-
     raise missing_extra("yaml", "markdown") from exc
 
 try:

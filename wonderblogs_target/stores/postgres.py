@@ -12,43 +12,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from .._extras import missing_extra
 from ..errors import ConfigurationError
 from . import opened, redact_url
-from ._sql import SQLStore
+from ._sql import SQLStore, schema
 
 try:
     import psycopg
     from psycopg.types.json import Jsonb
 except ImportError as exc:  # pragma: no cover
-    from .._extras import missing_extra
-
     raise missing_extra("psycopg", "postgres") from exc
 
 __all__ = ["PostgresStore"]
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS wb_posts (
-    id BIGSERIAL PRIMARY KEY,
-    slug TEXT NOT NULL,
-    locale TEXT NOT NULL,
-    external_id TEXT,
-    title TEXT NOT NULL,
-    payload JSONB NOT NULL,
-    published_at TIMESTAMPTZ NOT NULL,
-    updated_at TIMESTAMPTZ NOT NULL,
-    revision INTEGER NOT NULL DEFAULT 1,
-    UNIQUE (slug, locale)
-);
-CREATE INDEX IF NOT EXISTS wb_posts_external_id ON wb_posts (external_id);
-CREATE INDEX IF NOT EXISTS wb_posts_published ON wb_posts (published_at);
-CREATE TABLE IF NOT EXISTS wb_revisions (
-    post_id BIGINT NOT NULL REFERENCES wb_posts (id),
-    revision INTEGER NOT NULL,
-    payload JSONB NOT NULL,
-    saved_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (post_id, revision)
-);
-"""
+SCHEMA = schema(
+    serial="BIGSERIAL PRIMARY KEY", reference="BIGINT", json="JSONB", time="TIMESTAMPTZ"
+)
 
 
 class PostgresStore(SQLStore):

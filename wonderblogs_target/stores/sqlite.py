@@ -15,33 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from . import absolute, opened
-from ._sql import SQLStore
+from ._sql import SQLStore, schema
 
 __all__ = ["SQLiteStore"]
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS wb_posts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    slug TEXT NOT NULL,
-    locale TEXT NOT NULL,
-    external_id TEXT,
-    title TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    published_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    revision INTEGER NOT NULL DEFAULT 1,
-    UNIQUE (slug, locale)
-);
-CREATE INDEX IF NOT EXISTS wb_posts_external_id ON wb_posts (external_id);
-CREATE INDEX IF NOT EXISTS wb_posts_published ON wb_posts (published_at);
-CREATE TABLE IF NOT EXISTS wb_revisions (
-    post_id INTEGER NOT NULL REFERENCES wb_posts (id),
-    revision INTEGER NOT NULL,
-    payload TEXT NOT NULL,
-    saved_at TEXT NOT NULL,
-    PRIMARY KEY (post_id, revision)
-);
-"""
+SCHEMA = schema(
+    serial="INTEGER PRIMARY KEY AUTOINCREMENT", reference="INTEGER", json="TEXT", time="TEXT"
+)
 
 
 class SQLiteStore(SQLStore):
