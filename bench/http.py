@@ -31,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.common import AUTH, payload_12k, table
-from tests.servers import ROOT, free_port, server
+from harness.servers import ROOT, free_port, server
 
 ROUNDS = 25
 SECONDS = 1

@@ -1,5 +1,5 @@
-"""A small load generator: N concurrent connections doing GET and POST for a
-while, reporting throughput, errors and p50/p99 latency.
+"""Load an endpoint: N concurrent connections doing GET and POST (a 12 KB
+article) for a while, reporting throughput, errors and p50/p99 latency.
 
     python -m bench.load http://127.0.0.1:8000/api/wonderblogs --key dev-key \\
         --duration 60 --connections 64
@@ -12,73 +12,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
-import time
-from dataclasses import dataclass, field
-
-import httpx
 
 from bench.common import payload_12k
-
-
-@dataclass
-class LoadResult:
-    requests: int = 0
-    errors: int = 0
-    statuses: dict[int, int] = field(default_factory=dict)
-    latencies_ms: list[float] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def percentile(self, p: float) -> float:
-        if not self.latencies_ms:
-            return 0.0
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
-
-    def summary(self) -> dict[str, float]:
-        return {
-            "requests": self.requests,
-            "errors": self.errors,
-            "req_per_s": self.requests / self.seconds if self.seconds else 0.0,
-            "p50_ms": self.percentile(50),
-            "p99_ms": self.percentile(99),
-            "mean_ms": statistics.fmean(self.latencies_ms) if self.latencies_ms else 0.0,
-        }
-
-
-async def run_load(url: str, key: str, *, duration: float, connections: int) -> LoadResult:
-    """Keep ``connections`` requests in flight for ``duration`` seconds; every
-    non-2xx answer or transport failure counts as an error."""
-    body = payload_12k()
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    result = LoadResult()
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    deadline = time.monotonic() + duration
-    started = time.monotonic()
-
-    async def worker(client: httpx.AsyncClient, n: int) -> None:
-        i = n
-        while time.monotonic() < deadline:
-            i += 1
-            t0 = time.perf_counter()
-            try:
-                if i % 2:
-                    response = await client.post(url, content=body, headers=headers)
-                else:
-                    response = await client.get(url, headers=headers)
-                status = response.status_code
-            except httpx.HTTPError:
-                status = 0
-            result.latencies_ms.append((time.perf_counter() - t0) * 1000)
-            result.requests += 1
-            result.statuses[status] = result.statuses.get(status, 0) + 1
-            if not 200 <= status < 300:
-                result.errors += 1
-
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        await asyncio.gather(*(worker(client, n) for n in range(connections)))
-    result.seconds = time.monotonic() - started
-    return result
+from harness.load import run_load
 
 
 def main() -> None:
@@ -89,7 +25,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     args = parser.parse_args()
     result = asyncio.run(
-        run_load(args.url, args.key, duration=args.duration, connections=args.connections)
+        run_load(
+            args.url,
+            args.key,
+            payload_12k(),
+            duration=args.duration,
+            connections=args.connections,
+        )
     )
     print(json.dumps({**result.summary(), "statuses": result.statuses}, indent=2))
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from tests import samples
+from wonderblogs_target import WonderblogsTarget
 
 KEY = "wb-test-key-0123456789"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -33,3 +34,17 @@ class Recorder:
 
 def json_of(body: bytes) -> Any:
     return json.loads(body)
+
+
+#: A target whose context is valid and minimal: any 5xx from it is the core's fault.
+GOOD_CONTEXT = WonderblogsTarget(
+    api_key=KEY,
+    get_context=lambda: {
+        "brand_identity": "",
+        "tone_of_voice": "",
+        "instructions": "",
+        "content_focus": None,
+        "recent_articles": [],
+    },
+    on_publish=lambda p: None,
+)

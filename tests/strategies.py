@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hypothesis import strategies as st
+
+from tests.helpers import KEY
+from wonderblogs_target import Request
 
 
 def text(max_size: int) -> st.SearchStrategy[str]:
@@ -99,4 +103,38 @@ json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=20,
+)
+
+
+# -- whole requests and hostile header text ------------------------------------------
+
+header_values = st.one_of(
+    st.just(f"Bearer {KEY}"),
+    st.text(),
+    st.binary().map(lambda b: b.decode("latin-1")),
+    st.builds(lambda s: f"Bearer {s}", st.text()),
+)
+bodies = st.one_of(
+    st.binary(max_size=2_000),
+    json_values.map(lambda v: json.dumps(v).encode()),
+    payloads.map(lambda v: json.dumps(v).encode()),
+    st.lists(st.binary(max_size=100), max_size=5),
+)
+requests = st.builds(
+    lambda method, auth, length, body: Request(
+        method,
+        {k: v for k, v in {"authorization": auth, "content-length": length}.items() if v},
+        iter(body) if isinstance(body, list) else body,
+    ),
+    st.sampled_from(["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "get", "BREW", ""]),
+    header_values,
+    st.one_of(st.none(), st.text(max_size=12), st.integers(0, 10**12).map(str)),
+    bodies,
+)
+
+
+header_text = st.one_of(
+    st.text(max_size=200),
+    st.binary(max_size=200).map(lambda b: b.decode("latin-1")),
+    st.just("sha256=" + "a" * 64),
 )

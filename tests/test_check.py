@@ -1,5 +1,6 @@
-"""The conformance checker against real servers on loopback ports: our own
-adapters (the example apps) and deliberately broken endpoints."""
+"""The conformance checker: in process against good and deliberately broken
+endpoints (``tests/check_targets.py``), and as the real command against the
+same endpoints served by uvicorn."""
 
 from __future__ import annotations
 
@@ -11,41 +12,34 @@ from typing import Any
 
 import pytest
 
+from harness.servers import ROOT, free_port, server
+from tests import check_targets
 from tests.check_targets import KEY
-from tests.servers import ROOT, free_port, server
-from tests.test_examples import EXAMPLES, example_command
-from tests.test_examples import KEY as EXAMPLE_KEY
+from wonderblogs_target import cli
+from wonderblogs_target.check import run_checks
+from wonderblogs_target.testing import app_transport
+
+IN_PROCESS = "http://testserver"
+TRANSPORT = app_transport(check_targets.app)
 
 
 @pytest.fixture(scope="module")
 def base() -> Iterator[str]:
+    """The same endpoints behind a real uvicorn, for what only a network shows."""
     port = free_port()
-    command = [
-        "-m",
-        "uvicorn",
-        "tests.check_targets:app",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
-    with server(command, port=port, env={}, cwd=ROOT):
+    command = ["-m", "uvicorn", "tests.check_targets:app", "--port", str(port)]
+    with server([*command, "--log-level", "warning"], port=port, env={}, cwd=ROOT):
         yield f"http://127.0.0.1:{port}"
 
 
-def check(url: str, *args: str, key: str | None = KEY) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "wonderblogs_target", "check", url, *args]
-    if key is not None:
-        command += ["--key", key]
-    return subprocess.run(
-        command, capture_output=True, text=True, timeout=60, check=False, cwd=ROOT
+def report(
+    path: str, *, publish: bool = False, rewrite: bool = False
+) -> tuple[int, dict[str, Any]]:
+    result = run_checks(
+        IN_PROCESS + path, KEY, publish=publish, rewrite=rewrite, transport=TRANSPORT
     )
-
-
-def report(url: str, *args: str, key: str = KEY) -> tuple[int, dict[str, Any]]:
-    result = check(url, "--json", *args, key=key)
-    assert KEY not in result.stdout + result.stderr
-    return result.returncode, json.loads(result.stdout)
+    assert KEY not in result.to_json() + result.to_text()
+    return result.exit_code, json.loads(result.to_json())
 
 
 def finding(document: dict[str, Any], name: str) -> dict[str, Any]:
@@ -53,8 +47,20 @@ def finding(document: dict[str, Any], name: str) -> dict[str, Any]:
     return found
 
 
-def test_a_conforming_endpoint_passes(base):
-    code, document = report(f"{base}/good", "--publish", "--rewrite")
+def cli_check(url: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wonderblogs_target", "check", url, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", **env},
+    )
+
+
+def test_a_conforming_endpoint_passes():
+    code, document = report("/good", publish=True, rewrite=True)
     assert code == 0
     assert document["ok"] is True
     assert {c["name"]: c["status"] for c in document["checks"]} == {
@@ -68,22 +74,22 @@ def test_a_conforming_endpoint_passes(base):
     assert all(c["duration_ms"] >= 0 for c in document["checks"])
 
 
-def test_nothing_is_posted_without_publish(base):
-    code, document = report(f"{base}/good")
+def test_nothing_is_posted_without_publish():
+    code, document = report("/good")
     assert code == 0
     assert "publish" not in {c["name"] for c in document["checks"]}
 
 
 @pytest.mark.parametrize("path", ["/empty-focus", "/null-focus"])
-def test_empty_content_focus_is_a_warning(base, path):
-    code, document = report(base + path)
+def test_empty_content_focus_is_a_warning(path):
+    code, document = report(path)
     assert code == 0
     assert "scheduled runs will be skipped" in finding(document, "content_focus")["message"]
     assert finding(document, "content_focus")["status"] == "warn"
 
 
-def test_extra_key(base):
-    code, document = report(f"{base}/extra-key")
+def test_extra_key():
+    code, document = report("/extra-key")
     assert code == 1
     context = finding(document, "context")
     assert context["status"] == "fail"
@@ -92,16 +98,16 @@ def test_extra_key(base):
     ]
 
 
-def test_over_long_field(base):
-    code, document = report(f"{base}/long-field")
+def test_over_long_field():
+    code, document = report("/long-field")
     assert code == 1
     assert finding(document, "context")["details"] == [
         "recent_articles[3].summary: 2,417 chars, max 2,000"
     ]
 
 
-def test_every_violation_is_listed(base):
-    code, document = report(f"{base}/many-problems")
+def test_every_violation_is_listed():
+    code, document = report("/many-problems")
     assert code == 1
     details = finding(document, "context")["details"]
     assert "tone_of_voice: required field is missing" in details
@@ -110,75 +116,81 @@ def test_every_violation_is_listed(base):
     assert "3 problems" in finding(document, "context")["message"]
 
 
-def test_open_endpoint(base):
-    code, document = report(f"{base}/open")
+def test_open_endpoint():
+    code, document = report("/open")
     assert code == 1
     assert "open to anyone" in finding(document, "no key")["message"]
     assert finding(document, "wrong key")["status"] == "fail"
 
 
-def test_403_instead_of_401(base):
-    code, document = report(f"{base}/forbidden")
+def test_403_instead_of_401():
+    code, document = report("/forbidden")
     assert code == 1
     message = finding(document, "no key")["message"]
     assert "403" in message
     assert "only 401" in message
 
 
-def test_non_json_body(base):
-    code, document = report(f"{base}/non-json")
+def test_non_json_body():
+    code, document = report("/non-json")
     assert code == 1
     context = finding(document, "context")
     assert "not JSON" in context["message"]
     assert "text/html" in context["message"]
 
 
-def test_refused_publish_is_a_failure_with_the_reason(base):
-    code, document = report(f"{base}/refuses-posts", "--publish")
+def test_refused_publish_is_a_failure_with_the_reason():
+    code, document = report("/refuses-posts", publish=True)
     assert code == 1
     publish = finding(document, "publish")
     assert "409" in publish["message"]
     assert "slug already exists" in publish["details"][0]
 
 
-def test_slow_endpoint_times_out(base):
-    result = check(f"{base}/slow", "--timeout", "0.5")
-    assert result.returncode == 2
-    assert "timed out after 0.5 s" in result.stdout
-
-
-def test_redirect_is_reported_not_followed(base):
-    code, document = report(f"{base}/redirect", "--publish")
+def test_redirect_is_reported_not_followed():
+    code, document = report("/redirect", publish=True)
     assert code == 2
     assert "307 redirect to /good" in document["error"]
 
 
-def test_echoed_key_is_scrubbed(base):
-    result = check(f"{base}/echo")
-    assert result.returncode == 1
-    assert KEY not in result.stdout
-    assert "***" in result.stdout
+def test_echoed_key_is_scrubbed():
+    result = run_checks(IN_PROCESS + "/echo", KEY, transport=TRANSPORT)
+    assert result.exit_code == 1
+    assert KEY not in result.to_text()
+    assert "***" in result.to_text()
 
 
-def test_text_report_has_a_line_per_check_and_a_summary(base):
-    result = check(f"{base}/empty-focus")
-    lines = result.stdout.splitlines()
+def test_text_report_has_a_line_per_check_and_a_summary():
+    result = run_checks(IN_PROCESS + "/empty-focus", KEY, transport=TRANSPORT)
+    lines = result.to_text().splitlines()
     assert any(line.strip().startswith("PASS  context") for line in lines)
     assert any(line.strip().startswith("WARN  content_focus") for line in lines)
     assert lines[-1] == "3 passed, 0 failed, 1 warnings: ready for Wonderblogs"
-    assert result.returncode == 0
+    assert result.exit_code == 0
+
+
+# -- what only a real network shows ---------------------------------------------------
+
+
+def test_slow_endpoint_times_out(base):
+    result = run_checks(f"{base}/slow", KEY, timeout=0.5)
+    assert result.exit_code == 2
+    assert "timed out after 0.5 s" in result.to_text()
 
 
 def test_unreachable_host():
-    result = check(f"http://127.0.0.1:{free_port()}/api/wonderblogs")
-    assert result.returncode == 2
-    assert "cannot connect" in result.stdout
+    result = run_checks(f"http://127.0.0.1:{free_port()}/api/wonderblogs", KEY)
+    assert result.exit_code == 2
+    assert "cannot connect" in result.to_text()
 
 
 def test_tls_error(base):
-    result = check(base.replace("http://", "https://") + "/good")
-    assert result.returncode == 2
-    assert "TLS error" in result.stdout
+    result = run_checks(base.replace("http://", "https://") + "/good", KEY)
+    assert result.exit_code == 2
+    assert "TLS error" in result.to_text()
+
+
+# -- the command itself ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -189,42 +201,30 @@ def test_tls_error(base):
         (["http://127.0.0.1:1/x", "--key", "k", "--timeout", "0"], "--timeout"),
     ],
 )
-def test_usage_errors_exit_2(args, message):
-    result = subprocess.run(
-        [sys.executable, "-m", "wonderblogs_target", "check", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={"PATH": "/usr/bin:/bin"},
-    )
-    assert result.returncode == 2
-    assert message in result.stderr
+def test_usage_errors_exit_2(args, message, monkeypatch, capsys):
+    monkeypatch.delenv("WONDERBLOGS_API_KEY", raising=False)
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["check", *args])
+    assert caught.value.code == 2
+    assert message in capsys.readouterr().err
 
 
-def test_key_from_the_environment(base):
-    result = subprocess.run(
-        [sys.executable, "-m", "wonderblogs_target", "check", f"{base}/good"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={"WONDERBLOGS_API_KEY": KEY, "PATH": "/usr/bin:/bin"},
-    )
+def test_the_command_takes_the_key_from_the_environment(base):
+    result = cli_check(f"{base}/good", env={"WONDERBLOGS_API_KEY": KEY})
     assert result.returncode == 0, result.stdout
+    assert KEY not in result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1].startswith("3 passed, 0 failed")
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
-def test_every_example_adapter_passes_with_publish_and_rewrite(name, tmp_path):
-    port = free_port()
-    command = example_command(name, port)
-    env = {"WONDERBLOGS_API_KEY": EXAMPLE_KEY, "WONDERBLOGS_DB": str(tmp_path / "blog.db")}
-    with server(command, port=port, env=env, cwd=tmp_path):
-        result = check(
-            f"http://127.0.0.1:{port}/api/wonderblogs", "--publish", "--rewrite", key=EXAMPLE_KEY
-        )
-    assert result.returncode == 0, result.stdout
-    assert "6 passed, 0 failed" in result.stdout
+def test_the_command_reports_json_and_exits_1_on_a_failure(base):
+    result = cli_check(f"{base}/extra-key", "--json", "--key", KEY, env={})
+    assert result.returncode == 1
+    assert KEY not in result.stdout + result.stderr
+    document = json.loads(result.stdout)
+    assert document["exit_code"] == 1
+    assert finding(document, "context")["details"] == [
+        "favourite_colour: unknown key; no additional properties are allowed"
+    ]
 
 
 def test_describe_violations_explains_nulls_and_types():

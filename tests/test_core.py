@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import threading
 import time
@@ -333,3 +334,45 @@ def test_a_failing_input_stream_is_400_not_500():
 
     response = make().handle(post(broken()))
     assert response.status == 400
+
+
+def test_handle_async_works_where_anyio_cannot_be_imported():
+    """Sync callbacks then run in asyncio's own worker threads."""
+    import subprocess
+    import sys
+
+    code = """
+import asyncio, json, sys, threading
+sys.modules["anyio"] = None
+from wonderblogs_target import Request, WonderblogsTarget
+
+threads = []
+def on_publish(article):
+    threads.append(threading.current_thread() is not threading.main_thread())
+
+def get_context():
+    threads.append(threading.current_thread() is not threading.main_thread())
+    return CONTEXT
+
+target = WonderblogsTarget(api_key="k", get_context=get_context, on_publish=on_publish)
+auth = {"authorization": "Bearer k"}
+got = asyncio.run(target.handle_async(Request("GET", auth)))
+posted = asyncio.run(target.handle_async(Request("POST", auth, BODY)))
+
+async def slow_context():
+    await asyncio.sleep(10)
+
+slow = WonderblogsTarget(
+    api_key="k", get_context=slow_context, on_publish=on_publish, callback_timeout=0.2
+)
+late = asyncio.run(slow.handle_async(Request("GET", auth)))
+statuses = [got.status, posted.status, late.status]
+print(json.dumps([statuses, threads, sys.modules.get("anyio") is not None]))
+"""
+    code = code.replace("CONTEXT", repr(samples.context())).replace(
+        "BODY", repr(samples.body(samples.PAYLOAD))
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert json.loads(result.stdout) == [[200, 200, 503], [True, True], False]

@@ -1,32 +1,19 @@
-"""Each example app, started for real as a server process on a loopback port."""
+"""Each example app, started for real as a server process on a loopback port,
+then checked the way Wonderblogs and ``wonderblogs-target check`` use it."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
+from harness.servers import free_port, server
 from tests import samples
-from tests.servers import ROOT, free_port, server
-
-KEY = "example-key"
-EXAMPLES = {
-    "fastapi": ["examples/fastapi_app.py"],
-    "starlette": ["examples/starlette_app.py"],
-    "flask": ["examples/flask_app.py"],
-    "django": ["examples/django_project/manage.py", "runserver", "{address}", "--noreload"],
-}
-
-
-def example_command(name: str, port: int) -> list[str]:
-    """The README's command for example ``name``, listening on ``port``."""
-    return [
-        str(ROOT / arg) if arg.startswith("examples/") else arg.format(address=f"127.0.0.1:{port}")
-        for arg in EXAMPLES[name]
-    ]
+from tests.example_apps import EXAMPLES, KEY, example_command
+from wonderblogs_target.check import run_checks
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
-def test_example_serves_get_and_post(name, tmp_path):
+def test_example_serves_get_and_post_and_passes_the_checker(name, tmp_path):
     port = free_port()
     command = example_command(name, port)
     env = {"WONDERBLOGS_API_KEY": KEY, "WONDERBLOGS_DB": str(tmp_path / "blog.db")}
@@ -47,3 +34,7 @@ def test_example_serves_get_and_post(name, tmp_path):
         after = http.get(url, headers=auth).json()
         assert [a["title"] for a in after["recent_articles"]] == ["Right-size pods, revised"]
         assert after["recent_articles"][0]["summary"] == samples.PAYLOAD["description"]
+
+        report = run_checks(url, KEY, publish=True, rewrite=True, timeout=10)
+    assert report.exit_code == 0, report.to_text()
+    assert report.counts() == {"pass": 6, "fail": 0, "warn": 0}

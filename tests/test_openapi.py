@@ -13,7 +13,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from tests.test_models import CONTEXT_LIMITS, PUBLISH_LIMITS
+from tests.limits import CONTEXT_LIMITS, PUBLISH_LIMITS
 from wonderblogs_target import generate_openapi_spec
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import strategies
-from tests.helpers import KEY
-from tests.test_models import CONTEXT_LIMITS, PUBLISH_LIMITS, get_path, set_path
-from wonderblogs_target import ContextResponse, PublishPayload, Request, WonderblogsTarget
+from tests.helpers import GOOD_CONTEXT
+from tests.limits import CONTEXT_LIMITS, PUBLISH_LIMITS, get_path, set_path
+from tests.strategies import requests
+from wonderblogs_target import ContextResponse, PublishPayload
 
 SETTINGS = settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 
@@ -132,42 +133,6 @@ def test_an_unknown_context_key_anywhere_is_rejected(doc, path, key, data):
 
 
 # -- no 5xx from any request ----------------------------------------------------------
-
-GOOD_CONTEXT = WonderblogsTarget(
-    api_key=KEY,
-    get_context=lambda: {
-        "brand_identity": "",
-        "tone_of_voice": "",
-        "instructions": "",
-        "content_focus": None,
-        "recent_articles": [],
-    },
-    on_publish=lambda p: None,
-)
-
-header_values = st.one_of(
-    st.just(f"Bearer {KEY}"),
-    st.text(),
-    st.binary().map(lambda b: b.decode("latin-1")),
-    st.builds(lambda s: f"Bearer {s}", st.text()),
-)
-bodies = st.one_of(
-    st.binary(max_size=2_000),
-    strategies.json_values.map(lambda v: json.dumps(v).encode()),
-    strategies.payloads.map(lambda v: json.dumps(v).encode()),
-    st.lists(st.binary(max_size=100), max_size=5),
-)
-requests = st.builds(
-    lambda method, auth, length, body: Request(
-        method,
-        {k: v for k, v in {"authorization": auth, "content-length": length}.items() if v},
-        iter(body) if isinstance(body, list) else body,
-    ),
-    st.sampled_from(["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "get", "BREW", ""]),
-    header_values,
-    st.one_of(st.none(), st.text(max_size=12), st.integers(0, 10**12).map(str)),
-    bodies,
-)
 
 
 @settings(max_examples=400, deadline=None)

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.servers import free_port, server
 from tests import samples
-from tests.servers import free_port, server
 from wonderblogs_target import ConfigurationError
 from wonderblogs_target.serve import load_config
 

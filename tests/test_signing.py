@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.strategies import header_text
 from wonderblogs_target import (
     BODY_ONLY_SCHEME,
     ConfigurationError,
@@ -277,13 +278,6 @@ def test_large_and_empty_bodies():
     big = b"x" * 5_000_000
     verify_signature(big, sign_payload(big, SECRET, timestamp=NOW), SECRET, now=NOW)
     verify_signature(b"", sign_payload(b"", SECRET, timestamp=NOW), SECRET, now=NOW)
-
-
-header_text = st.one_of(
-    st.text(max_size=200),
-    st.binary(max_size=200).map(lambda b: b.decode("latin-1")),
-    st.just("sha256=" + "a" * 64),
-)
 
 
 @settings(max_examples=500, deadline=None)

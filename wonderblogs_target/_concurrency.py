@@ -50,7 +50,7 @@ async def run_sync_in_thread(func: Callable[..., T], *args: Any, abandon: bool =
     """
     try:
         from anyio import to_thread
-    except ImportError:  # pragma: no cover - anyio comes with every ASGI framework we support
+    except ImportError:  # plain asyncio, without anyio (tested without it)
         return await asyncio.to_thread(func, *args)
     if abandon:
         return await to_thread.run_sync(func, *args, abandon_on_cancel=True)
@@ -61,7 +61,7 @@ async def wait_with_timeout(awaitable: Awaitable[T], timeout: float) -> T:
     """Await ``awaitable`` for at most ``timeout`` seconds, else raise CallbackTimeout."""
     try:
         import anyio
-    except ImportError:  # pragma: no cover
+    except ImportError:  # plain asyncio, without anyio (tested without it)
         try:
             return await asyncio.wait_for(awaitable, timeout)
         except asyncio.TimeoutError:

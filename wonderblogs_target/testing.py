@@ -31,8 +31,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ._concurrency import run_sync_in_thread
+from ._concurrency import is_async_callable, run_async_from_sync, run_sync_in_thread
 from ._extras import missing_extra
+from ._keys import bearer_token
 from .signing import sign_payload
 from .v1 import (
     GenerateImageRequest,
@@ -46,7 +47,7 @@ try:
 except ImportError as exc:  # pragma: no cover
     raise missing_extra("httpx", "client") from exc
 
-__all__ = ["Delivery", "WonderblogsEmulator"]
+__all__ = ["Delivery", "WonderblogsEmulator", "app_transport"]
 
 # A valid 1x1 PNG: enough for a client to prove it downloaded an image.
 PNG_PIXEL = bytes.fromhex(
@@ -184,9 +185,9 @@ class WonderblogsEmulator:
         return _json(404, {"error": "Not found"})
 
     def _key(self, request: httpx.Request) -> str | None:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        token = token.strip()
-        return token if scheme.lower() == "bearer" and token in self.api_keys else None
+        token = bearer_token(request.headers.get("authorization"))
+        key = None if token is None else token.decode("latin-1")
+        return key if key in self.api_keys else None
 
     def _limited(self, key: str, kind: str) -> httpx.Response | None:
         if not self.rate_limit:
@@ -361,3 +362,39 @@ class WonderblogsEmulator:
             }
         )
         await send({"type": "http.response.body", "body": response.content})
+
+
+# -- calling a web app in process --------------------------------------------------
+
+
+class _SyncASGITransport(httpx.BaseTransport):
+    """httpx's ASGI transport, for sync clients: each request runs on the package's
+    shared background event loop, so it works from tests that have a loop of
+    their own running too."""
+
+    def __init__(self, app: Any) -> None:
+        # An exception in the app becomes the 500 a server would send, which is
+        # what a conformance check must see.
+        self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        async def call() -> httpx.Response:
+            response = await self._asgi.handle_async_request(request)
+            content = await response.aread()
+            return httpx.Response(response.status_code, headers=response.headers, content=content)
+
+        return run_async_from_sync(call())
+
+
+def app_transport(app: Any) -> httpx.BaseTransport:
+    """An httpx transport that sends requests to ``app`` in process, with no server.
+
+    ``app`` is any ASGI app (FastAPI, Starlette, Litestar, Django's
+    ``get_asgi_application()``) or any WSGI app (Flask, Django's
+    ``get_wsgi_application()``, a bare WSGI callable): ASGI apps are told apart
+    by their ``async`` call. Use it with ``httpx.Client(transport=...)`` or with
+    :func:`wonderblogs_target.check.run_checks`.
+    """
+    if is_async_callable(app):
+        return _SyncASGITransport(app)
+    return httpx.WSGITransport(app=app)
