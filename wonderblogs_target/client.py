@@ -34,6 +34,12 @@ from pydantic import BaseModel
 from typing_extensions import TypedDict, Unpack
 
 from ._extras import missing_extra
+
+try:
+    import httpx
+except ImportError as exc:  # pragma: no cover - exercised by the missing-extra test
+    raise missing_extra("httpx", "client") from exc
+
 from ._flow import run_flow, run_flow_async
 from .errors import (
     APIConnectionError,
@@ -62,11 +68,6 @@ from .v1 import (
     RunStatus,
     TranslatePostRequest,
 )
-
-try:
-    import httpx
-except ImportError as exc:  # pragma: no cover - exercised by the missing-extra test
-    raise missing_extra("httpx", "client") from exc
 
 __all__ = [
     "DEFAULT_BASE_URL",
