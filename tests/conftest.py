@@ -5,6 +5,9 @@ import pytest
 from tests.clients.frameworks import CLIENTS, ClientFactory
 from tests.helpers import Recorder
 
+# The testing kit is tested by running real test projects (tests/test_testing_kit.py).
+pytest_plugins = ["pytester"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     import django

@@ -1,4 +1,16 @@
-"""An in-process emulator of the Wonderblogs v1 API, for your tests and ours.
+"""Test your integration without Wonderblogs: valid articles and signed
+callbacks to send, a conformance assertion for your app, and an in-process
+emulator of the v1 API. The pytest fixtures (``wonderblogs_article``,
+``wonderblogs_callback``, ``wonderblogs_emulator``) are thin wrappers over this
+module, registered by the ``wonderblogs`` pytest plugin that comes with the
+package. Needs httpx (the ``testing`` or ``client`` extra).
+
+    from wonderblogs_target.testing import assert_conformant
+
+    def test_my_endpoint():
+        assert_conformant(app, api_key="test-key")  # any ASGI or WSGI app, in process
+
+The emulator::
 
     from wonderblogs_target.client import WonderblogsClient
     from wonderblogs_target.testing import WonderblogsEmulator
@@ -27,14 +39,15 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
 from ._concurrency import is_async_callable, run_async_from_sync, run_sync_in_thread
 from ._extras import missing_extra
 from ._keys import bearer_token
-from .signing import sign_payload
+from .check import Report, run_checks
+from .signing import DEFAULT_SCHEME, SignatureScheme, sign_payload
 from .v1 import (
     GenerateImageRequest,
     GeneratePostRequest,
@@ -42,12 +55,23 @@ from .v1 import (
     TranslatePostRequest,
 )
 
+if TYPE_CHECKING:
+    from .client import AsyncWonderblogsClient, WonderblogsClient
+
 try:
     import httpx
 except ImportError as exc:  # pragma: no cover
     raise missing_extra("httpx", "client") from exc
 
-__all__ = ["Delivery", "WonderblogsEmulator", "app_transport"]
+__all__ = [
+    "ArticleFactory",
+    "Delivery",
+    "WonderblogsEmulator",
+    "app_transport",
+    "assert_conformant",
+    "check_app",
+    "signed_callback",
+]
 
 # A valid 1x1 PNG: enough for a client to prove it downloaded an image.
 PNG_PIXEL = bytes.fromhex(
@@ -136,6 +160,7 @@ class WonderblogsEmulator:
         self._hits: MutableMapping[tuple[str, str], deque[float]] = defaultdict(deque)
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
+        self._clients: list[WonderblogsClient | AsyncWonderblogsClient] = []
 
     # -- steering from tests -------------------------------------------------------
 
@@ -153,6 +178,43 @@ class WonderblogsEmulator:
     def transport(self) -> httpx.MockTransport:
         """An httpx transport for :class:`WonderblogsClient` and the async client alike."""
         return httpx.MockTransport(self.handle)
+
+    def client(self, **options: Any) -> WonderblogsClient:
+        """A client of this emulator with its first key, polling without sleeping;
+        ``options`` go to :class:`~wonderblogs_target.client.WonderblogsClient`.
+        Closed by :meth:`close`."""
+        from .client import WonderblogsClient
+
+        options.setdefault("sleep", lambda seconds: None)
+        client = WonderblogsClient(self._first_key(), transport=self.transport(), **options)
+        self._clients.append(client)
+        return client
+
+    def async_client(self, **options: Any) -> AsyncWonderblogsClient:
+        """The async twin of :meth:`client`."""
+        from .client import AsyncWonderblogsClient
+
+        async def no_sleep(seconds: float) -> None:
+            return None
+
+        options.setdefault("sleep", no_sleep)
+        client = AsyncWonderblogsClient(self._first_key(), transport=self.transport(), **options)
+        self._clients.append(client)
+        return client
+
+    def close(self) -> None:
+        """Close every client made by :meth:`client` and :meth:`async_client`."""
+        from .client import WonderblogsClient
+
+        for client in self._clients:
+            if isinstance(client, WonderblogsClient):
+                client.close()
+            else:
+                run_async_from_sync(client.aclose())
+        self._clients.clear()
+
+    def _first_key(self) -> str:
+        return sorted(self.api_keys)[0]
 
     # -- the API ------------------------------------------------------------------------
 
@@ -398,3 +460,167 @@ def app_transport(app: Any) -> httpx.BaseTransport:
     if is_async_callable(app):
         return _SyncASGITransport(app)
     return httpx.WSGITransport(app=app)
+
+
+def check_app(
+    app: Any, *, path: str, api_key: str, publish: bool = False, rewrite: bool = False
+) -> Report:
+    """The report of ``wonderblogs-target check`` for ``app``, called in process
+    as ``http://testserver{path}`` (``rewrite`` implies ``publish``)."""
+    return run_checks(
+        f"http://testserver{path}",
+        api_key,
+        publish=publish or rewrite,
+        rewrite=rewrite,
+        transport=app_transport(app),
+    )
+
+
+def assert_conformant(
+    app: Any,
+    *,
+    path: str = "/api/wonderblogs",
+    api_key: str,
+    publish: bool = True,
+    rewrite: bool = True,
+) -> None:
+    """Check ``app`` in process the way ``wonderblogs-target check`` checks a URL.
+
+    Passes silently, or raises ``AssertionError`` listing each failed check
+    with the field's path, the rule and the limit, as the command prints them.
+    ``app`` is any ASGI or WSGI app (see :func:`app_transport`); a Django
+    project's host list must allow ``testserver``, as Django's own test client
+    needs. With ``publish`` (and ``rewrite``) it posts a test article whose slug
+    starts with ``wonderblogs-target-check-``, so a store can tell it apart.
+    """
+    report = check_app(app, path=path, api_key=api_key, publish=publish, rewrite=rewrite)
+    if not report.ok:
+        raise AssertionError(
+            f"{path} does not meet the Wonderblogs target contract:\n{report.to_text()}"
+        )
+
+
+# -- documents to send ----------------------------------------------------------------
+
+_PARAGRAPH = (
+    "Most teams overprovision their workloads by a wide margin. The fix is not a new "
+    "tool but a habit: measure what services really use, then set requests to match, "
+    "with headroom where the traffic is spiky. "
+)
+
+
+class ArticleFactory:
+    """Valid publish payloads, as Wonderblogs sends them (wire names, plain dicts).
+
+    ``factory(**overrides)`` gives an article of realistic size (about 12 KB of
+    Markdown, six tags, three sources); ``factory(rewrite=True)`` the rewrite
+    variant (``action: "update"`` and an ``externalId``);
+    :meth:`at_limits` one with every field at its documented maximum.
+    Overrides replace top-level fields (``seo=...`` replaces the whole object).
+    """
+
+    def __call__(self, *, rewrite: bool = False, **overrides: Any) -> dict[str, Any]:
+        slug = str(overrides.get("slug", "right-size-your-services"))
+        sections = [
+            f"## Step {n}: measure, then trim\n\n{_PARAGRAPH * 4}\n\n"
+            "```bash\nkubectl top pods --all-namespaces --sort-by=cpu\n```\n"
+            for n in range(1, 14)
+        ]
+        article: dict[str, Any] = {
+            "slug": slug,
+            "locale": "en",
+            "title": "Right-size your services before buying more capacity",
+            "description": "Measure first, then trim requests: " + _PARAGRAPH[:200],
+            "content": "\n".join(sections),
+            "author": "Acme Engineering",
+            "tags": ["kubernetes", "finops", "cost", "cloud", "sre", "devops"],
+            "seo": {
+                "metaTitle": "Right-size your services: a practical guide",
+                "metaDescription": "Measure real usage and right-size workloads.",
+                "slug": slug,
+            },
+            "targetFocus": "Cutting cloud spend",
+            "refinedAngle": "Measure before you buy",
+            "coverImageUrl": "/api/v1/images/download/post/123",
+            "sources": [
+                {"url": f"https://example.com/source/{n}", "title": f"Source {n}"}
+                for n in range(1, 4)
+            ],
+        }
+        if rewrite:
+            article.update(action="update", externalId=f"ext-{slug}")
+        article.update(overrides)
+        return article
+
+    def at_limits(self, **overrides: Any) -> dict[str, Any]:
+        """An article with every limited field at its documented maximum."""
+
+        def chars(n: int, stem: str = "x") -> str:
+            return (stem * n)[:n]
+
+        slug = chars(200, "limits-")
+        article: dict[str, Any] = {
+            "slug": slug,
+            "locale": "zh-Hant-TW",  # 10 characters, the limit
+            "title": chars(500, "Title "),
+            "description": chars(2_000, "Description "),
+            "content": chars(100_000, _PARAGRAPH),
+            "author": chars(255, "Author "),
+            "tags": [chars(100, f"tag{n}-") for n in range(20)],
+            "seo": {
+                "metaTitle": chars(200, "Meta title "),
+                "metaDescription": chars(500, "Meta description "),
+                "slug": slug,
+            },
+            "targetFocus": chars(5_000, "Focus "),
+            "refinedAngle": chars(5_000, "Angle "),
+            "coverImageUrl": "https://images.example.com/" + chars(1_000, "cover/"),
+            "sources": [
+                {"url": "https://example.com/" + chars(1_980, f"{n}/"), "title": chars(500, "S ")}
+                for n in range(20)
+            ],
+            "action": "update",
+            "externalId": chars(500, "ext-"),
+        }
+        article.update(overrides)
+        return article
+
+
+_CALLBACK_FIELDS: dict[str, dict[str, Any]] = {
+    "run.completed": {
+        "run_id": "run_test_1",
+        "post": {
+            "title": "Right-size your services before buying more capacity",
+            "slug": "right-size-your-services",
+            "content": "## Measure\n\nThen trim.",
+            "meta_title": "Right-size your services",
+            "meta_description": "Measure real usage and right-size workloads.",
+            "tags": ["kubernetes", "finops"],
+            "image_url": "/api/v1/images/download/post/123",
+        },
+    },
+    "run.failed": {"run_id": "run_test_1", "error": "Generation failed"},
+    "run.skipped": {"run_id": "run_test_1", "error": "No content focus"},
+    "image.completed": {"job_id": "img_test_1", "image_url": "/api/v1/images/download/job/1"},
+    "image.failed": {"job_id": "img_test_1", "error": "Image generation failed"},
+}
+
+
+def signed_callback(
+    event: str,
+    *,
+    secret: str,
+    timestamp: int | None = None,
+    scheme: SignatureScheme = DEFAULT_SCHEME,
+    **fields: Any,
+) -> tuple[dict[str, str], bytes]:
+    """A callback as Wonderblogs would POST it: ``(headers, body)``, signed with
+    ``secret``. ``fields`` replace the event's sample fields (``run_id=...``);
+    pass an old ``timestamp`` to test the replay window."""
+    if event not in _CALLBACK_FIELDS:
+        raise ValueError(f"unknown event {event!r}; choose one of {', '.join(_CALLBACK_FIELDS)}")
+    document = {"event": event, **json.loads(json.dumps(_CALLBACK_FIELDS[event])), **fields}
+    body = json.dumps(document).encode()
+    headers = {"Content-Type": "application/json"}
+    headers.update(sign_payload(body, secret, timestamp=timestamp, scheme=scheme))
+    return headers, body
