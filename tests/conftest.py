@@ -10,23 +10,35 @@ pytest_plugins = ["pytester"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    import django
-    from django.conf import settings
+    import os
 
-    if not settings.configured:
-        settings.configure(
-            DEBUG=False,
-            SECRET_KEY="tests-only",
-            ALLOWED_HOSTS=["*"],
-            ROOT_URLCONF="tests.django_urls",
-            MIDDLEWARE=[
-                "django.middleware.common.CommonMiddleware",
-                "django.middleware.csrf.CsrfViewMiddleware",
-            ],
-            INSTALLED_APPS=[],
-            APPEND_SLASH=False,
-        )
-        django.setup()
+    import django
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.django_project.settings"
+    django.setup()
+    # Loaded now; kept out of the environment of the servers the tests start.
+    del os.environ["DJANGO_SETTINGS_MODULE"]
+
+
+@pytest.fixture(scope="session")
+def django_db() -> str:
+    """The test project's SQLite database, migrated once per session."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return "default"
+
+
+@pytest.fixture(scope="session")
+def django_postgres(postgres_url: str) -> str:
+    """The test project's PostgreSQL database (a real server), migrated once."""
+    import psycopg
+    from django.core.management import call_command
+
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute("CREATE DATABASE wb_django")
+    call_command("migrate", database="postgres", verbosity=0)
+    return "postgres"
 
 
 @pytest.fixture

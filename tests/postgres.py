@@ -29,8 +29,13 @@ def _binary(name: str) -> str:
     return found
 
 
+#: The port of the tests' server, chosen at import so that settings (Django's
+#: ``DATABASES``) can name it before the server is started.
+PORT = free_port()
+
+
 @contextmanager
-def postgres_server() -> Iterator[str]:
+def postgres_server(port: int = PORT) -> Iterator[str]:
     """Yields a connection URL for the ``postgres`` database of a fresh server."""
     base = Path(tempfile.mkdtemp(prefix="wb-pg-", dir="/tmp"))
     prefix: list[str] = []
@@ -39,7 +44,6 @@ def postgres_server() -> Iterator[str]:
         os.chown(base, user.pw_uid, user.pw_gid)
         prefix = ["runuser", "-u", "postgres", "--"]
     data, log = base / "data", base / "log"
-    port = free_port()
 
     def run(*args: str) -> None:
         subprocess.run([*prefix, *args], check=True, capture_output=True, timeout=120)

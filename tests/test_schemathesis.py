@@ -56,15 +56,12 @@ def flask_app(published: list[PublishPayload]) -> Any:
 
 def django_app(published: list[PublishPayload]) -> Any:
     from django.core.handlers.wsgi import WSGIHandler
-    from django.urls import clear_url_caches, path
+    from django.urls import path
 
-    from tests import django_urls
+    from tests.django_project.urls import set_patterns
     from wonderblogs_target.django import create_wonderblogs_view
 
-    django_urls.urlpatterns[:] = [
-        path(PATH.lstrip("/"), create_wonderblogs_view(**options(published)))
-    ]
-    clear_url_caches()
+    set_patterns(path(PATH.lstrip("/"), create_wonderblogs_view(**options(published))))
     return WSGIHandler()
 
 

@@ -37,7 +37,8 @@ def _add_openapi_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _dump(document: dict[str, Any], fmt: str) -> str:
+def dump_document(document: dict[str, Any], fmt: str) -> str:
+    """The document as JSON or YAML text."""
     if fmt == "yaml":
         try:
             import yaml
@@ -54,7 +55,7 @@ def _run_openapi(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         document = generate_openapi_spec(version=args.openapi_version, path=args.path)
     except ValueError as exc:
         parser.error(str(exc))
-    sys.stdout.write(_dump(document, args.format))
+    sys.stdout.write(dump_document(document, args.format))
     return 0
 
 

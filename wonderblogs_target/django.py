@@ -49,12 +49,14 @@ def _key_from_settings() -> Any:
     return getattr(settings, SETTING_NAME, None)
 
 
-def _target_request(request: HttpRequest) -> Request:
+def target_request(request: HttpRequest) -> Request:
+    """The core's request for a Django request; the body is streamed."""
     method = request.method or "GET"
     return Request(method, request.headers, iter_chunks(request.read, None))
 
 
-def _django_response(answer: Response) -> HttpResponse:
+def django_response(answer: Response) -> HttpResponse:
+    """The Django response for the core's answer."""
     return HttpResponse(answer.body, status=answer.status, headers=dict(answer.headers))
 
 
@@ -63,12 +65,12 @@ def _view(endpoint: Endpoint) -> View:
     if endpoint.has_async_callbacks:
 
         async def wonderblogs_async_view(request: HttpRequest) -> HttpResponse:
-            return _django_response(await endpoint.handle_async(_target_request(request)))
+            return django_response(await endpoint.handle_async(target_request(request)))
 
         return csrf_exempt(wonderblogs_async_view)
 
     def wonderblogs_view(request: HttpRequest) -> HttpResponse:
-        return _django_response(endpoint.handle(_target_request(request)))
+        return django_response(endpoint.handle(target_request(request)))
 
     return csrf_exempt(wonderblogs_view)
 

@@ -463,12 +463,18 @@ def app_transport(app: Any) -> httpx.BaseTransport:
 
 
 def check_app(
-    app: Any, *, path: str, api_key: str, publish: bool = False, rewrite: bool = False
+    app: Any,
+    *,
+    path: str,
+    api_key: str,
+    publish: bool = False,
+    rewrite: bool = False,
+    base_url: str = "http://testserver",
 ) -> Report:
     """The report of ``wonderblogs-target check`` for ``app``, called in process
-    as ``http://testserver{path}`` (``rewrite`` implies ``publish``)."""
+    as ``{base_url}{path}`` (``rewrite`` implies ``publish``)."""
     return run_checks(
-        f"http://testserver{path}",
+        f"{base_url}{path}",
         api_key,
         publish=publish or rewrite,
         rewrite=rewrite,

@@ -100,20 +100,16 @@ class DjangoClient(HttpClient):
         self, *, receiver: bool = False, enforce_csrf_checks: bool = False, **options: Any
     ) -> None:
         from django.test import Client
-        from django.urls import clear_url_caches, path
+        from django.urls import path
 
-        from tests import django_urls
+        from tests.django_project.urls import set_patterns
         from wonderblogs_target import django
 
         factory = (
             django.create_wonderblogs_callback_view if receiver else django.create_wonderblogs_view
         )
         self.view = factory(**options)
-        django_urls.urlpatterns[:] = [
-            path(PATH.lstrip("/"), self.view),
-            path(PATH.lstrip("/") + "/", self.view),
-        ]
-        clear_url_caches()
+        set_patterns(path(PATH.lstrip("/"), self.view), path(PATH.lstrip("/") + "/", self.view))
         self.client = Client(enforce_csrf_checks=enforce_csrf_checks)
 
     def send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ClientResponse:

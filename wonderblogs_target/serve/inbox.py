@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from html import escape
 
-from markdown_it import MarkdownIt
-
+from .._markdown import render_markdown
 from ..stores import StoredPost
 
 __all__ = ["SECURITY_HEADERS", "render_index", "render_post"]
-
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -106,7 +103,7 @@ def render_post(post: StoredPost, revisions: list[StoredPost]) -> str:
     body = (
         "<p><a href='/'>&larr; Inbox</a></p>"
         f"<h1>{escape(p.title)}</h1><p class=meta>{escape(p.description)}</p>"
-        f"<p>{tags}</p>{cover}<table>{rows}</table><hr><article>{_markdown.render(p.content)}"
+        f"<p>{tags}</p>{cover}<table>{rows}</table><hr><article>{render_markdown(p.content)}"
         f"</article>{sources}"
     )
     return _page(p.title, body)

@@ -1,0 +1,26 @@
+"""URLconf of the test project. ``FIXED`` is always served; the tests that
+drive a view through Django's client put their own patterns in front of it
+(``set_patterns``), as the adapter suite's ``DjangoClient`` does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.urls import clear_url_caches, include, path
+
+from tests.django_project import views
+
+FIXED: list[Any] = [
+    path("admin/", admin.site.urls),
+    path("site/api/wonderblogs", include("wonderblogs_target.contrib.django.urls")),
+    path("test-login/", views.test_login),
+]
+
+urlpatterns: list[Any] = [*FIXED]
+
+
+def set_patterns(*patterns: Any) -> None:
+    """Serve ``patterns`` before the fixed ones, dropping earlier ones."""
+    urlpatterns[:] = [*patterns, *FIXED]
+    clear_url_caches()

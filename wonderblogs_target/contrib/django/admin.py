@@ -1,0 +1,116 @@
+"""The admin: what arrived, each article rendered as a reader sees it, its
+revisions and deliveries, and publish/unpublish.
+
+The article's fields are read-only here: the row is Wonderblogs' copy, and a
+re-push updates it, so an edit made here would be overwritten. Only the status
+is a person's to decide, and a re-push never changes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from ..._markdown import render_markdown
+from .models import Article, ArticleRevision, Delivery
+
+_PAYLOAD_FIELDS = (
+    "title",
+    "slug",
+    "locale",
+    "description",
+    "author",
+    "tags",
+    "seo_title",
+    "seo_description",
+    "seo_slug",
+    "target_focus",
+    "refined_angle",
+    "cover_image_url",
+    "sources",
+    "external_id",
+    "action",
+    "extra",
+)
+
+
+class _ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class RevisionInline(_ReadOnlyInline):
+    model = ArticleRevision
+    fields = readonly_fields = ("revision", "revision_title", "saved_at")
+    verbose_name_plural = "Earlier versions"
+
+    @admin.display(description="Title")
+    def revision_title(self, revision: ArticleRevision) -> str:
+        return str(revision.payload.get("title", ""))
+
+
+class DeliveryInline(_ReadOnlyInline):
+    model = Delivery
+    fields = readonly_fields = ("received_at", "action", "outcome", "status_code")
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("title", "locale", "status", "revision", "received_at")
+    list_filter = ("status", "locale")
+    search_fields = ("title", "slug")
+    date_hierarchy = "received_at"
+    readonly_fields = (*_PAYLOAD_FIELDS, "rendered", "revision", "received_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("status", "title", "rendered")}),
+        ("Article", {"fields": _PAYLOAD_FIELDS[1:], "classes": ("collapse",)}),
+        ("History", {"fields": ("revision", "received_at", "updated_at")}),
+    )
+    inlines = (RevisionInline, DeliveryInline)
+    actions = ("publish", "unpublish")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # articles come from Wonderblogs
+
+    @admin.display(description="Article")
+    def rendered(self, article: Article) -> SafeString:
+        # Markdown rendered with raw HTML off: a <script> in an article is text.
+        return format_html(
+            '<div class="wonderblogs-article" style="max-width:46rem">{}</div>',
+            mark_safe(render_markdown(article.content)),  # noqa: S308 - escaped by the renderer
+        )
+
+    @admin.action(description="Publish the selected articles")
+    def publish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        changed = queryset.update(status=Article.Status.PUBLISHED)
+        self.message_user(request, f"{changed} article(s) published.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish the selected articles (back to draft)")
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        changed = queryset.update(status=Article.Status.DRAFT)
+        self.message_user(request, f"{changed} article(s) set back to draft.", messages.SUCCESS)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("received_at", "action", "outcome", "status_code", "article")
+    list_filter = ("outcome", "action", "status_code")
+    readonly_fields = ("received_at", "action", "outcome", "status_code", "article")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

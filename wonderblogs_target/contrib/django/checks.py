@@ -1,0 +1,108 @@
+"""System checks (``manage.py check``): a setup that cannot work is an error
+at start-up, not a 500 when Wonderblogs first calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.urls import NoReverseMatch, reverse
+from pydantic import ValidationError
+
+from ...check import describe_violations
+from ...core import _lacks_recent
+from ...models import ContextResponse, context_json
+from .conf import PUBLISH_STATUSES, loaded, wonderblogs_setting
+
+__all__ = ["check_settings", "check_urls"]
+
+
+def _context_problems(document: Any) -> list[str]:
+    if isinstance(document, ContextResponse):
+        document = document.model_dump(exclude_unset=True)
+    if _lacks_recent(document):  # the app fills them from the articles
+        document = {**document, "recent_articles": []}
+    try:
+        context_json(document)
+    except ValidationError as exc:
+        return describe_violations(document, exc)
+    return []
+
+
+@register()
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    open_endpoint = bool(wonderblogs_setting("ALLOW_UNAUTHENTICATED"))
+    if not wonderblogs_setting("API_KEY") and not open_endpoint:
+        messages.append(
+            Error(
+                'WONDERBLOGS["API_KEY"] is not set.',
+                hint="Set it to the Target Authentication Key from the Wonderblogs dashboard "
+                '(or set WONDERBLOGS["ALLOW_UNAUTHENTICATED"] = True for an open endpoint).',
+                id="wonderblogs.E001",
+            )
+        )
+    if open_endpoint:
+        messages.append(
+            Warning(
+                "The Wonderblogs endpoint accepts requests without a key.",
+                hint="Anyone who finds the URL can publish articles. Set "
+                'WONDERBLOGS["API_KEY"] for anything but a local trial.',
+                id="wonderblogs.W001",
+            )
+        )
+    try:
+        context = loaded("CONTEXT")
+    except ImportError as exc:
+        messages.append(
+            Error(f'WONDERBLOGS["CONTEXT"] cannot be imported: {exc}', id="wonderblogs.E003")
+        )
+    else:
+        if context is None:
+            messages.append(
+                Error(
+                    'WONDERBLOGS["CONTEXT"] is not set.',
+                    hint="A dict with brand_identity, tone_of_voice, instructions and "
+                    "content_focus, or the dotted path of a function returning it.",
+                    id="wonderblogs.E002",
+                )
+            )
+        elif not callable(context):
+            messages.extend(
+                Error(
+                    f'WONDERBLOGS["CONTEXT"] breaks the contract: {problem}', id="wonderblogs.E002"
+                )
+                for problem in _context_problems(context)
+            )
+    try:
+        loaded("ON_PUBLISH")
+    except ImportError as exc:
+        messages.append(
+            Error(f'WONDERBLOGS["ON_PUBLISH"] cannot be imported: {exc}', id="wonderblogs.E003")
+        )
+    status = wonderblogs_setting("PUBLISH_STATUS")
+    if status not in PUBLISH_STATUSES:
+        messages.append(
+            Error(
+                f'WONDERBLOGS["PUBLISH_STATUS"] is {status!r}.',
+                hint='Use "draft" or "published".',
+                id="wonderblogs.E004",
+            )
+        )
+    return messages
+
+
+@register(Tags.urls)
+def check_urls(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    try:
+        reverse("wonderblogs:endpoint")
+    except NoReverseMatch:
+        return [
+            Warning(
+                "The Wonderblogs endpoint is not in any URLconf, so Wonderblogs cannot reach it.",
+                hint="Add path('api/wonderblogs', "
+                "include('wonderblogs_target.contrib.django.urls')) to your urlpatterns.",
+                id="wonderblogs.W002",
+            )
+        ]
+    return []

@@ -1,0 +1,58 @@
+"""The ``WONDERBLOGS`` setting: one dict, read in one place.
+
+==========================  =================================================
+key                         meaning
+==========================  =================================================
+``API_KEY``                 The Target Authentication Key: a str, a list during
+                            a rotation, or a callable returning them.
+``CONTEXT``                 The brand context: a dict, or a callable (or the
+                            dotted path of one) returning it.
+                            ``recent_articles`` may be left out: the newest
+                            articles fill it.
+``PUBLISH_STATUS``          What a new article becomes: ``"draft"`` (default)
+                            or ``"published"``. A re-push keeps the status.
+``ALLOW_UNAUTHENTICATED``   ``True`` for an endpoint without a key.
+``MAX_BODY_SIZE``           Largest accepted body in bytes (default 5 MiB).
+``CALLBACK_TIMEOUT``        Seconds the save and hooks may take.
+``ON_PUBLISH``              A callable (or dotted path) run after each save;
+                            prefer the ``article_received`` signal.
+==========================  =================================================
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+__all__ = ["DEFAULTS", "PUBLISH_STATUSES", "api_key", "loaded", "wonderblogs_setting"]
+
+DEFAULTS: dict[str, Any] = {
+    "API_KEY": None,
+    "CONTEXT": None,
+    "PUBLISH_STATUS": "draft",
+    "ALLOW_UNAUTHENTICATED": False,
+    "MAX_BODY_SIZE": None,
+    "CALLBACK_TIMEOUT": None,
+    "ON_PUBLISH": None,
+}
+PUBLISH_STATUSES = ("draft", "published")
+
+
+def wonderblogs_setting(name: str) -> Any:
+    """One key of ``settings.WONDERBLOGS``, or its default."""
+    configured = getattr(settings, "WONDERBLOGS", None) or {}
+    return configured.get(name, DEFAULTS[name])
+
+
+def loaded(name: str) -> Any:
+    """``CONTEXT`` or ``ON_PUBLISH``, with a dotted path replaced by what it names."""
+    value = wonderblogs_setting(name)
+    return import_string(value) if isinstance(value, str) else value
+
+
+def api_key() -> Any:
+    """The key(s) now: ``API_KEY``, called when it is a callable."""
+    key = wonderblogs_setting("API_KEY")
+    return key() if callable(key) else key

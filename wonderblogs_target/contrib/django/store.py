@@ -1,0 +1,179 @@
+"""The Django ORM store: a :class:`~wonderblogs_target.stores.Store` over the
+app's models, keeping every promise of the store layer with the ORM's own
+tools (a unique constraint, ``select_for_update``, ``transaction.atomic``)."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
+
+from django.db import IntegrityError, OperationalError, connections, transaction
+from django.utils import timezone
+
+from ...errors import PublishRejected
+from ...models import PublishPayload
+from ...stores import RECENT_LIMIT, StoredPost, opened, post_identity, redact_url
+from .models import Article, ArticleRevision, Delivery
+from .signals import article_received
+
+__all__ = ["DjangoStore"]
+
+# SQLite answers "database is locked" at once, rather than waiting, to a
+# transaction that read before another one wrote; such a save starts again.
+_BUSY_RETRY_SECONDS = 30.0
+
+
+def _location(using: str) -> str:
+    connection = connections[using]
+    name = str(connection.settings_dict.get("NAME") or "")
+    if connection.vendor == "sqlite":
+        return f"Django database {using!r} (SQLite file {name})"
+    data = connection.settings_dict
+    url = f"{connection.vendor}://{data.get('USER') or ''}@{data.get('HOST') or ''}"
+    return f"Django database {using!r} ({redact_url(url)}:{data.get('PORT') or ''}/{name})"
+
+
+class DjangoStore:
+    """Articles in the app's tables, through the database ``using``.
+
+    ``publish_status`` is what a new article becomes (``"draft"`` or
+    ``"published"``); a re-push keeps whatever status the article has, so a
+    person's decision to publish or unpublish it stands.
+    """
+
+    def __init__(self, *, using: str = "default", publish_status: str = "draft") -> None:
+        if publish_status not in Article.Status.values:
+            raise ValueError(f"publish_status must be one of {Article.Status.values}")
+        self.using = using
+        self.publish_status = publish_status
+        self.location = _location(using)
+        # SQLite takes one writer at a time: in-process writers queue here
+        # instead of failing and retrying.
+        self._writers: AbstractContextManager[Any] = (
+            _SQLITE_WRITERS if connections[using].vendor == "sqlite" else nullcontext()
+        )
+        opened("Django", self.location)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def save(self, payload: PublishPayload) -> StoredPost:
+        deadline = time.monotonic() + _BUSY_RETRY_SECONDS
+        with self._writers:
+            while True:
+                try:
+                    return self._save(payload)
+                except OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                time.sleep(random.uniform(0.005, 0.05))  # noqa: S311 - jitter, not secrets
+
+    def _save(self, payload: PublishPayload) -> StoredPost:
+        slug, locale = post_identity(payload)
+        with transaction.atomic(using=self.using):
+            rows = Article.objects.using(self.using).select_for_update()
+            article = None
+            if payload.is_update and payload.external_id:
+                article = rows.filter(external_id=payload.external_id).order_by("id").first()
+            if article is None:
+                article = rows.filter(slug=slug, locale=locale).first()
+            now = timezone.now()
+            created = article is None
+            if article is None:
+                article = self._create(payload, slug, locale, now)
+                if article is None:  # created by a concurrent push first: update it
+                    created = False
+                    article = rows.get(slug=slug, locale=locale)
+            if not created:
+                self._update(article, payload, slug, locale, now)
+            Delivery.objects.using(self.using).create(
+                action=Delivery.Action.NEW if created else Delivery.Action.UPDATE,
+                outcome=Delivery.Outcome.ACCEPTED,
+                status_code=200,
+                article=article,
+            )
+            saved = article
+
+            def announce() -> None:
+                article_received.send(Article, article=saved, payload=payload, created=created)
+
+            transaction.on_commit(announce, using=self.using)
+        return self._post(article)
+
+    def _create(self, payload: PublishPayload, slug: str, locale: str, now: Any) -> Article | None:
+        article = Article(status=self.publish_status, revision=1, received_at=now, updated_at=now)
+        article.set_payload(payload, slug, locale)
+        try:
+            with transaction.atomic(using=self.using):
+                article.save(using=self.using)
+        except IntegrityError:
+            return None
+        return article
+
+    def _update(
+        self, article: Article, payload: PublishPayload, slug: str, locale: str, now: Any
+    ) -> None:
+        ArticleRevision.objects.using(self.using).create(
+            article=article, revision=article.revision, payload=article.document(), saved_at=now
+        )
+        article.set_payload(payload, slug, locale)
+        article.revision += 1
+        article.updated_at = now
+        try:
+            with transaction.atomic(using=self.using):
+                article.save(using=self.using)
+        except IntegrityError:
+            # A rewrite that would move the article onto another article's slug.
+            raise PublishRejected(
+                f"slug {payload.slug!r} ({payload.locale}) belongs to another article",
+                status_code=409,
+            ) from None
+
+    # -- reading -------------------------------------------------------------------------
+
+    @staticmethod
+    def _post(article: Article) -> StoredPost:
+        return StoredPost(
+            id=str(article.pk),
+            payload=article.payload(),
+            published_at=article.received_at,
+            updated_at=article.updated_at,
+            revision=article.revision,
+        )
+
+    def recent(self, limit: int = RECENT_LIMIT) -> list[StoredPost]:
+        articles = Article.objects.using(self.using).order_by("-received_at", "-id")[:limit]
+        return [self._post(article) for article in articles]
+
+    def get(self, post_id: str) -> StoredPost | None:
+        if not post_id.isdigit():
+            return None
+        article = Article.objects.using(self.using).filter(pk=int(post_id)).first()
+        return None if article is None else self._post(article)
+
+    def revisions(self, post_id: str) -> list[StoredPost]:
+        if not post_id.isdigit():
+            return []
+        rows = ArticleRevision.objects.using(self.using).filter(article_id=int(post_id))
+        return [
+            StoredPost(
+                id=post_id,
+                payload=PublishPayload.model_validate(row.payload),
+                published_at=row.saved_at,
+                updated_at=row.saved_at,
+                revision=row.revision,
+            )
+            for row in rows.order_by("-revision")
+        ]
+
+    def count(self) -> int:
+        count: int = Article.objects.using(self.using).count()
+        return count
+
+    def close(self) -> None:
+        """Nothing to release: Django owns its connections."""
+
+
+_SQLITE_WRITERS = threading.Lock()

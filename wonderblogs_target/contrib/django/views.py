@@ -1,0 +1,79 @@
+"""The endpoint view: the package's target, configured from ``WONDERBLOGS``,
+saving into the app's models.
+
+The target is built on first use and again whenever Django reports that a
+setting changed (``override_settings`` in tests), so settings are read once,
+not on every request; the API key itself is read on every request, so a key
+changed in settings takes effect at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.core.signals import setting_changed
+from django.db import DatabaseError
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from ..._endpoint import logger
+from ...core import TargetOptions, WonderblogsTarget
+from ...django import django_response, target_request
+from .conf import api_key, loaded, wonderblogs_setting
+from .models import Delivery
+from .store import DjangoStore
+
+__all__ = ["endpoint", "target"]
+
+_built: WonderblogsTarget | None = None
+_lock = threading.Lock()
+
+
+def target() -> WonderblogsTarget:
+    """The target the view serves, built from the current settings."""
+    global _built
+    with _lock:
+        if _built is None:
+            options: TargetOptions = {
+                "get_context": loaded("CONTEXT"),
+                "on_publish": loaded("ON_PUBLISH"),
+                "store": DjangoStore(publish_status=wonderblogs_setting("PUBLISH_STATUS")),
+                "callback_timeout": wonderblogs_setting("CALLBACK_TIMEOUT"),
+            }
+            if wonderblogs_setting("ALLOW_UNAUTHENTICATED"):
+                options["allow_unauthenticated"] = True
+            else:
+                options["api_key"] = api_key
+            if wonderblogs_setting("MAX_BODY_SIZE") is not None:
+                options["max_body_size"] = int(wonderblogs_setting("MAX_BODY_SIZE"))
+            _built = WonderblogsTarget(**options)
+        return _built
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting: str, **kwargs: Any) -> None:
+    global _built
+    if setting == "WONDERBLOGS":
+        with _lock:
+            _built = None
+
+
+@csrf_exempt
+def endpoint(request: HttpRequest) -> HttpResponse:
+    """GET the context, POST an article. CSRF-exempt for the reason the plain
+    view is: the bearer key, not a cookie, authenticates the sender."""
+    answer = target().handle(target_request(request))
+    if request.method == "POST" and answer.status >= 300:
+        # Accepted articles are logged by the store, in their own transaction.
+        try:
+            Delivery.objects.create(
+                outcome=Delivery.Outcome.REFUSED
+                if answer.status < 500
+                else Delivery.Outcome.FAILED,
+                status_code=answer.status,
+            )
+        except DatabaseError:  # the answer stands; the log is secondary
+            logger.exception("could not record a refused delivery")
+    return django_response(answer)
