@@ -12,10 +12,34 @@ import pytest
 
 from tests import samples
 from tests.clients.base import PATH
+from tests.clients.frameworks import CLIENTS, DjangoAppClient
 from tests.helpers import AUTH, KEY, Recorder
 from wonderblogs_target import PublishPayload, PublishRejected
 
 OTHER_METHODS = ["PUT", "PATCH", "DELETE"]
+
+
+@pytest.fixture(params=[*sorted(CLIENTS), "django-app"])
+def make_client(request: pytest.FixtureRequest) -> Any:
+    """Every adapter, and the reusable Django app (configured by settings)."""
+    if request.param != "django-app":
+        return CLIENTS[request.param]
+    request.getfixturevalue("django_db")
+    clients: list[DjangoAppClient] = []
+
+    def factory(**options: Any) -> DjangoAppClient:
+        clients.append(DjangoAppClient(**options))
+        return clients[-1]
+
+    yield factory
+    for client in reversed(clients):
+        client.override.disable()
+
+
+@pytest.fixture(params=sorted(CLIENTS))
+def make_adapter_client(request: pytest.FixtureRequest) -> Any:
+    """Every adapter: the options that only adapters take (``store=``)."""
+    return CLIENTS[request.param]
 
 
 def options(recorder: Recorder, mode: str = "sync", **extra: Any) -> dict[str, Any]:
@@ -301,9 +325,9 @@ def titles(response) -> list[str]:
     return [a["title"] for a in response.json()["recent_articles"]]
 
 
-def test_the_readme_store_example_serves_get_and_post(make_client, in_tmp):
+def test_the_readme_store_example_serves_get_and_post(make_adapter_client, in_tmp):
     brand = samples.brand()
-    client = make_client(api_key=KEY, get_context=brand, store="sqlite:///wonderblogs.db")
+    client = make_adapter_client(api_key=KEY, get_context=brand, store="sqlite:///wonderblogs.db")
     empty = client.request("GET", headers=AUTH)
     assert empty.status == 200
     assert empty.json() == {**brand, "recent_articles": []}
@@ -329,22 +353,24 @@ def test_the_readme_store_example_serves_get_and_post(make_client, in_tmp):
         store.close()
 
 
-def test_a_store_fills_an_empty_recent_articles_but_keeps_the_sites_own(make_client, in_tmp):
+def test_a_store_fills_an_empty_recent_articles_but_keeps_the_sites_own(
+    make_adapter_client, in_tmp
+):
     from wonderblogs_target import ContextResponse
 
     store_url = "sqlite:///posts.db"
     fixed = ContextResponse.model_validate({**samples.brand(), "recent_articles": []})
-    client = make_client(api_key=KEY, get_context=fixed, store=store_url)
+    client = make_adapter_client(api_key=KEY, get_context=fixed, store=store_url)
     assert client.request("POST", headers=AUTH, body=samples.body(samples.PAYLOAD)).status == 200
     assert titles(client.request("GET", headers=AUTH)) == [samples.PAYLOAD["title"]]
 
-    own = make_client(api_key=KEY, get_context=samples.context, store=store_url)
+    own = make_adapter_client(api_key=KEY, get_context=samples.context, store=store_url)
     assert titles(own.request("GET", headers=AUTH)) == [
         a["title"] for a in samples.CONTEXT["recent_articles"]
     ]
 
 
-def test_on_publish_beside_a_store_runs_after_the_save(make_client, in_tmp, mode):
+def test_on_publish_beside_a_store_runs_after_the_save(make_adapter_client, in_tmp, mode):
     from wonderblogs_target.stores import open_store
 
     store = open_store("sqlite:///posts.db")
@@ -359,7 +385,9 @@ def test_on_publish_beside_a_store_runs_after_the_save(make_client, in_tmp, mode
         after_save(article)
 
     hook = after_save_async if mode == "async" else after_save
-    client = make_client(api_key=KEY, get_context=samples.brand(), store=store, on_publish=hook)
+    client = make_adapter_client(
+        api_key=KEY, get_context=samples.brand(), store=store, on_publish=hook
+    )
     assert client.request("POST", headers=AUTH, body=samples.body(samples.PAYLOAD)).status == 200
     assert seen == [1]
 
@@ -374,10 +402,12 @@ def test_on_publish_beside_a_store_runs_after_the_save(make_client, in_tmp, mode
     store.close()
 
 
-def test_a_store_that_cannot_write_answers_500(make_client, in_tmp):
+def test_a_store_that_cannot_write_answers_500(make_adapter_client, in_tmp):
     import sqlite3
 
-    client = make_client(api_key=KEY, get_context=samples.brand(), store="sqlite:///posts.db")
+    client = make_adapter_client(
+        api_key=KEY, get_context=samples.brand(), store="sqlite:///posts.db"
+    )
     assert client.request("POST", headers=AUTH, body=samples.body(samples.PAYLOAD)).status == 200
     with sqlite3.connect(in_tmp / "posts.db") as db:
         db.execute("DROP TABLE wb_revisions")  # the re-push's revision cannot be written

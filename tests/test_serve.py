@@ -3,7 +3,6 @@ config file, the key rules, and the inbox as a person sees it in Chromium."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.browser import browse
 from harness.servers import free_port, server
 from tests import samples
 from wonderblogs_target import ConfigurationError
@@ -241,37 +241,6 @@ HOSTILE = samples.payload(
         "[click me](javascript:document.title='pwned')\n"
     ),
 )
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        pytest.fail("Chromium is not installed: apt-get install chromium (.ci/run does this)")
-    return found
-
-
-def browse(url: str, profile: Path, *extra: str) -> str:
-    result = subprocess.run(
-        [
-            chromium(),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            *extra,
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return result.stdout
 
 
 def test_inbox_in_chromium(tmp_path):

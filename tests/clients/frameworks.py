@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 from wsgiref.validate import validator
 
 from .base import PATH, ClientResponse, HttpClient, lower
@@ -117,6 +117,35 @@ class DjangoClient(HttpClient):
             method, path, data=body, content_type="application/json", headers=headers
         )
         return ClientResponse(response.status_code, lower(response.headers), response.content)
+
+
+class DjangoAppClient(DjangoClient):
+    """The reusable Django app at the suite's path, configured through
+    ``WONDERBLOGS`` as its users configure it; articles also land in its models."""
+
+    name = "django-app"
+    SETTINGS: ClassVar[dict[str, str]] = {
+        "api_key": "API_KEY",
+        "get_context": "CONTEXT",
+        "on_publish": "ON_PUBLISH",
+        "allow_unauthenticated": "ALLOW_UNAUTHENTICATED",
+        "max_body_size": "MAX_BODY_SIZE",
+        "callback_timeout": "CALLBACK_TIMEOUT",
+    }
+
+    def __init__(self, **options: Any) -> None:
+        from django.test import Client, override_settings
+        from django.urls import include, path
+
+        from tests.django_project.urls import set_patterns
+
+        self.override = override_settings(
+            WONDERBLOGS={self.SETTINGS[name]: value for name, value in options.items()}
+        )
+        self.override.enable()
+        app = include("wonderblogs_target.contrib.django.urls")
+        set_patterns(path(PATH.lstrip("/"), app))
+        self.client = Client()
 
 
 class WsgiClient(_WerkzeugBased):

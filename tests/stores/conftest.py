@@ -27,6 +27,10 @@ class Backend:
     break_writes: Callable[[Store], AbstractContextManager[None]]
     #: False where earlier versions are not kept (their numbers still count up).
     keeps_revisions: bool = True
+    #: Run before forking writer processes (a child must not share the parent's connections).
+    before_fork: Callable[[], None] = lambda: None
+    #: Run by each writer thread when it is done (to release per-thread connections).
+    thread_done: Callable[[], None] = lambda: None
 
 
 @contextmanager
@@ -61,7 +65,41 @@ def _url_backend(name: str, url: str) -> Backend:
     return Backend(name, partial(open_store, url), partial(_drop_revision_table, url))
 
 
-BACKENDS = ["sqlite", "postgres", "markdown"]
+@contextmanager
+def _without_revision_table(store: Store) -> Iterator[None]:
+    from django.db import connections
+
+    from wonderblogs_target.contrib.django.models import ArticleRevision
+
+    alias = store.using  # type: ignore[attr-defined]
+    with connections[alias].schema_editor() as editor:
+        editor.delete_model(ArticleRevision)
+    try:
+        yield
+    finally:
+        with connections[alias].schema_editor() as editor:
+            editor.create_model(ArticleRevision)
+
+
+def _django_backend(name: str, alias: str) -> Backend:
+    """The Django ORM store on one of the test project's databases, emptied first."""
+    from django.db import connections
+
+    from wonderblogs_target.contrib.django.models import Article, Delivery
+    from wonderblogs_target.contrib.django.store import DjangoStore
+
+    Delivery.objects.using(alias).all().delete()
+    Article.objects.using(alias).all().delete()  # revisions go with their articles
+    return Backend(
+        name,
+        partial(DjangoStore, using=alias),
+        _without_revision_table,
+        before_fork=connections.close_all,
+        thread_done=connections.close_all,
+    )
+
+
+BACKENDS = ["sqlite", "postgres", "markdown", "django-sqlite", "django-postgres"]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -70,6 +108,10 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
         return _url_backend("sqlite", f"sqlite:///{tmp_path}/posts.db")
     if request.param == "markdown":
         return _url_backend("markdown", f"markdown:///{tmp_path}/posts")
+    if request.param == "django-sqlite":
+        return _django_backend(request.param, request.getfixturevalue("django_db"))
+    if request.param == "django-postgres":
+        return _django_backend(request.param, request.getfixturevalue("django_postgres"))
     return _url_backend("postgres", str(request.getfixturevalue("fresh_database")))
 
 
