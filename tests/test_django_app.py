@@ -1,0 +1,400 @@
+"""The reusable Django app in the test project (tests/django_project): system
+checks, commands, the signal, statuses, the delivery log and the admin, through
+Django's own test client; the admin in headless Chromium; and a project made by
+``django-admin startproject``, served by ``runserver``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from io import StringIO
+from typing import Any
+
+import httpx
+import pytest
+from django.conf import settings
+from django.core import checks
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, override_settings
+
+from harness.browser import browse
+from harness.servers import ROOT, free_port, server
+from tests import samples
+from wonderblogs_target.contrib.django.models import Article, ArticleRevision, Delivery
+from wonderblogs_target.contrib.django.signals import article_received
+
+URL = "/site/api/wonderblogs"  # where the test project includes the app
+KEY = settings.WONDERBLOGS_KEY
+AUTH = {"Authorization": f"Bearer {KEY}"}
+HOSTILE = "## Heading\n\n**bold** <script>alert('pwned')</script> [x](javascript:alert(1))"
+
+
+@pytest.fixture(autouse=True)
+def empty(django_db: str) -> None:
+    Delivery.objects.all().delete()
+    Article.objects.all().delete()
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client()
+
+
+def post(client: Client, document: dict[str, Any], path: str = URL, **headers: str) -> Any:
+    return client.post(
+        path, json.dumps(document), content_type="application/json", headers={**AUTH, **headers}
+    )
+
+
+def configured(**changes: Any) -> Any:
+    return override_settings(WONDERBLOGS={**settings.WONDERBLOGS, **changes})
+
+
+# -- serving -----------------------------------------------------------------------------
+
+
+def test_get_fills_recent_articles_newest_first_and_both_slash_forms_work(client):
+    assert client.get(URL, headers=AUTH).json()["recent_articles"] == []
+    assert post(client, samples.payload(slug="first", title="First")).status_code == 200
+    assert (
+        post(client, samples.payload(slug="second", title="Second"), URL + "/").status_code == 200
+    )
+    context = client.get(URL + "/", headers=AUTH).json()
+    assert [a["title"] for a in context["recent_articles"]] == ["Second", "First"]
+    assert context["brand_identity"] == samples.CONTEXT["brand_identity"]
+    assert client.get(URL).status_code == 401
+
+
+def test_context_may_be_the_dotted_path_of_a_callable(client):
+    with configured(CONTEXT="tests.samples.context"):
+        assert client.get(URL, headers=AUTH).json() == samples.CONTEXT
+
+
+def test_every_field_lands_in_a_column_and_reads_back(client):
+    document = samples.payload(wordCount=900, externalId="ext-1")
+    assert post(client, document).status_code == 200
+    article = Article.objects.get()
+    assert article.seo_title == samples.PAYLOAD["seo"]["metaTitle"]
+    assert article.tags == samples.PAYLOAD["tags"]
+    assert article.sources == samples.PAYLOAD["sources"]
+    assert article.extra == {"wordCount": 900}
+    assert article.external_id == "ext-1"
+    assert article.document() == document
+
+
+def test_new_articles_get_the_configured_status_and_a_repush_keeps_a_persons_choice(client):
+    with configured(PUBLISH_STATUS="published"):
+        assert post(client, samples.PAYLOAD).status_code == 200
+        article = Article.objects.get()
+        assert article.status == "published"
+        Article.objects.update(status="draft")  # a person unpublished it
+        assert post(client, samples.payload(title="Revised")).status_code == 200
+    article.refresh_from_db()
+    assert (article.status, article.title, article.revision) == ("draft", "Revised", 2)
+    [earlier] = ArticleRevision.objects.all()
+    assert earlier.payload["title"] == samples.PAYLOAD["title"]
+
+
+def test_every_post_is_in_the_delivery_log_without_key_or_body(client):
+    post(client, samples.PAYLOAD)
+    post(client, samples.payload(title="Again"))
+    post(client, {"slug": "broken"})
+    post(client, samples.PAYLOAD, Authorization="Bearer wrong")
+    rows = list(Delivery.objects.order_by("id").values("action", "outcome", "status_code"))
+    assert rows == [
+        {"action": "new", "outcome": "accepted", "status_code": 200},
+        {"action": "update", "outcome": "accepted", "status_code": 200},
+        {"action": "", "outcome": "refused", "status_code": 422},
+        {"action": "", "outcome": "refused", "status_code": 401},
+    ]
+    article = Article.objects.get()
+    assert set(article.deliveries.values_list("action", flat=True)) == {"new", "update"}
+    stored = json.dumps(list(Delivery.objects.values()), default=str)
+    assert KEY not in stored
+    assert "broken" not in stored
+
+
+# -- the signal --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def received() -> Iterator[list[dict[str, Any]]]:
+    calls: list[dict[str, Any]] = []
+
+    def receiver(sender: Any, **kwargs: Any) -> None:
+        calls.append(kwargs)
+
+    article_received.connect(receiver)
+    yield calls
+    article_received.disconnect(receiver)
+
+
+def test_article_received_is_sent_after_commit_with_created(client, received):
+    post(client, samples.PAYLOAD)
+    post(client, samples.payload(title="Again"))
+    assert [(c["created"], c["payload"].title) for c in received] == [
+        (True, samples.PAYLOAD["title"]),
+        (False, "Again"),
+    ]
+    assert received[0]["article"].pk == Article.objects.get().pk
+
+
+def test_a_rolled_back_save_sends_nothing(received):
+    from wonderblogs_target import PublishPayload
+    from wonderblogs_target.contrib.django.store import DjangoStore
+
+    store = DjangoStore()
+
+    def save_then_fail() -> None:
+        with transaction.atomic():
+            store.save(PublishPayload.model_validate(samples.PAYLOAD))
+            raise RuntimeError("the site's own transaction fails later")
+
+    with pytest.raises(RuntimeError):
+        save_then_fail()
+    assert received == []
+    assert Article.objects.count() == 0
+
+
+# -- system checks -------------------------------------------------------------------------
+
+
+def check_ids(**changes: Any) -> dict[str, str]:
+    with configured(**changes):
+        return {m.id: m.msg for m in checks.run_checks() if m.id.startswith("wonderblogs")}
+
+
+def test_a_configured_project_passes_the_checks():
+    assert check_ids() == {}
+
+
+def test_checks_name_what_is_wrong():
+    assert "wonderblogs.E001" in check_ids(API_KEY=None)
+    open_ids = check_ids(API_KEY=None, ALLOW_UNAUTHENTICATED=True)
+    assert set(open_ids) == {"wonderblogs.W001"}
+    long_tone = check_ids(CONTEXT={**samples.brand(), "tone_of_voice": "x" * 6_000})
+    assert long_tone == {
+        "wonderblogs.E002": 'WONDERBLOGS["CONTEXT"] breaks the contract: '
+        "tone_of_voice: 6,000 chars, max 5,000"
+    }
+    assert "wonderblogs.E002" in check_ids(CONTEXT=None)
+    assert "wonderblogs.E003" in check_ids(CONTEXT="no.such.module.context")
+    assert "wonderblogs.E004" in check_ids(PUBLISH_STATUS="live")
+
+
+def test_a_project_that_does_not_include_the_urls_gets_a_warning():
+    with override_settings(ROOT_URLCONF="tests.django_project.bare_urls"):
+        messages = checks.run_checks(tags=[checks.Tags.urls])
+    assert [m.id for m in messages] == ["wonderblogs.W002"]
+
+
+def test_migrations_are_complete():
+    out = StringIO()
+    call_command("makemigrations", "wonderblogs", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def run_command(*args: str) -> tuple[int, str]:
+    out = StringIO()
+    try:
+        call_command(*args, stdout=out)
+    except SystemExit as exit:
+        return int(exit.code or 0), out.getvalue()
+    return 0, out.getvalue()
+
+
+def test_wonderblogs_check_passes_in_process_and_marks_its_articles():
+    code, output = run_command("wonderblogs_check", "--rewrite")
+    assert code == 0, output
+    assert "6 passed, 0 failed" in output
+    assert KEY not in output
+    assert Article.objects.get().slug.startswith("wonderblogs-target-check-")
+
+
+def test_wonderblogs_check_fails_for_a_broken_context():
+    with configured(CONTEXT=lambda: {**samples.context(), "tone_of_voice": "x" * 6_000}):
+        code, output = run_command("wonderblogs_check", "--json")
+    assert code == 1
+    assert json.loads(output)["ok"] is False
+
+
+def test_wonderblogs_openapi_writes_the_document_at_the_projects_path(tmp_path):
+    code, output = run_command("wonderblogs_openapi")
+    assert code == 0
+    assert list(json.loads(output)["paths"]) == [URL]
+    target = tmp_path / "openapi.yaml"
+    run_command("wonderblogs_openapi", "--format", "yaml", "--output", str(target))
+    assert target.read_text().startswith("openapi: 3.0.3")
+
+
+# -- the admin -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def editor(django_db: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="editor", defaults={"is_staff": True, "is_superuser": True}
+    )
+    return user
+
+
+def test_anonymous_visitors_are_sent_to_the_login(client):
+    answer = client.get("/admin/wonderblogs/article/")
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("/admin/login/")
+
+
+def test_the_admin_lists_searches_shows_and_publishes(client, editor):
+    post(client, samples.payload(content=HOSTILE))
+    post(client, samples.payload(content=HOSTILE, title="Second version"))
+    post(client, samples.payload(slug="other", locale="de", title="Auf Deutsch"))
+    article = Article.objects.get(slug=samples.PAYLOAD["slug"])
+    client.force_login(editor)
+
+    listing = client.get("/admin/wonderblogs/article/").content.decode()
+    assert "Second version" in listing
+    assert "Auf Deutsch" in listing
+    found = client.get("/admin/wonderblogs/article/?q=Deutsch").content.decode()
+    assert "Auf Deutsch" in found
+    assert "Second version" not in found
+    assert (
+        "Second version" not in client.get("/admin/wonderblogs/article/?locale=de").content.decode()
+    )
+
+    page = client.get(f"/admin/wonderblogs/article/{article.pk}/change/").content.decode()
+    assert "<h2>Heading</h2>" in page
+    assert "<strong>bold</strong>" in page
+    assert "&lt;script&gt;alert" in page  # shown as text
+    assert "<script>alert" not in page
+    assert 'href="javascript:' not in page
+    assert "Earlier versions" in page
+    assert samples.PAYLOAD["title"] in page  # the earlier revision's title
+
+    client.post(
+        "/admin/wonderblogs/article/",
+        {"action": "publish", "_selected_action": [article.pk]},
+    )
+    article.refresh_from_db()
+    assert article.status == "published"
+    client.post(
+        "/admin/wonderblogs/article/",
+        {"action": "unpublish", "_selected_action": [article.pk]},
+    )
+    article.refresh_from_db()
+    assert article.status == "draft"
+    assert client.get("/admin/wonderblogs/delivery/").status_code == 200
+
+
+@pytest.fixture
+def live_server(django_db: str) -> Iterator[str]:
+    """The test project served over HTTP on loopback, in a thread, with its static files."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.handlers.wsgi import WSGIHandler
+    from werkzeug.serving import make_server
+
+    port = free_port()
+    httpd = make_server("127.0.0.1", port, StaticFilesHandler(WSGIHandler()), threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    httpd.shutdown()
+
+
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+def test_the_admin_in_chromium(live_server, editor, tmp_path):
+    api = f"{live_server}{URL}"
+    assert httpx.post(api, headers=AUTH, json=samples.payload(content=HOSTILE)).status_code == 200
+    article = Article.objects.get()
+    page = f"{live_server}/test-login/?next=/admin/wonderblogs/article/{article.pk}/change/"
+    dom = browse(page, tmp_path / "p1", "--dump-dom")
+    assert samples.PAYLOAD["title"] in dom
+    assert "<h2>Heading</h2>" in dom
+    assert "&lt;script&gt;" in dom
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / "django-admin-article.png"
+    browse(page, tmp_path / "p2", f"--screenshot={shot}", "--window-size=1200,1000")
+    assert shot.read_bytes().startswith(b"\x89PNG")
+    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+def test_wonderblogs_check_against_a_deployed_url(live_server):
+    code, output = run_command("wonderblogs_check", "--url", f"{live_server}{URL}", "--publish")
+    assert code == 0, output
+    assert "5 passed, 0 failed" in output
+
+
+# -- a fresh project, as the README has it ---------------------------------------------------
+
+SNIPPET_SETTINGS = """
+INSTALLED_APPS += ["wonderblogs_target.contrib.django"]
+WONDERBLOGS = {
+    "API_KEY": "fresh-key",
+    "CONTEXT": {
+        "brand_identity": "Acme", "tone_of_voice": "Plain", "instructions": "Short",
+        "content_focus": "Cloud spend",
+    },
+    "PUBLISH_STATUS": "draft",
+}
+"""
+ADMIN_CHECK = """
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+user = get_user_model().objects.create_superuser("admin", "a@example.com", "pw")
+client = Client()
+client.force_login(user)
+print(client.get("/admin/wonderblogs/article/").content.decode())
+"""
+
+
+def test_the_readme_snippet_on_a_fresh_startproject(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "django", "startproject", "mysite", str(tmp_path)],
+        check=True,
+        timeout=60,
+    )
+    settings_file = tmp_path / "mysite" / "settings.py"
+    settings_file.write_text(settings_file.read_text() + SNIPPET_SETTINGS)
+    urls = tmp_path / "mysite" / "urls.py"
+    urls.write_text(
+        urls.read_text()
+        .replace("from django.urls import path", "from django.urls import include, path")
+        .replace(
+            "urlpatterns = [",
+            'urlpatterns = [\n    path("api/wonderblogs", '
+            'include("wonderblogs_target.contrib.django.urls")),',
+        )
+    )
+    manage = [sys.executable, str(tmp_path / "manage.py")]
+    env = {"PYTHONPATH": str(tmp_path)}
+    subprocess.run([*manage, "migrate"], check=True, timeout=120, capture_output=True, cwd=tmp_path)
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api/wonderblogs"
+    auth = {"Authorization": "Bearer fresh-key"}
+    command = [str(tmp_path / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload"]
+    with server(command, port=port, env=env, cwd=tmp_path):
+        assert httpx.post(api, headers=auth, json=samples.PAYLOAD).status_code == 200
+        context = httpx.get(api + "/", headers=auth).json()
+    assert [a["title"] for a in context["recent_articles"]] == [samples.PAYLOAD["title"]]
+    admin = subprocess.run(
+        [*manage, "shell", "-c", ADMIN_CHECK],
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert samples.PAYLOAD["title"] in admin.stdout
+    assert "Draft" in admin.stdout
