@@ -81,6 +81,9 @@ class ArticleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     inlines = (RevisionInline, DeliveryInline)
     actions = ("publish", "unpublish")
 
+    class Media:
+        css = {"all": ("wonderblogs/admin.css",)}
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # articles come from Wonderblogs
 
@@ -88,7 +91,7 @@ class ArticleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def rendered(self, article: Article) -> SafeString:
         # Markdown rendered with raw HTML off: a <script> in an article is text.
         return format_html(
-            '<div class="wonderblogs-article" style="max-width:46rem">{}</div>',
+            '<div class="wonderblogs-article">{}</div>',
             mark_safe(render_markdown(article.content)),  # noqa: S308 - escaped by the renderer
         )
 
