@@ -13,6 +13,18 @@ EXAMPLES = {
 }
 
 
+#: Commands to run once before an example's server starts.
+SETUP = {"django": [["examples/django_project/manage.py", "migrate", "--no-input"]]}
+
+
+def setup_commands(name: str) -> list[list[str]]:
+    """The README's set-up commands for example ``name``."""
+    return [
+        [str(ROOT / arg) if arg.startswith("examples/") else arg for arg in command]
+        for command in SETUP.get(name, [])
+    ]
+
+
 def example_command(name: str, port: int) -> list[str]:
     """The README's command for example ``name``, listening on ``port``."""
     return [

@@ -3,12 +3,16 @@ then checked the way Wonderblogs and ``wonderblogs-target check`` use it."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import httpx
 import pytest
 
 from harness.servers import free_port, server
 from tests import samples
-from tests.example_apps import EXAMPLES, KEY, example_command
+from tests.example_apps import EXAMPLES, KEY, example_command, setup_commands
 from wonderblogs_target.check import run_checks
 
 
@@ -19,6 +23,15 @@ def test_example_serves_get_and_post_and_passes_the_checker(name, tmp_path):
     env = {"WONDERBLOGS_API_KEY": KEY, "WONDERBLOGS_DB": str(tmp_path / "blog.db")}
     url = f"http://127.0.0.1:{port}/api/wonderblogs"
     auth = {"Authorization": f"Bearer {KEY}"}
+    for setup in setup_commands(name):
+        subprocess.run(
+            [sys.executable, *setup],
+            env={**os.environ, **env},
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     with server(command, port=port, env=env, cwd=tmp_path), httpx.Client(timeout=10) as http:
         assert http.get(url).status_code == 401
         before = http.get(url, headers=auth)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Django example:
+"""Django example, with the Wonderblogs app:
+WONDERBLOGS_API_KEY=dev-key python examples/django_project/manage.py migrate
 WONDERBLOGS_API_KEY=dev-key python examples/django_project/manage.py runserver 127.0.0.1:8000
 """
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 if __name__ == "__main__":
     here = Path(__file__).resolve().parent
-    sys.path[:0] = [str(here), str(here.parent)]  # the project, and blog_store beside it
+    sys.path.insert(0, str(here))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exampleproject.settings")
     from django.core.management import execute_from_command_line
 

@@ -1,14 +1,8 @@
-from blog_store import BlogStore
-from django.urls import path
-
-from wonderblogs_target.django import create_wonderblogs_view
-
-store = BlogStore()
-
-# api_key is left out: the view reads settings.WONDERBLOGS_API_KEY.
-wonderblogs = create_wonderblogs_view(get_context=store.context, on_publish=store.save)
+from django.contrib import admin
+from django.urls import include, path
 
 urlpatterns = [
-    path("api/wonderblogs", wonderblogs),
-    path("api/wonderblogs/", wonderblogs),
+    path("admin/", admin.site.urls),
+    # Serves /api/wonderblogs and /api/wonderblogs/ alike.
+    path("api/wonderblogs", include("wonderblogs_target.contrib.django.urls")),
 ]

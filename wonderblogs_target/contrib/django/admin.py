@@ -8,7 +8,7 @@ is a person's to decide, and a re-push never changes it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -82,7 +82,7 @@ class ArticleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     actions = ("publish", "unpublish")
 
     class Media:
-        css = {"all": ("wonderblogs/admin.css",)}
+        css: ClassVar[dict[str, tuple[str, ...]]] = {"all": ("wonderblogs/admin.css",)}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # articles come from Wonderblogs
