@@ -23,7 +23,8 @@ OTHER_METHODS = ["PUT", "PATCH", "DELETE"]
 def make_client(request: pytest.FixtureRequest) -> Any:
     """Every adapter, and the reusable Django app (configured by settings)."""
     if request.param != "django-app":
-        return CLIENTS[request.param]
+        yield CLIENTS[request.param]
+        return
     request.getfixturevalue("django_db")
     clients: list[DjangoAppClient] = []
 

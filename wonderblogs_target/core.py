@@ -36,7 +36,7 @@ from ._keys import ApiKey, KeyRing
 from .errors import ConfigurationError, format_location
 from .http import Request, Response
 from .models import ContextResponse, PublishPayload, context_json
-from .stores import RECENT_LIMIT, Store, StoredPost
+from .stores import RECENT_LIMIT, Store
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
@@ -80,11 +80,10 @@ def _lacks_recent(document: object) -> bool:
     return isinstance(document, Mapping) and not document.get("recent_articles")
 
 
-def _with_recent(document: ContextDocument, posts: list[StoredPost]) -> dict[str, Any]:
+def _with_recent(document: ContextDocument, recent: list[dict[str, str]]) -> dict[str, Any]:
     """The site's document with ``recent_articles`` taken from the store."""
     if isinstance(document, ContextResponse):
         document = document.model_dump(exclude_unset=True)
-    recent = [post.recent_article.model_dump(exclude_none=True) for post in posts]
     return {**document, "recent_articles": recent}
 
 
@@ -210,10 +209,10 @@ class WonderblogsTarget(Endpoint):
                 return callback_failed(exc, "get_context")
         if self.store is not None and _lacks_recent(document):
             try:
-                posts = yield self.call(self.store.recent, (RECENT_LIMIT,), False)
+                recent = yield self.call(self.store.recent_articles, (RECENT_LIMIT,), False)
             except Exception as exc:
                 return callback_failed(exc, "the store (reading recent articles)")
-            document = _with_recent(document, posts)  # type: ignore[arg-type]
+            document = _with_recent(document, recent)  # type: ignore[arg-type]
         return self._context_response(document, head)
 
     def flow(self, request: Request) -> Flow:

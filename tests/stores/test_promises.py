@@ -131,6 +131,18 @@ def test_newest_first_and_at_most_the_limit(store):
     assert store.count() == 55
 
 
+def test_recent_articles_are_titles_and_summaries_newest_first(store):
+    for n in range(3):
+        store.save(article(slug=f"post-{n}", title=f"Post {n}", description=f"About {n}"))
+    store.save(article(slug="post-0", title="Post 0, revised", description="About 0 again"))
+    assert store.recent_articles(2) == [
+        {"title": "Post 2", "summary": "About 2"},
+        {"title": "Post 1", "summary": "About 1"},
+    ]
+    assert store.recent_articles() == [p.recent_article for p in store.recent()]
+    assert store.recent_articles()[-1] == {"title": "Post 0, revised", "summary": "About 0 again"}
+
+
 def test_data_survives_reopening(backend):
     first = backend.open()
     first.save(article())

@@ -35,7 +35,7 @@ from typing import Protocol
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from ..errors import ConfigurationError
-from ..models import PublishPayload, RecentArticle
+from ..models import PublishPayload
 
 __all__ = [
     "DEFAULT_STORE_URL",
@@ -44,6 +44,7 @@ __all__ = [
     "StoredPost",
     "open_store",
     "post_identity",
+    "recent_article",
     "redact_url",
 ]
 
@@ -65,9 +66,9 @@ class StoredPost:
     revision: int = 1
 
     @property
-    def recent_article(self) -> RecentArticle:
+    def recent_article(self) -> dict[str, str]:
         """The post as the context's ``recent_articles`` lists it."""
-        return RecentArticle(title=self.payload.title, summary=self.payload.description)
+        return recent_article(self.payload.title, self.payload.description)
 
 
 class Store(Protocol):
@@ -90,6 +91,11 @@ class Store(Protocol):
         """The newest posts first."""
         ...
 
+    def recent_articles(self, limit: int = RECENT_LIMIT) -> list[dict[str, str]]:
+        """The newest posts as the context lists them: ``{"title", "summary"}``,
+        newest first. Cheaper than :meth:`recent`: no whole article is built."""
+        ...
+
     def get(self, post_id: str) -> StoredPost | None:
         """The current version of a post, or None (also for an id that cannot exist)."""
         ...
@@ -105,6 +111,12 @@ class Store(Protocol):
     def close(self) -> None:
         """Release connections and files; the store is not used afterwards."""
         ...
+
+
+def recent_article(title: str, description: str) -> dict[str, str]:
+    """One entry of the context's ``recent_articles``: the title and, as its
+    summary, the article's description."""
+    return {"title": title, "summary": description}
 
 
 def post_identity(payload: PublishPayload) -> tuple[str, str]:

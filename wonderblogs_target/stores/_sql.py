@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import PublishRejected
 from ..models import PublishPayload
-from . import RECENT_LIMIT, StoredPost, post_identity
+from . import RECENT_LIMIT, StoredPost, post_identity, recent_article
 
 __all__ = ["SQLStore"]
 
@@ -199,6 +199,17 @@ class SQLStore(ABC):
                 (limit,),
             ).fetchall()
         return [self._row(row) for row in rows]
+
+    def recent_articles(self, limit: int = RECENT_LIMIT) -> list[dict[str, str]]:
+        with self.reading() as db:
+            rows = db.execute(
+                self._sql(
+                    "SELECT payload FROM wb_posts ORDER BY published_at DESC, id DESC LIMIT ?"
+                ),
+                (limit,),
+            ).fetchall()
+        documents = [json.loads(p) if isinstance(p, str | bytes) else p for (p,) in rows]
+        return [recent_article(d["title"], d["description"]) for d in documents]
 
     def get(self, post_id: str) -> StoredPost | None:
         if not post_id.isdigit():

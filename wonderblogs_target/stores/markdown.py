@@ -240,6 +240,9 @@ class MarkdownStore:
         posts = sorted(self._posts(), key=lambda p: (p.published_at, p.id), reverse=True)
         return posts[:limit]
 
+    def recent_articles(self, limit: int = RECENT_LIMIT) -> list[dict[str, str]]:
+        return [post.recent_article for post in self.recent(limit)]
+
     def get(self, post_id: str) -> StoredPost | None:
         path = self._file(post_id)
         if path is None or not path.is_file():

@@ -15,7 +15,14 @@ from django.utils import timezone
 
 from ...errors import PublishRejected
 from ...models import PublishPayload
-from ...stores import RECENT_LIMIT, StoredPost, opened, post_identity, redact_url
+from ...stores import (
+    RECENT_LIMIT,
+    StoredPost,
+    opened,
+    post_identity,
+    recent_article,
+    redact_url,
+)
 from .models import Article, ArticleRevision, Delivery
 from .signals import article_received
 
@@ -146,6 +153,13 @@ class DjangoStore:
     def recent(self, limit: int = RECENT_LIMIT) -> list[StoredPost]:
         articles = Article.objects.using(self.using).order_by("-received_at", "-id")[:limit]
         return [self._post(article) for article in articles]
+
+    def recent_articles(self, limit: int = RECENT_LIMIT) -> list[dict[str, str]]:
+        rows = Article.objects.using(self.using).order_by("-received_at", "-id")
+        return [
+            recent_article(title, description)
+            for title, description in rows.values_list("title", "description")[:limit]
+        ]
 
     def get(self, post_id: str) -> StoredPost | None:
         if not post_id.isdigit():
