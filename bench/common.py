@@ -185,14 +185,15 @@ def wsgi_batch(app: Any, method: str, path: str, body: bytes = b"") -> Callable[
 # -- measuring ------------------------------------------------------------------------
 
 
-def measure(
+def measure_rounds(
     contenders: dict[str, Callable[[int], None]],
     *,
     iterations: int,
     rounds: int = 7,
     warmup: int = 200,
-) -> dict[str, float]:
-    """Median requests per second of each contender, timed in interleaved rounds."""
+) -> dict[str, list[float]]:
+    """Requests per second of each contender in every round; the rounds run the
+    contenders in a new random order each time, so round ``i`` is a fair pair."""
     for run in contenders.values():
         run(warmup)
     samples: dict[str, list[float]] = {name: [] for name in contenders}
@@ -203,7 +204,29 @@ def measure(
             start = time.perf_counter()
             contenders[name](iterations)
             samples[name].append(iterations / (time.perf_counter() - start))
+    return samples
+
+
+def measure(
+    contenders: dict[str, Callable[[int], None]],
+    *,
+    iterations: int,
+    rounds: int = 7,
+    warmup: int = 200,
+) -> dict[str, float]:
+    """Median requests per second of each contender, timed in interleaved rounds."""
+    samples = measure_rounds(contenders, iterations=iterations, rounds=rounds, warmup=warmup)
     return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def paired_ratio(samples: dict[str, list[float]], name: str, peer: str) -> str:
+    """``1.04x (0.98-1.10)``: the median of the per-round ratios of ``name`` to
+    ``peer``, with their quartiles, which show how far one round can be trusted."""
+    if name == peer:
+        return "1.00x"
+    ratios = [a / b for a, b in zip(samples[name], samples[peer], strict=True)]
+    low, middle, high = statistics.quantiles(ratios, n=4)
+    return f"{middle:.2f}x ({low:.2f}-{high:.2f})"
 
 
 def microseconds_per_call(

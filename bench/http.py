@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.common import AUTH, payload_12k, table
+from bench.common import AUTH, paired_ratio, payload_12k, table
 from harness.servers import ROOT, free_port, server
 
 ROUNDS = 25
@@ -124,15 +124,6 @@ def _wrk(url: str, script: Path) -> float:
     return float(match.group(1))
 
 
-def _paired(samples: dict[str, list[float]], name: str, peer: str) -> str:
-    """``1.04x (0.98-1.10)``: the median per-round ratio and its quartiles."""
-    if name == peer:
-        return "1.00x"
-    ratios = [a / b for a, b in zip(samples[name], samples[peer], strict=True)]
-    low, middle, high = statistics.quantiles(ratios, n=4)
-    return f"{middle:.2f}x ({low:.2f}-{high:.2f})"
-
-
 def run_group(name: str, scripts: dict[str, Path]) -> list[tuple[str, str, float, str, str]]:
     """Rows of (contender, method, median req/s, ratio to idiomatic, ratio to floor)."""
     _, kind, app, contenders = GROUPS[name]
@@ -159,8 +150,8 @@ def run_group(name: str, scripts: dict[str, Path]) -> list[tuple[str, str, float
                         contender,
                         method,
                         statistics.median(rates),
-                        _paired(samples, contender, "idiomatic"),
-                        _paired(samples, contender, "floor"),
+                        paired_ratio(samples, contender, "idiomatic"),
+                        paired_ratio(samples, contender, "floor"),
                     )
                 )
     return rows

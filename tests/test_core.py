@@ -376,3 +376,29 @@ print(json.dumps([statuses, threads, sys.modules.get("anyio") is not None]))
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert json.loads(result.stdout) == [[200, 200, 503], [True, True], False]
+
+
+def test_a_store_holding_an_over_long_title_answers_500_and_logs_why(tmp_path, caplog):
+    """Store rows can be edited by hand; what the store lists is checked per request."""
+    import sqlite3
+
+    target = WonderblogsTarget(
+        api_key=KEY, get_context=samples.brand(), store=f"sqlite:///{tmp_path}/p.db"
+    )
+    auth = {"authorization": f"Bearer {KEY}"}
+    assert target.handle(Request("POST", auth, samples.body(samples.PAYLOAD))).status == 200
+    good = json.loads(target.handle(Request("GET", auth)).body)
+    assert good == {
+        **samples.brand(),
+        "recent_articles": [
+            {"title": samples.PAYLOAD["title"], "summary": samples.PAYLOAD["description"]}
+        ],
+    }
+    with sqlite3.connect(tmp_path / "p.db") as db:
+        db.execute("UPDATE wb_posts SET payload = json_set(payload, '$.title', ?)", ("x" * 600,))
+    with caplog.at_level(logging.ERROR, logger="wonderblogs_target"):
+        answer = target.handle(Request("GET", auth))
+    assert answer.status == 500
+    assert b"x" * 50 not in answer.body
+    assert "[0].title: String should have at most 500 characters" in caplog.text
+    target.close()

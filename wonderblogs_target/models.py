@@ -326,3 +326,16 @@ def context_json(document: Any) -> bytes:
     Raises ``pydantic.ValidationError``.
     """
     return _context_serializer.to_json(_context_validator.validate_python(document))
+
+
+# The context's own schema of its recent_articles field: the same rules, read
+# from the same model.
+_recent_schema = _context_schema["fields"]["recent_articles"]["schema"]
+_recent_validator = SchemaValidator(_recent_schema)
+_recent_serializer = SchemaSerializer(_recent_schema)
+
+
+def recent_articles_json(articles: Any) -> bytes:
+    """Check a ``recent_articles`` list by the context's rules and return its
+    wire JSON; raises ``pydantic.ValidationError`` (locations start at the index)."""
+    return _recent_serializer.to_json(_recent_validator.validate_python(articles))

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +46,7 @@ __all__ = [
     "open_store",
     "post_identity",
     "recent_article",
+    "recent_list",
     "redact_url",
 ]
 
@@ -113,10 +115,16 @@ class Store(Protocol):
         ...
 
 
+def recent_list(rows: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    """The context's ``recent_articles`` from (title, description) pairs: each
+    article's description is its summary. Built in one comprehension, since a
+    GET lists fifty of them."""
+    return [{"title": title, "summary": description} for title, description in rows]
+
+
 def recent_article(title: str, description: str) -> dict[str, str]:
-    """One entry of the context's ``recent_articles``: the title and, as its
-    summary, the article's description."""
-    return {"title": title, "summary": description}
+    """One entry of the context's ``recent_articles`` (see :func:`recent_list`)."""
+    return recent_list(((title, description),))[0]
 
 
 def post_identity(payload: PublishPayload) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import PublishRejected
 from ..models import PublishPayload
-from . import RECENT_LIMIT, StoredPost, post_identity, recent_article
+from . import RECENT_LIMIT, StoredPost, post_identity, recent_list
 
 __all__ = ["SQLStore"]
 
@@ -209,7 +209,7 @@ class SQLStore(ABC):
                 (limit,),
             ).fetchall()
         documents = [json.loads(p) if isinstance(p, str | bytes) else p for (p,) in rows]
-        return [recent_article(d["title"], d["description"]) for d in documents]
+        return recent_list((d["title"], d["description"]) for d in documents)
 
     def get(self, post_id: str) -> StoredPost | None:
         if not post_id.isdigit():

@@ -10,7 +10,7 @@ from django.db import models
 
 from ...models import PublishPayload
 
-__all__ = ["Article", "ArticleRevision", "Delivery"]
+__all__ = ["PAYLOAD_COLUMNS", "Article", "ArticleRevision", "Delivery"]
 
 # Payload fields with a column of their own (wire name -> attribute); anything
 # else Wonderblogs sends is kept in ``Article.extra``.
@@ -30,6 +30,8 @@ _SIMPLE = {
     "externalId": "external_id",
 }
 _SEO = {"metaTitle": "seo_title", "metaDescription": "seo_description", "slug": "seo_slug"}
+#: The columns that hold the payload.
+PAYLOAD_COLUMNS = (*_SIMPLE.values(), *_SEO.values(), "extra")
 
 
 class Article(models.Model):
@@ -131,7 +133,7 @@ class Delivery(models.Model):
         REFUSED = "refused", "Refused (4xx)"
         FAILED = "failed", "Failed (5xx)"
 
-    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    received_at = models.DateTimeField(auto_now_add=True)
     action = models.CharField(max_length=10, choices=Action.choices, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     status_code = models.PositiveSmallIntegerField()
@@ -140,7 +142,8 @@ class Delivery(models.Model):
     )
 
     class Meta:
-        ordering = ("-received_at", "-id")
+        # Rows arrive in time order, so the id orders them without an index of its own.
+        ordering = ("-id",)
         verbose_name_plural = "deliveries"
 
     def __str__(self) -> str:

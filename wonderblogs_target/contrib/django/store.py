@@ -20,10 +20,10 @@ from ...stores import (
     StoredPost,
     opened,
     post_identity,
-    recent_article,
+    recent_list,
     redact_url,
 )
-from .models import Article, ArticleRevision, Delivery
+from .models import PAYLOAD_COLUMNS, Article, ArticleRevision, Delivery
 from .signals import article_received
 
 __all__ = ["DjangoStore"]
@@ -125,12 +125,21 @@ class DjangoStore:
         ArticleRevision.objects.using(self.using).create(
             article=article, revision=article.revision, payload=article.document(), saved_at=now
         )
+        moves = (article.slug, article.locale) != (slug, locale)
+        before = {field: getattr(article, field) for field in PAYLOAD_COLUMNS}
         article.set_payload(payload, slug, locale)
         article.revision += 1
         article.updated_at = now
+        # Only what changed is written: a repeated push (a retry) leaves the
+        # article's large text columns untouched on disk.
+        changed = [f for f in PAYLOAD_COLUMNS if getattr(article, f) != before[f]]
+        fields = [*changed, "revision", "updated_at"]
+        if not moves:  # same slug and locale: the unique constraint cannot fail
+            article.save(using=self.using, update_fields=fields)
+            return
         try:
             with transaction.atomic(using=self.using):
-                article.save(using=self.using)
+                article.save(using=self.using, update_fields=fields)
         except IntegrityError:
             # A rewrite that would move the article onto another article's slug.
             raise PublishRejected(
@@ -151,15 +160,14 @@ class DjangoStore:
         )
 
     def recent(self, limit: int = RECENT_LIMIT) -> list[StoredPost]:
-        articles = Article.objects.using(self.using).order_by("-received_at", "-id")[:limit]
+        articles = Article.objects.using(self.using).order_by("-id")[:limit]
         return [self._post(article) for article in articles]
 
     def recent_articles(self, limit: int = RECENT_LIMIT) -> list[dict[str, str]]:
-        rows = Article.objects.using(self.using).order_by("-received_at", "-id")
-        return [
-            recent_article(title, description)
-            for title, description in rows.values_list("title", "description")[:limit]
-        ]
+        # Ids are given in arrival order and received_at never changes, so the
+        # primary key orders newest first without a sort.
+        rows = Article.objects.using(self.using).order_by("-id")
+        return recent_list(rows.values_list("title", "description")[:limit])
 
     def get(self, post_id: str) -> StoredPost | None:
         if not post_id.isdigit():

@@ -3,8 +3,8 @@ saving into the app's models.
 
 The target is built on first use and again whenever Django reports that a
 setting changed (``override_settings`` in tests), so settings are read once,
-not on every request; the API key itself is read on every request, so a key
-changed in settings takes effect at once.
+not on every request. An ``API_KEY`` that is a callable is called on every
+request, for keys kept outside the settings.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ..._endpoint import logger
 from ...core import TargetOptions, WonderblogsTarget
 from ...django import django_response, target_request
-from .conf import api_key, loaded, wonderblogs_setting
+from .conf import loaded, wonderblogs_setting
 from .models import Delivery
 from .store import DjangoStore
 
@@ -45,7 +45,7 @@ def target() -> WonderblogsTarget:
             if wonderblogs_setting("ALLOW_UNAUTHENTICATED"):
                 options["allow_unauthenticated"] = True
             else:
-                options["api_key"] = api_key
+                options["api_key"] = wonderblogs_setting("API_KEY")
             if wonderblogs_setting("MAX_BODY_SIZE") is not None:
                 options["max_body_size"] = int(wonderblogs_setting("MAX_BODY_SIZE"))
             _built = WonderblogsTarget(**options)
