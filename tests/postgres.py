@@ -31,7 +31,7 @@ def _binary(name: str) -> str:
 
 #: The port of the tests' server, chosen at import so that settings (Django's
 #: ``DATABASES``) can name it before the server is started.
-PORT = free_port()
+PORT = int(os.environ.get("WONDERBLOGS_TEST_PG_PORT") or free_port())
 
 
 @contextmanager

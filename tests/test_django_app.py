@@ -398,3 +398,13 @@ def test_the_readme_snippet_on_a_fresh_startproject(tmp_path):
     )
     assert samples.PAYLOAD["title"] in admin.stdout
     assert "Draft" in admin.stdout
+
+
+def test_the_project_runs_on_the_database_it_was_given():
+    """SQLite here; PostgreSQL in tests/test_django_on_postgres.py's child run."""
+    import os
+
+    from django.db import connection
+
+    wanted = "postgresql" if os.environ.get("WONDERBLOGS_TEST_DATABASE") == "postgres" else "sqlite"
+    assert connection.vendor == wanted

@@ -4,6 +4,7 @@ server the tests start on ``tests.postgres.PORT`` when first needed)."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -58,6 +59,11 @@ DATABASES = {
         "PORT": str(postgres.PORT),
     },
 }
+
+# A run of the app's tests against PostgreSQL (tests/test_django_on_postgres.py)
+# makes the parent's server this project's default database.
+if os.environ.get("WONDERBLOGS_TEST_DATABASE") == "postgres":
+    DATABASES["default"] = {**DATABASES["postgres"], "NAME": "wb_django_default"}
 
 WONDERBLOGS_KEY = "wb-django-app-key"
 WONDERBLOGS = {
