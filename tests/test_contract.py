@@ -417,3 +417,17 @@ def test_a_store_that_cannot_write_answers_500(make_adapter_client, in_tmp):
     assert answer.status == 500
     assert answer.json() == {"error": "Internal server error"}
     assert titles(client.request("GET", headers=AUTH)) == [samples.PAYLOAD["title"]]
+
+
+def test_two_authorization_headers_are_refused(make_client, recorder):
+    """A proxy or client that adds a second header must not smuggle a key past
+    the check: the first value alone is never trusted."""
+    client = make_client(**options(recorder))
+    for pairs in (
+        [("Authorization", f"Bearer {KEY}"), ("Authorization", "Bearer wrong")],
+        [("Authorization", "Bearer wrong"), ("Authorization", f"Bearer {KEY}")],
+    ):
+        assert client.request("GET", headers=pairs).status == 401
+        body = samples.body(samples.PAYLOAD)
+        assert client.request("POST", headers=pairs, body=body).status == 401
+    assert recorder.published == []

@@ -26,7 +26,7 @@ from typing_extensions import Unpack
 from ._endpoint import Endpoint
 from ._extras import missing_extra
 from .core import TargetOptions, WonderblogsTarget
-from .http import ROUTED_METHODS
+from .http import ROUTED_METHODS, headers_from_pairs
 from .http import Request as CoreRequest
 from .openapi import (
     CALLBACK_OPERATION,
@@ -92,9 +92,10 @@ def _route(endpoint: Endpoint, callback: str | None = None, skip: int = 0) -> Ro
 
     async def wonderblogs_endpoint(request: Request, **resolved: Any) -> Response:
         target = endpoint.bind(callback, **resolved) if callback and resolved else endpoint
-        answer = await target.handle_async(
-            CoreRequest(request.method, request.headers, request.stream())
-        )
+        # The raw pairs, repeated names joined: Starlette's .get() would show
+        # only the first of two Authorization headers.
+        headers = headers_from_pairs(request.scope["headers"])
+        answer = await target.handle_async(CoreRequest(request.method, headers, request.stream()))
         return Response(answer.body, answer.status, dict(answer.headers))
 
     # What FastAPI reads to know what to resolve: the request, then the callback's

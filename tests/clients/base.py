@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,14 +32,27 @@ class HttpClient(ABC):
         method: str,
         *,
         path: str = PATH,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
         body: bytes = b"",
     ) -> ClientResponse:
-        return self.send(method, path, dict(headers or {}), body)
+        """``headers`` as a mapping, or as pairs when a name must repeat."""
+        pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers or ())
+        return self.send(method, path, pairs, body)
 
     @abstractmethod
-    def send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ClientResponse:
+    def send(
+        self, method: str, path: str, headers: list[tuple[str, str]], body: bytes
+    ) -> ClientResponse:
         """One request, through the framework's test client."""
+
+
+def joined(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Repeated headers as one, comma-separated: what a WSGI server hands on."""
+    headers: dict[str, str] = {}
+    for name, value in pairs:
+        key = next((k for k in headers if k.lower() == name.lower()), name)
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    return headers
 
 
 def lower(headers: Any) -> dict[str, str]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 from wsgiref.validate import validator
 
-from .base import PATH, ClientResponse, HttpClient, lower
+from .base import PATH, ClientResponse, HttpClient, joined, lower
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette nudges towards httpx2; httpx is what we test with
@@ -20,7 +20,9 @@ class _StarletteBased(HttpClient):
     def __init__(self, app: Any) -> None:
         self.client = TestClient(app, follow_redirects=False)
 
-    def send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ClientResponse:
+    def send(
+        self, method: str, path: str, headers: list[tuple[str, str]], body: bytes
+    ) -> ClientResponse:
         response = self.client.request(method, path, content=body, headers=headers)
         return ClientResponse(response.status_code, lower(response.headers), response.content)
 
@@ -62,7 +64,9 @@ class _WerkzeugBased(HttpClient):
 
     client: Any
 
-    def send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ClientResponse:
+    def send(
+        self, method: str, path: str, headers: list[tuple[str, str]], body: bytes
+    ) -> ClientResponse:
         response = self.client.open(path, method=method, data=body, headers=headers)
         try:
             return ClientResponse(
@@ -112,9 +116,11 @@ class DjangoClient(HttpClient):
         set_patterns(path(PATH.lstrip("/"), self.view), path(PATH.lstrip("/") + "/", self.view))
         self.client = Client(enforce_csrf_checks=enforce_csrf_checks)
 
-    def send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ClientResponse:
+    def send(
+        self, method: str, path: str, headers: list[tuple[str, str]], body: bytes
+    ) -> ClientResponse:
         response = self.client.generic(
-            method, path, data=body, content_type="application/json", headers=headers
+            method, path, data=body, content_type="application/json", headers=joined(headers)
         )
         return ClientResponse(response.status_code, lower(response.headers), response.content)
 
