@@ -135,6 +135,36 @@ def test_open_endpoint_needs_no_header(make_client, recorder):
     assert client.request("GET").status == 200
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", ""])
+def test_an_open_endpoint_takes_only_json_so_no_web_page_can_post(
+    make_client, recorder, content_type
+):
+    """A cross-site form can send these types without a preflight; it cannot
+    send application/json, nor an Authorization header."""
+    opts = options(recorder)
+    del opts["api_key"]
+    client = make_client(**opts, allow_unauthenticated=True)
+    body = samples.body(samples.PAYLOAD)
+    headers = {"Content-Type": content_type} if content_type else {}
+    refused = client.request("POST", headers=headers, body=body)
+    assert refused.status == 415
+    assert "application/json" in refused.json()["error"]
+    json_type = {"Content-Type": "application/json; charset=utf-8"}
+    assert client.request("POST", headers=json_type, body=body).status == 200
+    assert len(recorder.published) == 1
+
+
+def test_with_a_key_any_content_type_is_accepted(make_client, recorder):
+    """A sender that leaves the header out must not lose an article; the key protects."""
+    client = make_client(**options(recorder))
+    body = samples.body(samples.PAYLOAD)
+    assert (
+        client.request("POST", headers={**AUTH, "Content-Type": "text/plain"}, body=body).status
+        == 200
+    )
+    assert client.request("POST", headers=AUTH, body=body).status == 200
+
+
 # -- POST ----------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from ._endpoint import (
     UNAUTHORIZED,
     Endpoint,
     callback_failed,
+    error_response,
     logger,
     validation_failed,
 )
@@ -72,6 +73,18 @@ def _problems(exc: ValidationError) -> str:
         f"{format_location(e['loc'])}: {e['msg']}"
         for e in exc.errors(include_url=False, include_input=False)
     )
+
+
+NOT_JSON = error_response(
+    415, "Content-Type must be application/json: this endpoint takes requests without a key"
+)
+
+
+def _declares_json(content_type: str | None) -> bool:
+    """``application/json``, with any parameters such as ``charset``."""
+    if not content_type:
+        return False
+    return content_type.split(";", 1)[0].strip().lower() == "application/json"
 
 
 def _lacks_recent(document: object) -> bool:
@@ -255,6 +268,10 @@ class WonderblogsTarget(Endpoint):
         if method != "POST":
             return (yield from self._context_flow(head=method == "HEAD"))
 
+        if keys is None and not _declares_json(request.headers.get("content-type")):
+            # Without a key, only the media type tells Wonderblogs from a web page:
+            # a cross-site form can post text/plain without a preflight, never JSON.
+            return NOT_JSON
         body = yield from self.read_body(request)
         if isinstance(body, Response):
             return body

@@ -217,6 +217,10 @@ TARGET_OPERATIONS: Mapping[str, Operation] = {
                 f"The body is larger than the site accepts (by default "
                 f"{DEFAULT_MAX_BODY_SIZE} bytes)."
             ),
+            415: Answer(
+                "Only where the site accepts requests without a key: the body is not "
+                "declared as `application/json`."
+            ),
             422: Answer("The JSON breaks the contract; `details` names each field."),
             500: _SERVER_ERROR,
             503: _TIMED_OUT,

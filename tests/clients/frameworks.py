@@ -119,8 +119,12 @@ class DjangoClient(HttpClient):
     def send(
         self, method: str, path: str, headers: list[tuple[str, str]], body: bytes
     ) -> ClientResponse:
+        sent = joined(headers)
+        content_type = next(
+            (sent.pop(name) for name in list(sent) if name.lower() == "content-type"), ""
+        )
         response = self.client.generic(
-            method, path, data=body, content_type="application/json", headers=joined(headers)
+            method, path, data=body, content_type=content_type, headers=sent
         )
         return ClientResponse(response.status_code, lower(response.headers), response.content)
 
