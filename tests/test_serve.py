@@ -209,6 +209,44 @@ def test_unknown_store_url_is_a_clear_error(tmp_path):
     assert "unknown store" in result.stderr
 
 
+def test_an_unusable_sqlite_path_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "a-file").write_text("not a directory")
+    result = run_cli(
+        "serve",
+        "--store",
+        f"sqlite:///{tmp_path}/a-file/wonderblogs.db",
+        env={"WONDERBLOGS_API_KEY": KEY},
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert f"cannot open SQLite file {tmp_path}/a-file/wonderblogs.db" in line
+
+
+def test_a_password_in_a_store_url_is_never_printed(tmp_path):
+    result = run_cli(
+        "serve",
+        "--store",
+        "postgresql://user:hunter2@127.0.0.1:1/db?password=hunter3&sslmode=disable",
+        env={"WONDERBLOGS_API_KEY": KEY},
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "hunter2" not in result.stdout + result.stderr
+    assert "hunter3" not in result.stdout + result.stderr
+    assert "cannot reach PostgreSQL" in result.stderr
+
+
+def test_a_huge_post_number_in_the_inbox_is_404(tmp_path):
+    running, port = start(tmp_path, f"sqlite:///{tmp_path}/x.db")
+    auth = ("reader", KEY)
+    with running:
+        base = f"http://127.0.0.1:{port}"
+        for post_id in ("99999999999999999999999", "9" * 400, "1" + "0" * 19):
+            assert httpx.get(f"{base}/posts/{post_id}", auth=auth, timeout=10).status_code == 404
+
+
 def test_inbox_auth_and_a_separate_inbox_key(tmp_path):
     running, port = start(tmp_path, f"sqlite:///{tmp_path}/x.db")
     with running:

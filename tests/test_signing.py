@@ -292,3 +292,17 @@ def test_large_and_empty_bodies():
 def test_any_input_gives_only_a_verification_error(body, signature, timestamp, names):
     with contextlib.suppress(SignatureVerificationError):
         verify_signature(body, {names[0]: signature, names[1]: timestamp}, SECRET, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"timestamp": -5}, "timestamp must be Unix seconds"),
+        ({"timestamp": 10**13}, "timestamp must be Unix seconds"),
+        ({"secret": ["one", "two"]}, "sign_payload takes one secret"),
+        ({"secret": ""}, "non-empty"),
+    ],
+)
+def test_sign_payload_refuses_arguments_that_cannot_make_a_valid_signature(arguments, message):
+    with pytest.raises(ConfigurationError, match=message):
+        sign_payload(b"{}", **{"secret": "s", **arguments})

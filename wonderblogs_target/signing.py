@@ -152,8 +152,18 @@ def sign_payload(
     For tests and local tools: ``httpx.post(url, content=body, headers=sign_payload(body, key))``.
     """
     raw = _raw_body(body)
+    if not isinstance(secret, str):
+        raise ConfigurationError(
+            "sign_payload takes one secret (a str); a list is for verify_signature, "
+            "which accepts any of several during a rotation"
+        )
     [key] = _secrets(secret)
     stamp = str(int(time.time()) if timestamp is None else int(timestamp))
+    if not (stamp.isdigit() and len(stamp) <= _MAX_TIMESTAMP_DIGITS):
+        raise ConfigurationError(
+            f"timestamp must be Unix seconds: a whole number from 0 to "
+            f"{10**_MAX_TIMESTAMP_DIGITS - 1}, got {timestamp!r}"
+        )
     digest = _digest(key, scheme.signed_bytes(stamp, raw)).hex()
     return {scheme.signature_header: scheme.prefix + digest, scheme.timestamp_header: stamp}
 

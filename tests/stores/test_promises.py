@@ -55,6 +55,8 @@ def test_save_and_read_back(store):
     assert store.get("no-such-post") is None
     assert store.get("../../etc/passwd") is None
     assert store.get("") is None
+    assert store.get("9" * 40) is None  # past 64 bits: nothing found, no overflow
+    assert store.revisions("9" * 40) == []
 
 
 def test_a_repush_updates_instead_of_duplicating(backend, store):

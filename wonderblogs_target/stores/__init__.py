@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import ConfigurationError
 from ..models import PublishPayload
@@ -43,6 +43,7 @@ __all__ = [
     "RECENT_LIMIT",
     "Store",
     "StoredPost",
+    "numeric_id",
     "open_store",
     "post_identity",
     "recent_article",
@@ -127,6 +128,15 @@ def recent_article(title: str, description: str) -> dict[str, str]:
     return recent_list(((title, description),))[0]
 
 
+def numeric_id(post_id: str) -> int | None:
+    """The row id in ``post_id`` for stores with integer keys, or None when no
+    row can have it (not digits, or past 64 bits, which would overflow the
+    database driver instead of merely finding nothing)."""
+    if post_id.isascii() and post_id.isdigit() and int(post_id) < 2**63:
+        return int(post_id)
+    return None
+
+
 def post_identity(payload: PublishPayload) -> tuple[str, str]:
     """The (slug, locale) a post is known by, in Unicode NFC.
 
@@ -137,14 +147,24 @@ def post_identity(payload: PublishPayload) -> tuple[str, str]:
     return unicodedata.normalize("NFC", payload.slug), unicodedata.normalize("NFC", payload.locale)
 
 
+_SECRET_PARAMETERS = frozenset({"password", "passwd", "pass", "pwd", "secret", "token"})
+
+
 def redact_url(url: str) -> str:
-    """``url`` with its password, if any, replaced by ``***``: safe for logs and errors."""
+    """``url`` with every password replaced by ``***``, in the user part and in
+    the query (libpq also takes ``?password=``): safe for logs and errors."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    userinfo, _, host = parts.netloc.rpartition("@")
-    user = userinfo.split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    if parts.password is not None:
+        userinfo, _, host = parts.netloc.rpartition("@")
+        user = userinfo.split(":", 1)[0]
+        parts = parts._replace(netloc=f"{user}:***@{host}")
+    if parts.query:
+        query = [
+            (name, "***" if name.lower() in _SECRET_PARAMETERS else value)
+            for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        ]
+        parts = parts._replace(query=urlencode(query, safe="*"))
+    return urlunsplit(parts)
 
 
 def opened(kind: str, location: str) -> None:

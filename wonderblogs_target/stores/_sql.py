@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import PublishRejected
 from ..models import PublishPayload
-from . import RECENT_LIMIT, StoredPost, post_identity, recent_list
+from . import RECENT_LIMIT, StoredPost, numeric_id, post_identity, recent_list
 
 __all__ = ["SQLStore"]
 
@@ -212,14 +212,16 @@ class SQLStore(ABC):
         return recent_list((d["title"], d["description"]) for d in documents)
 
     def get(self, post_id: str) -> StoredPost | None:
-        if not post_id.isdigit():
+        ident = numeric_id(post_id)
+        if ident is None:
             return None
         with self.reading() as db:
-            row = self._one(db, f"SELECT {COLUMNS} FROM wb_posts WHERE id = ?", (int(post_id),))
+            row = self._one(db, f"SELECT {COLUMNS} FROM wb_posts WHERE id = ?", (ident,))
         return None if row is None else self._row(row)
 
     def revisions(self, post_id: str) -> list[StoredPost]:
-        if not post_id.isdigit():
+        ident = numeric_id(post_id)
+        if ident is None:
             return []
         with self.reading() as db:
             rows = db.execute(
@@ -227,7 +229,7 @@ class SQLStore(ABC):
                     "SELECT post_id, payload, saved_at, saved_at, revision FROM wb_revisions "
                     "WHERE post_id = ? ORDER BY revision DESC"
                 ),
-                (int(post_id),),
+                (ident,),
             ).fetchall()
         return [self._row(row) for row in rows]
 

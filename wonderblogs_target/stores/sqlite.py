@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConfigurationError
 from . import absolute, opened
 from ._sql import SQLStore, schema
 
@@ -32,11 +33,15 @@ class SQLiteStore(SQLStore):
     def __init__(self, path: str | Path) -> None:
         super().__init__()
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.location = self.path if self.path == ":memory:" else absolute(self.path)
-        with self._connection() as db:
-            db.executescript(SCHEMA)
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            with self._connection() as db:
+                db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ConfigurationError(f"cannot open SQLite file {self.location}: {reason}") from None
         opened("SQLite", self.location)
 
     def _connection(self) -> sqlite3.Connection:

@@ -18,6 +18,7 @@ from ...models import PublishPayload
 from ...stores import (
     RECENT_LIMIT,
     StoredPost,
+    numeric_id,
     opened,
     post_identity,
     recent_list,
@@ -170,15 +171,17 @@ class DjangoStore:
         return recent_list(rows.values_list("title", "description")[:limit])
 
     def get(self, post_id: str) -> StoredPost | None:
-        if not post_id.isdigit():
+        ident = numeric_id(post_id)
+        if ident is None:
             return None
-        article = Article.objects.using(self.using).filter(pk=int(post_id)).first()
+        article = Article.objects.using(self.using).filter(pk=ident).first()
         return None if article is None else self._post(article)
 
     def revisions(self, post_id: str) -> list[StoredPost]:
-        if not post_id.isdigit():
+        ident = numeric_id(post_id)
+        if ident is None:
             return []
-        rows = ArticleRevision.objects.using(self.using).filter(article_id=int(post_id))
+        rows = ArticleRevision.objects.using(self.using).filter(article_id=ident)
         return [
             StoredPost(
                 id=post_id,
