@@ -26,6 +26,7 @@ OPTIONS: dict[str, Any] = {
     "get_context": samples.context,
     "on_publish": on_publish,
     "callback_timeout": 1.0,
+    "body_timeout": 1.0,
 }
 
 

@@ -402,3 +402,33 @@ def test_a_store_holding_an_over_long_title_answers_500_and_logs_why(tmp_path, c
     assert b"x" * 50 not in answer.body
     assert "[0].title: String should have at most 500 characters" in caplog.text
     target.close()
+
+
+def test_a_body_that_trickles_in_gets_408():
+    target = WonderblogsTarget(
+        api_key=KEY, get_context=samples.context, on_publish=lambda a: None, body_timeout=0.2
+    )
+    auth = {"authorization": f"Bearer {KEY}"}
+
+    def slowly() -> Iterator[bytes]:
+        for byte in samples.body(samples.PAYLOAD):
+            time.sleep(0.05)
+            yield bytes([byte])
+
+    async def slowly_async() -> AsyncIterator[bytes]:
+        for byte in samples.body(samples.PAYLOAD):
+            await asyncio.sleep(0.05)
+            yield bytes([byte])
+
+    started = time.monotonic()
+    assert target.handle(Request("POST", auth, slowly())).status == 408
+    answer = asyncio.run(target.handle_async(Request("POST", auth, slowly_async())))
+    assert answer.status == 408
+    assert answer.header("connection") == "close"
+    assert time.monotonic() - started < 2
+    quick = WonderblogsTarget(api_key=KEY, get_context=samples.context, on_publish=lambda a: None)
+    assert quick.body_timeout == 30.0
+    with pytest.raises(ConfigurationError, match="body_timeout"):
+        WonderblogsTarget(
+            api_key=KEY, get_context=samples.context, on_publish=print, body_timeout=0
+        )

@@ -117,6 +117,31 @@ def head(port: int, length: int | str) -> bytes:
     ).encode()
 
 
+@pytest.mark.parametrize("fault_server", ["uvicorn"], indirect=True)
+def test_a_slow_client_gets_408_and_frees_the_worker(fault_server):
+    """One byte every 0.3 s, against a 1 s body deadline. Under an ASGI server
+    the deadline covers the whole read. A WSGI server's blocking read cannot be
+    interrupted from the app, so there a buffering proxy does this job (README,
+    "Running several workers")."""
+    with socket.create_connection(("127.0.0.1", fault_server), timeout=10) as sock:
+        sock.sendall(head(fault_server, 1_000))
+        started = time.monotonic()
+        received = b""
+        sock.settimeout(0.3)
+        while time.monotonic() - started < 8 and b"\r\n\r\n" not in received:
+            try:
+                sock.sendall(b"x")
+                received += sock.recv(65_536)
+            except TimeoutError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                break
+        elapsed = time.monotonic() - started
+    assert received.startswith(b"HTTP/1.1 408"), received[:200]
+    assert elapsed < 4
+    still_serving(fault_server)
+
+
 def test_a_raising_callback_is_a_generic_500(fault_server):
     response = httpx.post(
         url(fault_server), headers=AUTH, json=samples.payload(slug="raise"), timeout=10

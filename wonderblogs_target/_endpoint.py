@@ -21,12 +21,24 @@ from pydantic import ValidationError
 from typing_extensions import Self
 
 from ._concurrency import CallbackTimeout
-from ._flow import Call, Flow, ReadBody, Step, perform_async, perform_sync, run_flow, run_flow_async
+from ._flow import (
+    BodyTimeout,
+    Call,
+    Flow,
+    ReadBody,
+    Step,
+    perform_async,
+    perform_sync,
+    run_flow,
+    run_flow_async,
+)
 from .errors import ConfigurationError, PublishRejected, validation_details
 from .http import ClientDisconnected, HeaderLookup, Request, Response
 
 __all__ = [
     "ACCEPTED",
+    "BODY_TIMED_OUT",
+    "DEFAULT_BODY_TIMEOUT",
     "INTERNAL_ERROR",
     "JSON_CONTENT",
     "TIMED_OUT",
@@ -71,6 +83,11 @@ UNAUTHORIZED = error_response(
 INTERNAL_ERROR = error_response(500, "Internal server error")
 TIMED_OUT = error_response(503, "The site did not finish in time", None, ("retry-after", "30"))
 UNREADABLE_BODY = error_response(400, "The request body could not be read in full")
+BODY_TIMED_OUT = error_response(
+    408, "The request body did not arrive in time", None, ("connection", "close")
+)
+#: Seconds a client may take to send its body: a real one sends 12 KB in far less.
+DEFAULT_BODY_TIMEOUT = 30.0
 ACCEPTED = json_response(200, {"ok": True})
 
 
@@ -99,13 +116,21 @@ class Endpoint:
 
     allowed_methods: tuple[str, ...] = ()
 
-    def __init__(self, *, max_body_size: int, callback_timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        max_body_size: int,
+        callback_timeout: float | None = None,
+        body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
+    ) -> None:
         if max_body_size < 1:
             raise ConfigurationError("max_body_size must be a positive number of bytes")
-        if callback_timeout is not None and not callback_timeout > 0:
-            raise ConfigurationError("callback_timeout must be a positive number of seconds")
+        for name, value in (("callback_timeout", callback_timeout), ("body_timeout", body_timeout)):
+            if value is not None and not value > 0:
+                raise ConfigurationError(f"{name} must be a positive number of seconds")
         self.max_body_size = max_body_size
         self.callback_timeout = callback_timeout
+        self.body_timeout = body_timeout
         allow = ", ".join(self.allowed_methods)
         self._not_allowed = error_response(405, "Method not allowed", None, ("allow", allow))
 
@@ -157,9 +182,12 @@ class Endpoint:
         if isinstance(declared, Response):
             return declared
         try:
-            body: bytes | None = yield ReadBody(request.body, self.max_body_size)
+            body: bytes | None = yield ReadBody(request.body, self.max_body_size, self.body_timeout)
         except (ClientDisconnected, TypeError):
             raise  # no one to answer; or a programming error that must be seen
+        except BodyTimeout:
+            logger.info("request body did not arrive within %s s", self.body_timeout)
+            return BODY_TIMED_OUT
         except Exception as exc:  # the server's input stream failed mid-body
             logger.info("request body could not be read: %s", type(exc).__name__)
             return UNREADABLE_BODY

@@ -11,12 +11,14 @@ the rule for them lives.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Generator
 from dataclasses import dataclass
 from operator import methodcaller
 from typing import Any, TypeAlias, TypeVar
 
 from ._concurrency import (
+    CallbackTimeout,
     run_async_from_sync,
     run_sync_in_thread,
     run_sync_with_timeout,
@@ -25,6 +27,7 @@ from ._concurrency import (
 from .http import Body, Response
 
 __all__ = [
+    "BodyTimeout",
     "Call",
     "Flow",
     "ReadBody",
@@ -42,13 +45,23 @@ S = TypeVar("S")
 R = TypeVar("R")
 
 
+class BodyTimeout(Exception):
+    """The body did not arrive within its deadline (a client sending slowly)."""
+
+
 @dataclass(slots=True)
 class ReadBody:
-    """Read ``body`` up to ``limit`` bytes; the flow receives the bytes, or None when
-    the body is larger (it stops reading there)."""
+    """Read ``body`` up to ``limit`` bytes within ``timeout`` seconds; the flow
+    receives the bytes, or None when the body is larger (it stops reading there).
+
+    From an async stream the deadline covers the whole read; from a sync stream
+    it is checked between chunks, since a blocking read cannot be interrupted
+    (which is why WSGI servers want a buffering proxy in front).
+    """
 
     body: Body
     limit: int
+    timeout: float | None = None
 
     def perform(self) -> bytes | None:
         body = self.body
@@ -56,6 +69,7 @@ class ReadBody:
             return bytes(body) if len(body) <= self.limit else None
         if hasattr(body, "__aiter__"):  # not the ABC check: this runs on every request
             raise TypeError("an async body stream needs handle_async()")
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
         chunks: list[bytes] = []
         size = 0
         for chunk in body:
@@ -63,13 +77,22 @@ class ReadBody:
             if size > self.limit:
                 return None
             chunks.append(chunk)
+            if deadline is not None and time.monotonic() > deadline:
+                raise BodyTimeout
         # A body that arrived in one chunk is returned as is, without a copy.
         return b"".join(chunks)
 
     async def perform_async(self) -> bytes | None:
-        body = self.body
-        if not isinstance(body, AsyncIterable):
+        if not isinstance(self.body, AsyncIterable):
             return self.perform()
+        if self.timeout is None:
+            return await self._read_async(self.body)
+        try:
+            return await wait_with_timeout(self._read_async(self.body), self.timeout)
+        except CallbackTimeout:
+            raise BodyTimeout from None
+
+    async def _read_async(self, body: AsyncIterable[bytes]) -> bytes | None:
         chunks: list[bytes] = []
         size = 0
         async for chunk in body:

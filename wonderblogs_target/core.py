@@ -23,6 +23,7 @@ from typing_extensions import Required, TypedDict
 from ._concurrency import is_async_callable
 from ._endpoint import (
     ACCEPTED,
+    DEFAULT_BODY_TIMEOUT,
     INTERNAL_ERROR,
     JSON_CONTENT,
     UNAUTHORIZED,
@@ -66,6 +67,7 @@ class TargetOptions(TypedDict, total=False):
     allow_unauthenticated: bool
     max_body_size: int
     callback_timeout: float | None
+    body_timeout: float | None
 
 
 def _problems(exc: ValidationError) -> str:
@@ -140,8 +142,13 @@ class WonderblogsTarget(Endpoint):
         allow_unauthenticated: bool = False,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         callback_timeout: float | None = None,
+        body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
     ) -> None:
-        super().__init__(max_body_size=max_body_size, callback_timeout=callback_timeout)
+        super().__init__(
+            max_body_size=max_body_size,
+            callback_timeout=callback_timeout,
+            body_timeout=body_timeout,
+        )
         if on_publish is None and store is None:
             raise ConfigurationError(
                 "nowhere to put articles: pass store= (a Store or a URL such as "

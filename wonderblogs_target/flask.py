@@ -118,6 +118,7 @@ DEFAULTS: dict[str, Any] = {
     "WONDERBLOGS_API_KEY": None,
     "WONDERBLOGS_URL": "/api/wonderblogs",
     "WONDERBLOGS_MAX_BODY_SIZE": None,
+    "WONDERBLOGS_BODY_TIMEOUT": 30.0,
     "WONDERBLOGS_ALLOW_UNAUTHENTICATED": False,
     "WONDERBLOGS_CONTEXT": None,
     "WONDERBLOGS_STORE": None,
@@ -208,6 +209,7 @@ class Wonderblogs:
             options["allow_unauthenticated"] = True
         else:
             options["api_key"] = _key_from_config
+        options["body_timeout"] = config["WONDERBLOGS_BODY_TIMEOUT"]
         if config["WONDERBLOGS_MAX_BODY_SIZE"] is not None:
             options["max_body_size"] = int(config["WONDERBLOGS_MAX_BODY_SIZE"])
         target = WonderblogsTarget(**options)

@@ -212,6 +212,10 @@ TARGET_OPERATIONS: Mapping[str, Operation] = {
             ),
             401: _UNAUTHORISED,
             405: _NOT_ALLOWED,
+            408: Answer(
+                "The body did not arrive within the site's time limit (`body_timeout`, "
+                "30 s by default)."
+            ),
             409: Answer("The site refused the article, for example a duplicate slug."),
             413: Answer(
                 f"The body is larger than the site accepts (by default "

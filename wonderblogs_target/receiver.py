@@ -26,6 +26,7 @@ from typing_extensions import Required, TypedDict
 from ._concurrency import is_async_callable
 from ._endpoint import (
     ACCEPTED,
+    DEFAULT_BODY_TIMEOUT,
     INTERNAL_ERROR,
     Endpoint,
     callback_failed,
@@ -168,6 +169,7 @@ class ReceiverOptions(TypedDict, total=False):
     max_body_size: int
     clock: Callable[[], float] | None
     callback_timeout: float | None
+    body_timeout: float | None
 
 
 class WonderblogsCallbackReceiver(Endpoint):
@@ -190,8 +192,13 @@ class WonderblogsCallbackReceiver(Endpoint):
         max_body_size: int = DEFAULT_CALLBACK_BODY_SIZE,
         clock: Callable[[], float] | None = None,
         callback_timeout: float | None = None,
+        body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
     ) -> None:
-        super().__init__(max_body_size=max_body_size, callback_timeout=callback_timeout)
+        super().__init__(
+            max_body_size=max_body_size,
+            callback_timeout=callback_timeout,
+            body_timeout=body_timeout,
+        )
         if api_key is None:
             raise ConfigurationError("no api_key given: callbacks are signed with it")
         if not callable(on_event):

@@ -141,6 +141,7 @@ class DjangoAppClient(DjangoClient):
         "allow_unauthenticated": "ALLOW_UNAUTHENTICATED",
         "max_body_size": "MAX_BODY_SIZE",
         "callback_timeout": "CALLBACK_TIMEOUT",
+        "body_timeout": "BODY_TIMEOUT",
     }
 
     def __init__(self, **options: Any) -> None:

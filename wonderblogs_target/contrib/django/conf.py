@@ -14,6 +14,7 @@ key                         meaning
 ``ALLOW_UNAUTHENTICATED``   ``True`` for an endpoint without a key.
 ``MAX_BODY_SIZE``           Largest accepted body in bytes (default 5 MiB).
 ``CALLBACK_TIMEOUT``        Seconds the save and hooks may take.
+``BODY_TIMEOUT``            Seconds a client may take to send its body (30).
 ``ON_PUBLISH``              A callable (or dotted path) run after each save;
                             prefer the ``article_received`` signal.
 ==========================  =================================================
@@ -35,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "ALLOW_UNAUTHENTICATED": False,
     "MAX_BODY_SIZE": None,
     "CALLBACK_TIMEOUT": None,
+    "BODY_TIMEOUT": 30.0,
     "ON_PUBLISH": None,
 }
 PUBLISH_STATUSES = ("draft", "published")

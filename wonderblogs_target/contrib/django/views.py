@@ -41,6 +41,7 @@ def target() -> WonderblogsTarget:
                 "on_publish": loaded("ON_PUBLISH"),
                 "store": DjangoStore(publish_status=wonderblogs_setting("PUBLISH_STATUS")),
                 "callback_timeout": wonderblogs_setting("CALLBACK_TIMEOUT"),
+                "body_timeout": wonderblogs_setting("BODY_TIMEOUT"),
             }
             if wonderblogs_setting("ALLOW_UNAUTHENTICATED"):
                 options["allow_unauthenticated"] = True
