@@ -331,3 +331,41 @@ def test_many_signature_inputs_give_only_verification_errors(body, signature, ti
     headers = {"X-Wonderblogs-Signature": signature, "X-Wonderblogs-Timestamp": timestamp}
     with contextlib.suppress(SignatureVerificationError):
         verify_signature(body, headers, "secret", now=1_700_000_000)
+
+
+# -- chunked bodies under Django's servers ---------------------------------------------
+
+DJANGO_SERVERS = {
+    "gunicorn": [
+        "-m", "gunicorn", "tests.django_project.wsgi", "--bind", "127.0.0.1:{port}",
+        "--worker-class", "gthread", "--threads", "2", "--log-level", "warning",
+    ],
+    "runserver": ["-m", "django", "runserver", "127.0.0.1:{port}", "--noreload"],
+}  # fmt: skip
+
+
+def chunks(data: bytes) -> Iterator[bytes]:
+    for start in range(0, len(data), 1_000):
+        yield data[start : start + 1_000]
+
+
+@pytest.mark.parametrize(("name", "status"), [("gunicorn", 200), ("runserver", 411)])
+def test_a_chunked_body_under_django(name, status):
+    """gunicorn de-chunks the body and marks the stream as ending with it, so it
+    is read; runserver hands the app no body at all, so the answer says to send
+    a Content-Length rather than blaming the JSON."""
+    port = free_port()
+    command = [arg.format(port=port) for arg in DJANGO_SERVERS[name]]
+    env = {"DJANGO_SETTINGS_MODULE": "tests.django_project.settings"}
+    body = samples.body(samples.PAYLOAD)
+    headers = {"Authorization": "Bearer plain-key", "Content-Type": "application/json"}
+    with server(command, port=port, env=env, cwd=ROOT):
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/plain/api/wonderblogs",
+            content=chunks(body),
+            headers=headers,
+            timeout=10,
+        )
+    assert answer.status_code == status, answer.text
+    if status == 411:
+        assert "Content-Length" in answer.json()["error"]

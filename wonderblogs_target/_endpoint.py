@@ -41,6 +41,7 @@ __all__ = [
     "DEFAULT_BODY_TIMEOUT",
     "INTERNAL_ERROR",
     "JSON_CONTENT",
+    "LENGTH_REQUIRED",
     "TIMED_OUT",
     "UNAUTHORIZED",
     "UNREADABLE_BODY",
@@ -85,6 +86,9 @@ TIMED_OUT = error_response(503, "The site did not finish in time", None, ("retry
 UNREADABLE_BODY = error_response(400, "The request body could not be read in full")
 BODY_TIMED_OUT = error_response(
     408, "The request body did not arrive in time", None, ("connection", "close")
+)
+LENGTH_REQUIRED = error_response(
+    411, "This server cannot pass on a chunked body: send the body with a Content-Length"
 )
 #: Seconds a client may take to send its body: a real one sends 12 KB in far less.
 DEFAULT_BODY_TIMEOUT = 30.0
@@ -168,8 +172,8 @@ class Endpoint:
         """The Content-Length, or the answer refusing the body by it alone,
         before a byte of the body is read."""
         declared = headers.get("content-length")
-        if declared is None:
-            return None
+        if declared is None or not declared.strip():
+            return None  # absent, or empty as some servers pass it
         declared = declared.strip()
         if not declared.isdigit() or not declared.isascii():
             return error_response(400, "Invalid Content-Length header")
@@ -193,6 +197,8 @@ class Endpoint:
             return UNREADABLE_BODY
         if body is None:
             return self.too_large()
+        if not body and "chunked" in (request.headers.get("transfer-encoding") or "").lower():
+            return LENGTH_REQUIRED  # the server took a chunked body and passed on none of it
         if declared is not None and len(body) < declared:
             return UNREADABLE_BODY  # truncated: the client sent less than it announced
         return body

@@ -20,7 +20,7 @@ is an async view, so under ASGI nothing blocks the event loop. Left out,
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from typing_extensions import Unpack
@@ -30,6 +30,7 @@ from ._extras import missing_extra
 from .core import TargetOptions, WonderblogsTarget
 from .http import Request, Response, iter_chunks
 from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
+from .wsgi import body_of
 
 try:
     from django.conf import settings
@@ -49,10 +50,19 @@ def _key_from_settings() -> Any:
     return getattr(settings, SETTING_NAME, None)
 
 
+def _body(request: HttpRequest) -> bytes | Iterator[bytes]:
+    if getattr(request, "_read_started", False):
+        return request.body  # a middleware read it already
+    if "wsgi.input" in request.META:
+        # The server's stream, by the WSGI rule: Django's own wrapper stops at a
+        # missing Content-Length, so a chunked body (gunicorn) would read as empty.
+        return body_of(request.META)
+    return iter_chunks(request.read, None)  # ASGI: Django has spooled the body
+
+
 def target_request(request: HttpRequest) -> Request:
     """The core's request for a Django request; the body is streamed."""
-    method = request.method or "GET"
-    return Request(method, request.headers, iter_chunks(request.read, None))
+    return Request(request.method or "GET", request.headers, _body(request))
 
 
 def django_response(answer: Response) -> HttpResponse:

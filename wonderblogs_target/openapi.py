@@ -217,6 +217,10 @@ TARGET_OPERATIONS: Mapping[str, Operation] = {
                 "30 s by default)."
             ),
             409: Answer("The site refused the article, for example a duplicate slug."),
+            411: Answer(
+                "The server in front of the site passed on none of a chunked body; "
+                "send it with a Content-Length."
+            ),
             413: Answer(
                 f"The body is larger than the site accepts (by default "
                 f"{DEFAULT_MAX_BODY_SIZE} bytes)."

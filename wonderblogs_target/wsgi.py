@@ -24,6 +24,7 @@ from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
 __all__ = [
     "WSGIHeaders",
     "WonderblogsWSGIApp",
+    "body_of",
     "create_wonderblogs_callback_wsgi_app",
     "create_wonderblogs_wsgi_app",
     "status_line",
@@ -92,6 +93,11 @@ def _content_length(environ: Environ) -> int | None:
     return None if environ.get("wsgi.input_terminated") else 0
 
 
+def body_of(environ: Environ) -> Iterator[bytes]:
+    """The request body of a WSGI environ, read no further than its end."""
+    return iter_chunks(environ["wsgi.input"].read, _content_length(environ))
+
+
 class WonderblogsWSGIApp:
     """WSGI callable serving one endpoint: the target, or the callback receiver."""
 
@@ -99,8 +105,7 @@ class WonderblogsWSGIApp:
         self.endpoint = endpoint
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        body = iter_chunks(environ["wsgi.input"].read, _content_length(environ))
-        request = Request(environ["REQUEST_METHOD"], WSGIHeaders(environ), body)
+        request = Request(environ["REQUEST_METHOD"], WSGIHeaders(environ), body_of(environ))
         response: Response = self.endpoint.handle(request)
         headers = [*response.headers, ("content-length", str(len(response.body)))]
         start_response(status_line(response.status), headers)
