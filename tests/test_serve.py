@@ -238,6 +238,22 @@ def test_a_password_in_a_store_url_is_never_printed(tmp_path):
     assert "cannot reach PostgreSQL" in result.stderr
 
 
+def test_on_loopback_only_loopback_host_names_are_answered(tmp_path):
+    """A web page whose DNS name is rebound to 127.0.0.1 sends its own Host."""
+    running, port = start(tmp_path, f"sqlite:///{tmp_path}/x.db", "--allowed-host", "wb.test")
+    with running, httpx.Client(timeout=10) as http:
+        api = f"http://127.0.0.1:{port}/api/wonderblogs"
+        for host in ("evil.example", "evil.example:80", "127.0.0.1.evil.example"):
+            refused = http.get(api, headers={**AUTH, "Host": host})
+            assert refused.status_code == 421, host
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost", "wb.test", "WB.test:8"):
+            assert http.get(api, headers={**AUTH, "Host": host}).status_code == 200, host
+        assert (
+            http.get(f"http://127.0.0.1:{port}/healthz", headers={"Host": "x.example"}).status_code
+            == 421
+        )
+
+
 def test_a_huge_post_number_in_the_inbox_is_404(tmp_path):
     running, port = start(tmp_path, f"sqlite:///{tmp_path}/x.db")
     auth = ("reader", KEY)

@@ -112,6 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="on a loopback address, a host name to answer besides localhost "
+        "(repeatable; others get 421, which stops DNS rebinding)",
+    )
     serve.add_argument("--config", metavar="FILE", help="wonderblogs.toml with the brand context")
     serve.add_argument(
         "--store",
@@ -157,12 +165,17 @@ def _run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         config = load_config(args.config)
         store_url = args.store or config.serve.store or DEFAULT_STORE_URL
         store = open_store(store_url)
+        host = args.host or config.serve.host or "127.0.0.1"
         app = create_app(
-            store=store, config=config, api_key=key, insecure_no_auth=args.insecure_no_auth
+            store=store,
+            config=config,
+            api_key=key,
+            insecure_no_auth=args.insecure_no_auth,
+            host=host,
+            allowed_hosts=args.allowed_host,
         )
     except ConfigurationError as exc:
         parser.exit(2, f"error: {exc}\n")
-    host = args.host or config.serve.host or "127.0.0.1"
     port = args.port or config.serve.port or 8000
     if args.insecure_no_auth:
         sys.stderr.write(_INSECURE_WARNING)

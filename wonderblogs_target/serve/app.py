@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-from collections.abc import AsyncIterator
+import ipaddress
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 from .._extras import missing_extra
 from .._keys import KeyRing, bearer_token
@@ -19,6 +21,7 @@ from .inbox import SECURITY_HEADERS, render_index, render_post
 try:
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
+    from starlette.middleware import Middleware
     from starlette.requests import Request
     from starlette.responses import HTMLResponse, PlainTextResponse, Response
     from starlette.routing import Route
@@ -50,14 +53,60 @@ def _inbox_token(authorization: str | None) -> bytes | None:
     return None
 
 
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+
+def _host_name(host: str) -> str:
+    """``Example.com:8000`` -> ``example.com``; ``[::1]:8000`` -> ``[::1]``."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host.partition("]")[0] + "]"
+    return host.partition(":")[0]
+
+
+def _is_loopback(address: str) -> bool:
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class LoopbackHostGuard:
+    """On a loopback address, answer only requests that name a loopback host
+    (or one given with ``--allowed-host``): a web page whose DNS name was
+    rebound to 127.0.0.1 still sends its own name, and gets 421."""
+
+    def __init__(self, app: Any, allowed: frozenset[str]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            host = next((v for k, v in scope["headers"] if k == b"host"), b"")
+            if _host_name(host.decode("latin-1")) not in self.allowed:
+                refused = PlainTextResponse(
+                    "Misdirected request: this server answers only to its own host names",
+                    status_code=421,
+                )
+                await refused(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app(
     *,
     store: Store,
     config: ServeConfig,
     api_key: str | None,
     insecure_no_auth: bool = False,
+    host: str = "127.0.0.1",
+    allowed_hosts: Sequence[str] = (),
 ) -> Starlette:
-    """The served app. Without ``api_key``, only ``insecure_no_auth=True`` starts it."""
+    """The served app. Without ``api_key``, only ``insecure_no_auth=True`` starts it.
+    Listening on ``host``, a loopback address, it answers only loopback host
+    names and ``allowed_hosts``."""
 
     max_body = config.serve.max_body_size or DEFAULT_MAX_BODY_SIZE
     # The [context] table has no recent_articles: the target fills them from the store.
@@ -119,4 +168,8 @@ def create_app(
         Route("/posts/{post_id}", post),
         Route("/healthz", health),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = []
+    if _is_loopback(host):
+        allowed = LOOPBACK_NAMES | {_host_name(name) for name in allowed_hosts}
+        middleware.append(Middleware(LoopbackHostGuard, allowed=frozenset(allowed)))
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
