@@ -63,6 +63,14 @@ def postgres_url():
         yield url
 
 
+@pytest.fixture(scope="session")
+def redis_url():
+    from tests.redis_server import redis_server
+
+    with redis_server() as url:
+        yield url
+
+
 @pytest.fixture
 def fresh_database(request: pytest.FixtureRequest):
     """A new, empty PostgreSQL database for one test."""

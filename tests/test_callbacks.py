@@ -221,10 +221,22 @@ def test_replay_guard_lets_a_failed_delivery_be_retried(make_client):
 def test_rotation_with_several_keys(make_client):
     inbox = Inbox()
     client = receiver(make_client, inbox, api_key=["old", SECRET])
-    body = encode(COMPLETED)
-    for secret in ("old", SECRET):
+    for n, secret in enumerate(("old", SECRET)):
+        body = encode({**COMPLETED, "run_id": f"run_rotation_{n}"})
         assert client.request("POST", headers=signed(body, secret=secret), body=body).status == 200
     assert len(inbox.events) == 2
+
+
+def test_receivers_guard_against_replays_by_default(make_client):
+    """Without a replay_guard argument, a redelivered event runs on_event once."""
+    inbox = Inbox()
+    client = receiver(make_client, inbox)
+    body = encode(COMPLETED)
+    for _ in range(3):
+        answer = client.request("POST", headers=signed(body), body=body)
+        assert answer.status == 200
+    assert len(inbox.events) == 1
+    assert answer.json() == {"ok": True, "duplicate": True}
 
 
 # -- events and the receiver core --------------------------------------------------------

@@ -31,11 +31,13 @@ from .models import (
     VisualIdentity,
 )
 from .openapi import generate_openapi_spec
-from .receiver import (
+from .receiver import WonderblogsCallbackReceiver
+from .replay import (
     ClaimingReplayGuard,
     MemoryReplayGuard,
+    RedisReplayGuard,
     ReplayGuard,
-    WonderblogsCallbackReceiver,
+    SQLReplayGuard,
 )
 from .signing import (
     BODY_ONLY_SCHEME,
@@ -70,12 +72,14 @@ __all__ = [
     "PublishPayload",
     "PublishRejected",
     "RecentArticle",
+    "RedisReplayGuard",
     "ReplayGuard",
     "Request",
     "Response",
     "RunCompletedEvent",
     "RunFailedEvent",
     "RunSkippedEvent",
+    "SQLReplayGuard",
     "Seo",
     "SignatureMismatchError",
     "SignatureScheme",

@@ -15,11 +15,8 @@ follow the sender's retry rules (up to three retries; a 4xx stops them):
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol, TypeAlias, cast
+from typing import TypeAlias
 
 from typing_extensions import Required, TypedDict
 
@@ -39,6 +36,14 @@ from ._keys import ApiKey, KeyRing
 from .errors import ConfigurationError
 from .events import CallbackEvent, CallbackPayloadError, parse_callback_event
 from .http import Request
+from .replay import (
+    ClaimingReplayGuard,
+    MemoryReplayGuard,
+    ReplayGuard,
+    claiming,
+    event_key,
+    open_replay_guard,
+)
 from .signing import (
     DEFAULT_SCHEME,
     SignatureScheme,
@@ -68,96 +73,6 @@ IN_PROGRESS = error_response(
 )
 
 
-class ReplayGuard(Protocol):
-    """Remembers handled events so a retried delivery is not handled twice."""
-
-    def seen(self, key: str) -> bool: ...
-
-    def remember(self, key: str) -> None: ...
-
-
-class ClaimingReplayGuard(ReplayGuard, Protocol):
-    """A replay guard that also stops two deliveries of one event running at once.
-
-    ``seen`` then ``remember`` leaves a gap: a retry that arrives while the first
-    delivery is still in ``on_event`` (the sender timed out on it) passes
-    ``seen`` too. ``claim`` closes the gap: check and mark in one step.
-    """
-
-    def claim(self, key: str) -> bool:
-        """True when the caller may handle ``key`` now: not handled, not in hand."""
-        ...
-
-    def release(self, key: str) -> None:
-        """Drop a claim whose handling failed, so that the retry is handled."""
-        ...
-
-
-class MemoryReplayGuard:
-    """A bounded, thread-safe, in-process replay guard that claims events.
-
-    Enough for one process; with several workers, write a
-    :class:`ClaimingReplayGuard` over your database instead (``claim`` as an
-    insert on a unique :func:`event_key`, ``release`` as its delete).
-    """
-
-    def __init__(
-        self,
-        *,
-        max_entries: int = 10_000,
-        ttl: float = 24 * 3600,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        if max_entries < 1 or ttl <= 0:
-            raise ConfigurationError("max_entries and ttl must be positive")
-        self._entries: OrderedDict[str, float] = OrderedDict()
-        self._max_entries = max_entries
-        self._ttl = ttl
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._in_hand: set[str] = set()
-
-    def _seen(self, key: str) -> bool:
-        stamp = self._entries.get(key)
-        return stamp is not None and self._clock() - stamp <= self._ttl
-
-    def seen(self, key: str) -> bool:
-        with self._lock:
-            return self._seen(key)
-
-    def claim(self, key: str) -> bool:
-        with self._lock:
-            if key in self._in_hand or self._seen(key):
-                return False
-            self._in_hand.add(key)
-            return True
-
-    def release(self, key: str) -> None:
-        with self._lock:
-            self._in_hand.discard(key)
-
-    def remember(self, key: str) -> None:
-        with self._lock:
-            self._in_hand.discard(key)
-            self._entries[key] = self._clock()
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
-
-
-def _claiming(guard: ReplayGuard | None) -> ClaimingReplayGuard | None:
-    """The guard, when it can claim events (a guard of seen/remember only cannot)."""
-    if callable(getattr(guard, "claim", None)) and callable(getattr(guard, "release", None)):
-        return cast(ClaimingReplayGuard, guard)
-    return None
-
-
-def event_key(event: CallbackEvent) -> str:
-    """A stable identity of an event: its type and its run or job id."""
-    ident = getattr(event, "run_id", None) or getattr(event, "job_id", "")
-    return f"{event.event}:{ident}"
-
-
 class ReceiverOptions(TypedDict, total=False):
     """The keyword arguments every callback-receiver factory accepts."""
 
@@ -165,7 +80,7 @@ class ReceiverOptions(TypedDict, total=False):
     on_event: Required[EventHandler]
     tolerance: float | None
     scheme: SignatureScheme
-    replay_guard: ReplayGuard | None
+    replay_guard: ReplayGuard | str | None
     max_body_size: int
     clock: Callable[[], float] | None
     callback_timeout: float | None
@@ -177,6 +92,10 @@ class WonderblogsCallbackReceiver(Endpoint):
 
     ``api_key`` is the site's Target API Key, which signs the callbacks: one
     key, several during a rotation, or a callable returning them.
+    ``replay_guard`` keeps a redelivered event from running ``on_event`` twice:
+    by default a :class:`~wonderblogs_target.MemoryReplayGuard` (one process);
+    a guard URL (``"postgresql://..."``, ``"redis://..."``, ``"sqlite:///..."``)
+    or a guard object for several workers; ``None`` for none.
     """
 
     allowed_methods = ("POST",)
@@ -188,7 +107,7 @@ class WonderblogsCallbackReceiver(Endpoint):
         on_event: EventHandler,
         tolerance: float | None = 300,
         scheme: SignatureScheme = DEFAULT_SCHEME,
-        replay_guard: ReplayGuard | None = None,
+        replay_guard: ReplayGuard | str | None = "memory",
         max_body_size: int = DEFAULT_CALLBACK_BODY_SIZE,
         clock: Callable[[], float] | None = None,
         callback_timeout: float | None = None,
@@ -208,7 +127,9 @@ class WonderblogsCallbackReceiver(Endpoint):
         self.on_event = on_event
         self.tolerance = tolerance
         self.scheme = scheme
-        self.replay_guard = replay_guard
+        self.replay_guard = (
+            open_replay_guard(replay_guard) if isinstance(replay_guard, str) else replay_guard
+        )
         self._clock = clock
         self._event_is_async = is_async_callable(on_event)
 
@@ -249,7 +170,7 @@ class WonderblogsCallbackReceiver(Endpoint):
             return error_response(400, exc.message, exc.details or None)
 
         guard, key = self.replay_guard, event_key(event)
-        claimer = _claiming(guard)
+        claimer = claiming(guard)
         if claimer is not None and not claimer.claim(key):
             return DUPLICATE if claimer.seen(key) else IN_PROGRESS
         if guard is not None and claimer is None and guard.seen(key):

@@ -101,11 +101,12 @@ class SQLStore(ABC):
     def _insert(self, db: Any, values: Sequence[Any]) -> int:
         """Insert a post row; return its id."""
 
-    def _sql(self, query: str) -> str:
+    def sql(self, query: str) -> str:
+        """``query`` written with ``?`` markers, in the driver's own marker."""
         return query.replace("?", self.marker)
 
     def _one(self, db: Any, query: str, params: Sequence[Any]) -> Any:
-        return db.execute(self._sql(query), params).fetchone()
+        return db.execute(self.sql(query), params).fetchone()
 
     @staticmethod
     def _now() -> datetime:
@@ -167,14 +168,14 @@ class SQLStore(ABC):
                     return StoredPost(str(ident), payload, now, now, 1)
                 ident, old_payload, published, _, revision = current
                 db.execute(
-                    self._sql(
+                    self.sql(
                         "INSERT INTO wb_revisions (post_id, revision, payload, saved_at) "
                         "VALUES (?, ?, ?, ?)"
                     ),
                     (ident, revision, self._json(old_payload), self._stamp(now)),
                 )
                 db.execute(
-                    self._sql(
+                    self.sql(
                         "UPDATE wb_posts SET slug = ?, locale = ?, external_id = ?, title = ?, "
                         "payload = ?, updated_at = ?, revision = ? WHERE id = ?"
                     ),
@@ -193,7 +194,7 @@ class SQLStore(ABC):
     def recent(self, limit: int = RECENT_LIMIT) -> list[StoredPost]:
         with self.reading() as db:
             rows = db.execute(
-                self._sql(
+                self.sql(
                     f"SELECT {COLUMNS} FROM wb_posts ORDER BY published_at DESC, id DESC LIMIT ?"
                 ),
                 (limit,),
@@ -203,7 +204,7 @@ class SQLStore(ABC):
     def recent_articles(self, limit: int = RECENT_LIMIT) -> list[dict[str, str]]:
         with self.reading() as db:
             rows = db.execute(
-                self._sql(
+                self.sql(
                     "SELECT payload FROM wb_posts ORDER BY published_at DESC, id DESC LIMIT ?"
                 ),
                 (limit,),
@@ -225,7 +226,7 @@ class SQLStore(ABC):
             return []
         with self.reading() as db:
             rows = db.execute(
-                self._sql(
+                self.sql(
                     "SELECT post_id, payload, saved_at, saved_at, revision FROM wb_revisions "
                     "WHERE post_id = ? ORDER BY revision DESC"
                 ),

@@ -1,0 +1,172 @@
+"""The replay-guard suite: every guard (memory, SQLite, PostgreSQL and Redis,
+real servers) claims, remembers and releases alike; the shared ones hold across
+processes: four receivers given one event at the same moment run on_event once,
+a failed handler's event is handled on the retry, and a claim whose process was
+killed expires."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from wonderblogs_target import (
+    MemoryReplayGuard,
+    RedisReplayGuard,
+    SQLReplayGuard,
+    WonderblogsCallbackReceiver,
+)
+from wonderblogs_target.http import Request
+from wonderblogs_target.replay import open_replay_guard
+from wonderblogs_target.testing import signed_callback
+
+FORK = multiprocessing.get_context("fork")
+SECRET = "guard-secret"
+
+
+def url_of(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if kind == "memory":
+        return "memory"
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path}/guard.db"
+    if kind == "postgres":
+        return str(request.getfixturevalue("fresh_database"))
+    url = str(request.getfixturevalue("redis_url"))
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres", "redis"])
+def guard_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return url_of(request.param, request, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", "postgres", "redis"])
+def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The guards meant for several processes (a memory guard is one process's)."""
+    return url_of(request.param, request, tmp_path)
+
+
+def headers_of(pairs: dict[str, str]) -> dict[str, str]:
+    return {name.lower(): value for name, value in pairs.items()}
+
+
+def test_claim_remember_release(guard_url):
+    guard = open_replay_guard(guard_url)
+    assert guard.claim("a")
+    assert not guard.claim("a")  # in hand
+    assert not guard.seen("a")
+    guard.remember("a")
+    assert guard.seen("a")
+    assert not guard.claim("a")  # handled
+    guard.release("a")  # a release after the fact does not forget a handled event
+    assert guard.seen("a")
+    assert guard.claim("b")
+    guard.release("b")
+    assert guard.claim("b")  # given back, so the retry may handle it
+
+
+def test_a_claim_expires_after_its_ttl(guard_url):
+    if guard_url == "memory":
+        guard = MemoryReplayGuard(ttl=0.3)
+        guard.remember("a")
+        time.sleep(0.4)
+        assert not guard.seen("a")
+        return
+    guard = (
+        RedisReplayGuard(guard_url, claim_ttl=0.3)
+        if guard_url.startswith("redis")
+        else SQLReplayGuard(guard_url, claim_ttl=0.3)
+    )
+    assert guard.claim("a")
+    assert not guard.claim("a")
+    time.sleep(0.4)
+    assert guard.claim("a")
+
+
+# -- across processes -------------------------------------------------------------------
+
+
+def _receive(url: str, body: bytes, headers: dict[str, str], log: str, barrier, results) -> None:
+    def on_event(event) -> None:
+        with open(log, "a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        time.sleep(0.5)  # still in hand while the others arrive
+
+    receiver = WonderblogsCallbackReceiver(api_key=SECRET, on_event=on_event, replay_guard=url)
+    barrier.wait(timeout=30)
+    answer = receiver.handle(Request("POST", headers, body))
+    results.put(answer.status)
+
+
+def test_four_processes_given_one_event_at_once_run_on_event_once(shared_url, tmp_path):
+    headers, body = signed_callback("run.completed", secret=SECRET, run_id="run_once")
+    log = str(tmp_path / "handled.log")
+    barrier, results = FORK.Barrier(4), FORK.Queue()
+    children = [
+        FORK.Process(
+            target=_receive, args=(shared_url, body, headers_of(headers), log, barrier, results)
+        )
+        for _ in range(4)
+    ]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(timeout=60)
+    statuses = sorted(results.get(timeout=5) for _ in children)
+    assert Path(log).read_text().count("\n") == 1
+    assert statuses[0] == 200
+    assert set(statuses[1:]) <= {200, 503}  # a duplicate, or "still in hand, retry"
+    # The sender's later retry is a duplicate: answered 200, not handled again.
+    retry = WonderblogsCallbackReceiver(api_key=SECRET, on_event=print, replay_guard=shared_url)
+    answer = retry.handle(Request("POST", headers_of(headers), body))
+    assert answer.status == 200
+    assert json.loads(answer.body) == {"ok": True, "duplicate": True}
+
+
+def test_a_failed_handler_gives_the_event_back_for_the_retry(guard_url):
+    headers, body = signed_callback("run.failed", secret=SECRET, run_id="run_retry")
+    calls: list[str] = []
+
+    def flaky(event) -> None:
+        calls.append(event.run_id)
+        if len(calls) == 1:
+            raise RuntimeError("the database is down")
+
+    receiver = WonderblogsCallbackReceiver(api_key=SECRET, on_event=flaky, replay_guard=guard_url)
+    assert receiver.handle(Request("POST", headers_of(headers), body)).status == 500
+    assert receiver.handle(Request("POST", headers_of(headers), body)).status == 200
+    assert receiver.handle(Request("POST", headers_of(headers), body)).status == 200
+    assert calls == ["run_retry", "run_retry"]
+
+
+def test_a_claim_of_a_killed_process_expires(shared_url):
+    if shared_url.startswith("redis"):
+        short = RedisReplayGuard(shared_url, claim_ttl=0.5)
+    else:
+        short = SQLReplayGuard(shared_url, claim_ttl=0.5)
+    # The killed process claims with the same short expiry.
+    child = FORK.Process(target=_claim_with_short_ttl, args=(shared_url,))
+    child.start()
+    child.join(timeout=30)
+    assert child.exitcode == -signal.SIGKILL
+    assert not short.claim("killed")  # still held
+    time.sleep(0.6)
+    assert short.claim("killed")  # expired: the retry is handled
+
+
+def _claim_with_short_ttl(url: str) -> None:
+    guard = (
+        RedisReplayGuard(url, claim_ttl=0.5)
+        if url.startswith("redis")
+        else SQLReplayGuard(url, claim_ttl=0.5)
+    )
+    assert guard.claim("killed")
+    os.kill(os.getpid(), signal.SIGKILL)

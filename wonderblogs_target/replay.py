@@ -1,0 +1,278 @@
+"""Replay guards: a signed callback handled once, however often it is delivered.
+
+Wonderblogs retries a callback that got no 2xx (up to three times), and a
+retry can arrive while the first delivery is still being handled. A guard
+remembers handled events and *claims* an event while it is in hand, so that
+``on_event`` runs once per event. Which guard:
+
+* :class:`MemoryReplayGuard`, the receivers' default: one process.
+* :class:`SQLReplayGuard`: a SQLite file for the workers of one machine, or
+  PostgreSQL for several machines (a store URL works as it is).
+* :class:`RedisReplayGuard`: Redis, for any number of workers and machines.
+
+A claim whose worker died (killed mid-handler) expires after ``claim_ttl``
+seconds, so the sender's next retry is handled; handled events are
+remembered for ``ttl`` seconds (a day: far past the sender's last retry).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, Protocol, cast
+
+from .errors import ConfigurationError
+from .events import CallbackEvent
+
+__all__ = [
+    "ClaimingReplayGuard",
+    "MemoryReplayGuard",
+    "RedisReplayGuard",
+    "ReplayGuard",
+    "SQLReplayGuard",
+    "claiming",
+    "event_key",
+    "open_replay_guard",
+]
+
+#: How long a handled event is remembered.
+DEFAULT_TTL = 24 * 3600.0
+#: How long a claim holds without being remembered or released: longer than any
+#: handler runs, short enough that a killed worker's event is retried soon.
+DEFAULT_CLAIM_TTL = 300.0
+
+
+def _check_ttls(ttl: float, claim_ttl: float) -> None:
+    if not ttl > 0 or not claim_ttl > 0:
+        raise ConfigurationError("ttl and claim_ttl must be positive numbers of seconds")
+
+
+class ReplayGuard(Protocol):
+    """Remembers handled events so a retried delivery is not handled twice."""
+
+    def seen(self, key: str) -> bool: ...
+
+    def remember(self, key: str) -> None: ...
+
+
+class ClaimingReplayGuard(ReplayGuard, Protocol):
+    """A replay guard that also stops two deliveries of one event running at once.
+
+    ``seen`` then ``remember`` leaves a gap: a retry that arrives while the first
+    delivery is still in ``on_event`` (the sender timed out on it) passes
+    ``seen`` too. ``claim`` closes the gap: check and mark in one step.
+    """
+
+    def claim(self, key: str) -> bool:
+        """True when the caller may handle ``key`` now: not handled, not in hand."""
+        ...
+
+    def release(self, key: str) -> None:
+        """Drop a claim whose handling failed, so that the retry is handled."""
+        ...
+
+
+class MemoryReplayGuard:
+    """A bounded, thread-safe, in-process replay guard that claims events.
+
+    Enough for one process, and the receivers' default; with several workers,
+    use :class:`SQLReplayGuard` or :class:`RedisReplayGuard`.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_entries: int = 10_000,
+        ttl: float = DEFAULT_TTL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_entries < 1 or ttl <= 0:
+            raise ConfigurationError("max_entries and ttl must be positive")
+        self._entries: OrderedDict[str, float] = OrderedDict()
+        self._max_entries = max_entries
+        self._ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._in_hand: set[str] = set()
+
+    def _seen(self, key: str) -> bool:
+        stamp = self._entries.get(key)
+        return stamp is not None and self._clock() - stamp <= self._ttl
+
+    def seen(self, key: str) -> bool:
+        with self._lock:
+            return self._seen(key)
+
+    def claim(self, key: str) -> bool:
+        with self._lock:
+            if key in self._in_hand or self._seen(key):
+                return False
+            self._in_hand.add(key)
+            return True
+
+    def release(self, key: str) -> None:
+        with self._lock:
+            self._in_hand.discard(key)
+
+    def remember(self, key: str) -> None:
+        with self._lock:
+            self._in_hand.discard(key)
+            self._entries[key] = self._clock()
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+
+
+def claiming(guard: ReplayGuard | None) -> ClaimingReplayGuard | None:
+    """The guard, when it can claim events (a guard of seen/remember only cannot)."""
+    if callable(getattr(guard, "claim", None)) and callable(getattr(guard, "release", None)):
+        return cast(ClaimingReplayGuard, guard)
+    return None
+
+
+def event_key(event: CallbackEvent) -> str:
+    """A stable identity of an event: its type and its run or job id."""
+    ident = getattr(event, "run_id", None) or getattr(event, "job_id", "")
+    return f"{event.event}:{ident}"
+
+
+class SQLReplayGuard:
+    """Events in a table ``wb_replay`` of a SQLite file or a PostgreSQL database,
+    named by a store URL (``sqlite:///guard.db``, ``postgresql://...``).
+
+    A claim is an insert on the event's unique key, so of several workers, on
+    one machine or many, exactly one wins it.
+    """
+
+    def __init__(
+        self, url: str, *, ttl: float = DEFAULT_TTL, claim_ttl: float = DEFAULT_CLAIM_TTL
+    ) -> None:
+        from .stores import open_store
+        from .stores._sql import SQLStore
+
+        _check_ttls(ttl, claim_ttl)
+        database = open_store(url)
+        if not isinstance(database, SQLStore):
+            raise ConfigurationError("SQLReplayGuard needs a sqlite:// or postgresql:// URL")
+        self._db = database
+        self.ttl, self.claim_ttl = ttl, claim_ttl
+        self.location = database.location
+        with database.transaction("wb_replay") as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS wb_replay (key TEXT PRIMARY KEY, "
+                "handled BOOLEAN NOT NULL, expires_at DOUBLE PRECISION NOT NULL)"
+            )
+
+    def claim(self, key: str) -> bool:
+        now = time.time()
+        with self._db.transaction(f"replay:{key}") as db:
+            db.execute(
+                self._db.sql("DELETE FROM wb_replay WHERE key = ? AND expires_at < ?"), (key, now)
+            )
+            cursor = db.execute(
+                self._db.sql(
+                    "INSERT INTO wb_replay (key, handled, expires_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (key) DO NOTHING"
+                ),
+                (key, False, now + self.claim_ttl),
+            )
+            return bool(cursor.rowcount == 1)
+
+    def release(self, key: str) -> None:
+        with self._db.transaction(f"replay:{key}") as db:
+            db.execute(self._db.sql("DELETE FROM wb_replay WHERE key = ? AND NOT handled"), (key,))
+
+    def remember(self, key: str) -> None:
+        expires = time.time() + self.ttl
+        with self._db.transaction(f"replay:{key}") as db:
+            db.execute(
+                self._db.sql(
+                    "INSERT INTO wb_replay (key, handled, expires_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET handled = ?, expires_at = ?"
+                ),
+                (key, True, expires, True, expires),
+            )
+
+    def seen(self, key: str) -> bool:
+        with self._db.reading() as db:
+            row = db.execute(
+                self._db.sql("SELECT handled FROM wb_replay WHERE key = ? AND expires_at >= ?"),
+                (key, time.time()),
+            ).fetchone()
+        return bool(row and row[0])
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class RedisReplayGuard:
+    """Events as Redis keys: a claim is ``SET NX`` with the claim's expiry,
+    remembering is ``SET`` with the long one; Redis expires both by itself.
+
+    Takes a URL (``redis://host:6379/0``) or a ``redis.Redis`` client of yours
+    (the ``redis`` extra).
+    """
+
+    _CLAIMED, _HANDLED = b"claimed", b"handled"
+    # Delete the key only while it is still a claim (never a handled mark).
+    _RELEASE = (
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end "
+        "return 0"
+    )
+
+    def __init__(
+        self,
+        url_or_client: Any,
+        *,
+        ttl: float = DEFAULT_TTL,
+        claim_ttl: float = DEFAULT_CLAIM_TTL,
+        prefix: str = "wonderblogs:replay:",
+    ) -> None:
+        _check_ttls(ttl, claim_ttl)
+        if isinstance(url_or_client, str):
+            try:
+                import redis
+            except ImportError as exc:
+                from ._extras import missing_extra
+
+                raise missing_extra("redis", "redis") from exc
+            url_or_client = redis.Redis.from_url(url_or_client)
+        self._redis = url_or_client
+        self.ttl_ms, self.claim_ttl_ms = int(ttl * 1000), int(claim_ttl * 1000)
+        self.prefix = prefix
+        self._release = self._redis.register_script(self._RELEASE)
+
+    def claim(self, key: str) -> bool:
+        claimed = self._redis.set(self.prefix + key, self._CLAIMED, nx=True, px=self.claim_ttl_ms)
+        return bool(claimed)
+
+    def release(self, key: str) -> None:
+        self._release(keys=[self.prefix + key], args=[self._CLAIMED])
+
+    def remember(self, key: str) -> None:
+        self._redis.set(self.prefix + key, self._HANDLED, px=self.ttl_ms)
+
+    def seen(self, key: str) -> bool:
+        return bool(self._redis.get(self.prefix + key) == self._HANDLED)
+
+    def close(self) -> None:
+        self._redis.close()
+
+
+def open_replay_guard(url: str) -> ReplayGuard:
+    """The guard a URL names: ``memory``, ``sqlite:///file.db``,
+    ``postgresql://...`` or ``redis://...``."""
+    if url == "memory":
+        return MemoryReplayGuard()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisReplayGuard(url)
+    if url.startswith(("sqlite:", "postgresql:", "postgres:")):
+        return SQLReplayGuard(url)
+    from .stores import redact_url
+
+    raise ConfigurationError(
+        f"unknown replay guard {redact_url(url)!r}; use memory, sqlite:///file.db, "
+        "postgresql://... or redis://..."
+    )
