@@ -461,3 +461,30 @@ def test_two_authorization_headers_are_refused(make_client, recorder):
         body = samples.body(samples.PAYLOAD)
         assert client.request("POST", headers=pairs, body=body).status == 401
     assert recorder.published == []
+
+
+def test_one_structured_log_record_per_request_without_key_or_body(make_client, recorder, caplog):
+    client = make_client(**options(recorder))
+    body = samples.body(samples.PAYLOAD)
+    with caplog.at_level(logging.INFO, logger="wonderblogs_target"):
+        client.request("POST", headers=AUTH, body=body)
+        client.request("POST", headers={"Authorization": "Bearer wrong-key"}, body=body)
+        client.request("GET", headers=AUTH)
+    records = [r for r in caplog.records if hasattr(r, "outcome")]
+    accepted, refused, got = records
+    assert (accepted.levelno, accepted.method, accepted.status) == (logging.INFO, "POST", 200)
+    assert accepted.outcome == "accepted"
+    assert (accepted.slug, accepted.locale, accepted.action) == (
+        "right-size-your-pods",
+        "en",
+        "publish",
+    )
+    assert accepted.body_bytes == len(body)
+    assert accepted.duration_ms >= 0
+    assert (refused.levelno, refused.status, refused.outcome) == (logging.WARNING, 401, "refused")
+    assert (got.method, got.status) == ("GET", 200)
+    for record in records:
+        text = json.dumps(record.__dict__, default=str)
+        assert KEY not in text
+        assert "wrong-key" not in text
+        assert samples.PAYLOAD["content"][:20] not in text

@@ -14,6 +14,7 @@ import copy
 import functools
 import json
 import logging
+import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 
@@ -114,6 +115,41 @@ def validation_failed(exc: ValidationError, message: str) -> Response:
     return error_response(422, message, validation_details(exc))
 
 
+def log_request(
+    request: Request, response: Response, facts: dict[str, Any], started: float
+) -> None:
+    """One record per request: INFO when accepted, WARNING when refused or failed.
+
+    The fields are record attributes (``extra``), so a JSON log formatter
+    emits them as they are; the key and the body are never among them.
+    """
+    level = logging.INFO if response.status < 400 else logging.WARNING
+    if not logger.isEnabledFor(level):
+        return
+    status = response.status
+    outcome = "accepted" if status < 400 else "refused" if status < 500 else "failed"
+    fields = {
+        "method": request.method.upper(),
+        "status": status,
+        "outcome": outcome,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+        "body_bytes": facts.pop("body_bytes", 0),
+        **facts,
+    }
+    about = " ".join(
+        f"{name}={fields[name]}" for name in ("slug", "locale", "event") if name in fields
+    )
+    logger.log(
+        level,
+        "%s %s %s%s",
+        fields["method"],
+        status,
+        outcome,
+        f" ({about})" if about else "",
+        extra=fields,
+    )
+
+
 class Endpoint:
     """What every endpoint shares: the body limit, the two entry points, and the
     reading of a declared length. Subclasses write :meth:`flow` once."""
@@ -138,7 +174,8 @@ class Endpoint:
         allow = ", ".join(self.allowed_methods)
         self._not_allowed = error_response(405, "Method not allowed", None, ("allow", allow))
 
-    def flow(self, request: Request) -> Flow:  # pragma: no cover - abstract
+    def flow(self, request: Request, facts: dict[str, Any]) -> Flow:  # pragma: no cover
+        """The request's flow; it notes what the log record should say in ``facts``."""
         raise NotImplementedError
 
     def bind(self, callback: str, **arguments: Any) -> Self:
@@ -153,12 +190,18 @@ class Endpoint:
     def handle(self, request: Request) -> Response:
         """Answer ``request`` from sync code. Async callbacks run on a shared
         background event loop."""
-        return run_flow(self.flow(request), perform_sync)
+        started, facts = time.perf_counter(), dict[str, Any]()
+        response: Response = run_flow(self.flow(request, facts), perform_sync)
+        log_request(request, response, facts, started)
+        return response
 
     async def handle_async(self, request: Request) -> Response:
         """Answer ``request`` from async code. Sync callbacks run in a worker
         thread, never on the event loop."""
-        return await run_flow_async(self.flow(request), perform_async)
+        started, facts = time.perf_counter(), dict[str, Any]()
+        response: Response = await run_flow_async(self.flow(request, facts), perform_async)
+        log_request(request, response, facts, started)
+        return response
 
     @property
     def has_async_callbacks(self) -> bool:
@@ -180,7 +223,9 @@ class Endpoint:
         length = int(declared)
         return self.too_large() if length > self.max_body_size else length
 
-    def read_body(self, request: Request) -> Generator[Step, Any, bytes | Response]:
+    def read_body(
+        self, request: Request, facts: dict[str, Any]
+    ) -> Generator[Step, Any, bytes | Response]:
         """Sub-flow: the whole body, or the answer refusing it."""
         declared = self.declared_length(request.headers)
         if isinstance(declared, Response):
@@ -201,6 +246,7 @@ class Endpoint:
             return LENGTH_REQUIRED  # the server took a chunked body and passed on none of it
         if declared is not None and len(body) < declared:
             return UNREADABLE_BODY  # truncated: the client sent less than it announced
+        facts["body_bytes"] = len(body)
         return body
 
     def call(self, func: Callable[..., Any], args: tuple[Any, ...], is_async: bool) -> Call:

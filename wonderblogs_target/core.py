@@ -260,7 +260,7 @@ class WonderblogsTarget(Endpoint):
         before, after = around
         return Response(200, (JSON_CONTENT,), b"" if head else before + listed + after)
 
-    def flow(self, request: Request) -> Flow:
+    def flow(self, request: Request, facts: dict[str, Any]) -> Flow:
         method = request.method.upper()
         if method not in self.allowed_methods:
             return self._not_allowed
@@ -279,13 +279,14 @@ class WonderblogsTarget(Endpoint):
             # Without a key, only the media type tells Wonderblogs from a web page:
             # a cross-site form can post text/plain without a preflight, never JSON.
             return NOT_JSON
-        body = yield from self.read_body(request)
+        body = yield from self.read_body(request, facts)
         if isinstance(body, Response):
             return body
         try:
             payload = PublishPayload.model_validate_json(body)
         except ValidationError as exc:
             return validation_failed(exc, "Invalid publish payload")
+        facts.update(slug=payload.slug, locale=payload.locale, action=payload.action or "publish")
         if self.store is not None:
             try:
                 yield self.call(self.store.save, (payload,), False)

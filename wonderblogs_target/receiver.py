@@ -16,7 +16,7 @@ follow the sender's retry rules (up to three retries; a 4xx stops them):
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from typing_extensions import Required, TypedDict
 
@@ -144,10 +144,10 @@ class WonderblogsCallbackReceiver(Endpoint):
             logger.exception("wonderblogs callback receiver is misconfigured")
             return None
 
-    def flow(self, request: Request) -> Flow:
+    def flow(self, request: Request, facts: dict[str, Any]) -> Flow:
         if request.method.upper() not in self.allowed_methods:
             return self._not_allowed
-        body = yield from self.read_body(request)
+        body = yield from self.read_body(request, facts)
         if not isinstance(body, bytes):
             return body
         secrets = self._secrets()
@@ -169,6 +169,7 @@ class WonderblogsCallbackReceiver(Endpoint):
         except CallbackPayloadError as exc:
             return error_response(400, exc.message, exc.details or None)
 
+        facts["event"] = event.event
         guard, key = self.replay_guard, event_key(event)
         claimer = claiming(guard)
         if claimer is not None and not claimer.claim(key):
