@@ -18,6 +18,7 @@ import pytest
         ("testing", "httpx", "client"),
         ("stores.markdown", "yaml", "markdown"),
         ("stores.postgres", "psycopg", "postgres"),
+        ("serve.metrics", "prometheus_client", "metrics"),
     ],
 )
 def test_missing_framework_names_the_extra(adapter, blocked, extra):

@@ -325,3 +325,42 @@ def test_inbox_in_chromium(tmp_path):
         browse(base + "/posts/2", tmp_path / "p3", f"--screenshot={shot}", "--window-size=1000,900")
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert shot.stat().st_size > 10_000
+
+
+def test_metrics_count_requests_publishes_and_store_errors(tmp_path):
+    """/metrics, in process through Starlette's client: behind the inbox key
+    unless public."""
+    import sqlite3
+
+    from starlette.testclient import TestClient
+
+    from wonderblogs_target.serve import create_app, load_config, open_store
+
+    config_file = tmp_path / "wonderblogs.toml"
+    config_file.write_text(CONFIG)
+    store = open_store(f"sqlite:///{tmp_path}/m.db")
+    app = create_app(store=store, config=load_config(config_file), api_key=KEY)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        api = "/api/wonderblogs"
+        assert client.post(api, headers=AUTH, json=samples.PAYLOAD).status_code == 200
+        assert client.get(api, headers=AUTH).status_code == 200
+        assert client.get(api).status_code == 401
+        with sqlite3.connect(tmp_path / "m.db") as db:
+            db.execute("DROP TABLE wb_revisions")
+        assert client.post(api, headers=AUTH, json=samples.PAYLOAD).status_code == 500
+        assert client.get("/metrics").status_code == 401
+        text = client.get("/metrics", auth=("reader", KEY)).text
+    assert 'wonderblogs_requests_total{route="target",status="200"} 2.0' in text
+    assert 'wonderblogs_requests_total{route="target",status="401"} 1.0' in text
+    assert "wonderblogs_publish_duration_seconds_count 1.0" in text
+    assert "wonderblogs_store_errors_total 1.0" in text
+    assert KEY not in text
+
+    public = create_app(
+        store=open_store(f"sqlite:///{tmp_path}/p.db"),
+        config=load_config(config_file),
+        api_key=KEY,
+        metrics_public=True,
+    )
+    with TestClient(public, base_url="http://127.0.0.1") as client:
+        assert client.get("/metrics").status_code == 200

@@ -113,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: 8000)")
     serve.add_argument(
+        "--metrics-public",
+        action="store_true",
+        help="serve /metrics without the inbox key (the metrics extra adds /metrics)",
+    )
+    serve.add_argument(
         "--allowed-host",
         action="append",
         default=[],
@@ -173,6 +178,7 @@ def _run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
             insecure_no_auth=args.insecure_no_auth,
             host=host,
             allowed_hosts=args.allowed_host,
+            metrics_public=args.metrics_public,
         )
     except ConfigurationError as exc:
         parser.exit(2, f"error: {exc}\n")

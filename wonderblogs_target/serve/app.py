@@ -95,6 +95,19 @@ class LoopbackHostGuard:
         await self.app(scope, receive, send)
 
 
+def _metrics(wanted: bool | None) -> Any:
+    """The app's counters, or None when metrics are off or not installed."""
+    if wanted is False:
+        return None
+    try:
+        from .metrics import Metrics
+    except ImportError:
+        if wanted:
+            raise
+        return None
+    return Metrics(TARGET_PATH)
+
+
 def create_app(
     *,
     store: Store,
@@ -103,10 +116,14 @@ def create_app(
     insecure_no_auth: bool = False,
     host: str = "127.0.0.1",
     allowed_hosts: Sequence[str] = (),
+    metrics: bool | None = None,
+    metrics_public: bool = False,
 ) -> Starlette:
     """The served app. Without ``api_key``, only ``insecure_no_auth=True`` starts it.
     Listening on ``host``, a loopback address, it answers only loopback host
-    names and ``allowed_hosts``."""
+    names and ``allowed_hosts``. ``/metrics`` is served when ``metrics`` (by
+    default: when ``prometheus_client`` is installed), behind the inbox key
+    unless ``metrics_public``."""
 
     max_body = config.serve.max_body_size or DEFAULT_MAX_BODY_SIZE
     # The [context] table has no recent_articles: the target fills them from the store.
@@ -169,6 +186,19 @@ def create_app(
         Route("/healthz", health),
     ]
     middleware = []
+    counters = _metrics(metrics)
+    if counters is not None:
+        from .metrics import CONTENT_TYPE_LATEST, CountingMiddleware
+
+        # Outermost, so that every answer is counted, a refused Host included.
+        middleware.append(Middleware(CountingMiddleware, metrics=counters))
+
+        async def metrics_page(request: Request) -> Response:
+            if not metrics_public and (denied := refused(request)) is not None:
+                return denied
+            return Response(counters.latest(), media_type=CONTENT_TYPE_LATEST)
+
+        routes.append(Route("/metrics", metrics_page))
     if _is_loopback(host):
         allowed = LOOPBACK_NAMES | {_host_name(name) for name in allowed_hosts}
         middleware.append(Middleware(LoopbackHostGuard, allowed=frozenset(allowed)))
