@@ -42,6 +42,7 @@ from .replay import (
 from .signing import (
     BODY_ONLY_SCHEME,
     DEFAULT_SCHEME,
+    STANDARD_WEBHOOKS_SCHEME,
     MalformedHeaderError,
     MissingHeaderError,
     SignatureMismatchError,
@@ -57,6 +58,7 @@ __all__ = [
     "BODY_ONLY_SCHEME",
     "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_SCHEME",
+    "STANDARD_WEBHOOKS_SCHEME",
     "CallbackEvent",
     "CallbackPayloadError",
     "ClaimingReplayGuard",

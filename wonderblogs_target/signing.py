@@ -18,12 +18,15 @@ directions, and only the raw body bytes, never a re-serialised document.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import re
+import secrets
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from ._keys import normalise_keys
 from .errors import (
@@ -41,6 +44,7 @@ __all__ = [
     "BODY_ONLY_SCHEME",
     "DEFAULT_SCHEME",
     "SIGNATURE_HEADER",
+    "STANDARD_WEBHOOKS_SCHEME",
     "TIMESTAMP_HEADER",
     "MalformedHeaderError",
     "MissingHeaderError",
@@ -75,15 +79,52 @@ class SignatureScheme:
     prefix: str = "sha256="
     #: False signs the body alone: no replay protection, so only on explicit request.
     sign_timestamp: bool = True
+    #: A message id header whose value is signed too (``<id>.<timestamp>.<body>``).
+    id_header: str | None = None
+    #: How the digest is written: ``"hex"`` or ``"base64"``.
+    encoding: Literal["hex", "base64"] = "hex"
+    #: True when secrets are given as ``whsec_<base64>`` and mean the decoded bytes.
+    whsec_secrets: bool = False
 
-    def signed_bytes(self, timestamp: str, body: bytes) -> bytes:
+    def signed_bytes(self, timestamp: str, body: bytes, message_id: str = "") -> bytes:
         if not self.sign_timestamp:
             return body
-        return timestamp.encode("ascii") + b"." + body
+        stamp = timestamp.encode("ascii") + b"." + body
+        return message_id.encode("utf-8") + b"." + stamp if self.id_header else stamp
+
+    def key(self, secret: str) -> bytes:
+        """The HMAC key a secret stands for."""
+        if not self.whsec_secrets:
+            return secret.encode("utf-8")
+        encoded = secret.removeprefix("whsec_")
+        try:
+            # Unpadded base64 is common in these secrets: padding is added back.
+            key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            raise ConfigurationError("a whsec_ secret must be base64 after its prefix") from None
+        if not key:
+            raise ConfigurationError("the whsec_ secret is empty")
+        return key
+
+    def encode(self, digest: bytes) -> str:
+        return self.prefix + (
+            base64.b64encode(digest).decode() if self.encoding == "base64" else digest.hex()
+        )
 
 
 DEFAULT_SCHEME = SignatureScheme()
 BODY_ONLY_SCHEME = SignatureScheme(sign_timestamp=False)
+#: Standard Webhooks (standardwebhooks.com), as Svix and others send it: headers
+#: ``webhook-id``, ``webhook-timestamp`` and ``webhook-signature``, signatures
+#: ``v1,<base64>`` over ``<id>.<timestamp>.<body>``, secrets ``whsec_<base64>``.
+STANDARD_WEBHOOKS_SCHEME = SignatureScheme(
+    signature_header="webhook-signature",
+    timestamp_header="webhook-timestamp",
+    id_header="webhook-id",
+    prefix="v1,",
+    encoding="base64",
+    whsec_secrets=True,
+)
 
 
 def _raw_body(body: object) -> bytes:
@@ -97,13 +138,14 @@ def _raw_body(body: object) -> bytes:
     )
 
 
-def _secrets(secret: str | Sequence[str]) -> list[bytes]:
+def _secrets(secret: str | Sequence[str], scheme: SignatureScheme) -> list[bytes]:
     if isinstance(secret, str) and secret and secret == secret.strip():
-        return [secret.encode("utf-8")]  # the common case, checked without the loop
+        # The common case, checked without the loop or a call.
+        return [scheme.key(secret) if scheme.whsec_secrets else secret.encode("utf-8")]
     keys = normalise_keys(secret)
     if not keys:
         raise ConfigurationError("no signing secret given")
-    return [key.encode("utf-8") for key in keys]
+    return [scheme.key(key) for key in keys]
 
 
 def check_tolerance(tolerance: float | None) -> None:
@@ -146,8 +188,11 @@ def sign_payload(
     *,
     timestamp: int | None = None,
     scheme: SignatureScheme = DEFAULT_SCHEME,
+    message_id: str | None = None,
 ) -> dict[str, str]:
-    """Both headers for ``body``, as Wonderblogs would send them (assumed scheme).
+    """The signature headers for ``body``, as Wonderblogs would send them (assumed
+    scheme), or as ``scheme`` says; a scheme with an id header gets ``message_id``
+    (a fresh one by default).
 
     For tests and local tools: ``httpx.post(url, content=body, headers=sign_payload(body, key))``.
     """
@@ -157,15 +202,41 @@ def sign_payload(
             "sign_payload takes one secret (a str); a list is for verify_signature, "
             "which accepts any of several during a rotation"
         )
-    [key] = _secrets(secret)
+    [key] = _secrets(secret, scheme)
     stamp = str(int(time.time()) if timestamp is None else int(timestamp))
     if not (stamp.isdigit() and len(stamp) <= _MAX_TIMESTAMP_DIGITS):
         raise ConfigurationError(
             f"timestamp must be Unix seconds: a whole number from 0 to "
             f"{10**_MAX_TIMESTAMP_DIGITS - 1}, got {timestamp!r}"
         )
-    digest = _digest(key, scheme.signed_bytes(stamp, raw)).hex()
-    return {scheme.signature_header: scheme.prefix + digest, scheme.timestamp_header: stamp}
+    ident = message_id or f"msg_{secrets.token_hex(12)}"
+    digest = _digest(key, scheme.signed_bytes(stamp, raw, ident))
+    headers = {scheme.signature_header: scheme.encode(digest), scheme.timestamp_header: stamp}
+    if scheme.id_header:
+        headers[scheme.id_header] = ident
+    return headers
+
+
+def _base64_digests(header: str, scheme: SignatureScheme) -> list[bytes]:
+    """``v1,<base64> v1,<base64>``: space-separated (a comma is part of each)."""
+    tokens = header.split()
+    if len(tokens) > _MAX_SIGNATURES:
+        raise MalformedHeaderError(f"{scheme.signature_header} header has too many signatures")
+    digests = []
+    for token in tokens:
+        if not token.startswith(scheme.prefix):
+            continue  # another version of the scheme: not ours to judge
+        try:
+            digest = base64.b64decode(token[len(scheme.prefix) :], validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        if len(digest) == 32:
+            digests.append(digest)
+    if not digests:
+        raise MalformedHeaderError(
+            f"{scheme.signature_header} header holds no {scheme.prefix}<base64> signature"
+        )
+    return digests
 
 
 def _presented_digests(header: str, scheme: SignatureScheme) -> list[bytes]:
@@ -179,10 +250,12 @@ def _presented_digests(header: str, scheme: SignatureScheme) -> list[bytes]:
         except ValueError:
             pass
         else:
-            if len(digest) == 32:
+            if len(digest) == 32 and scheme.encoding == "hex":
                 return [digest]
     if len(header) > _MAX_HEADER_LENGTH or not header.isascii():
         raise MalformedHeaderError(f"{scheme.signature_header} header is malformed")
+    if scheme.encoding == "base64":
+        return _base64_digests(header, scheme)
     tokens = [t for t in _SEPARATORS.split(header.strip()) if t]
     if len(tokens) > _MAX_SIGNATURES:
         raise MalformedHeaderError(f"{scheme.signature_header} header has too many signatures")
@@ -218,11 +291,12 @@ def verify_signature(
     to the clock and exists for tests.
     """
     raw = body if type(body) is bytes else _raw_body(body)
-    keys = _secrets(secret)
+    keys = _secrets(secret, scheme)
     check_tolerance(tolerance)
     try:
         signature = _header(headers, scheme.signature_header)
         timestamp = _header(headers, scheme.timestamp_header)
+        message_id = _header(headers, scheme.id_header) if scheme.id_header else ""
     except SignatureVerificationError:
         raise
     except Exception as exc:  # an exotic header object: still a verification failure
@@ -238,9 +312,11 @@ def verify_signature(
             raise MalformedHeaderError(
                 f"{scheme.timestamp_header} header must be Unix seconds (digits only)"
             )
+    if scheme.id_header and (not message_id or message_id.isspace()):
+        raise MissingHeaderError(f"missing {scheme.id_header} header")
     presented = _presented_digests(signature, scheme)
 
-    message = scheme.signed_bytes(stamp, raw)
+    message = scheme.signed_bytes(stamp, raw, (message_id or "").strip())
     matched = False
     for key in keys:
         expected = hmac.digest(key, message, "sha256")
