@@ -369,3 +369,55 @@ def test_a_chunked_body_under_django(name, status):
     assert answer.status_code == status, answer.text
     if status == 411:
         assert "Content-Length" in answer.json()["error"]
+
+
+# -- the findings tried again against real servers ---------------------------------------
+
+REAL_SERVERS = {
+    "uvicorn": (
+        ["-m", "uvicorn", "tests.fault_targets:fastapi_app", "--factory", "--port", "{port}",
+         "--log-level", "warning"],
+        "/api/wonderblogs", FAULT_KEY,
+    ),
+    "gunicorn": (
+        ["-m", "gunicorn", "tests.fault_targets:flask_app()", "--bind", "127.0.0.1:{port}",
+         "--worker-class", "gthread", "--threads", "2", "--log-level", "warning"],
+        "/api/wonderblogs", FAULT_KEY,
+    ),
+    "runserver": (
+        ["-m", "django", "runserver", "127.0.0.1:{port}", "--noreload"],
+        "/plain/api/wonderblogs", "plain-key",
+    ),
+}  # fmt: skip
+
+
+def raw_answer(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = sock.recv(65_536)
+            if not chunk:
+                break
+            received += chunk
+        return received
+
+
+@pytest.mark.parametrize("name", sorted(REAL_SERVERS))
+def test_two_authorization_headers_are_refused_by_every_real_server(name):
+    command, path, key = REAL_SERVERS[name]
+    port = free_port()
+    command = [arg.format(port=port) for arg in command]
+    env = {"DJANGO_SETTINGS_MODULE": "tests.django_project.settings"}
+    with server(command, port=port, env=env, cwd=ROOT):
+        for first, second in ((key, "wrong"), ("wrong", key)):
+            request = (
+                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                f"Authorization: Bearer {first}\r\nAuthorization: Bearer {second}\r\n"
+                "Connection: close\r\n\r\n"
+            ).encode()
+            assert raw_answer(port, request).startswith(b"HTTP/1.1 401"), (name, first)
+        single = httpx.get(
+            f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Bearer {key}"}
+        )
+        assert single.status_code == 200

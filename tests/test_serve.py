@@ -124,6 +124,18 @@ def test_refuses_to_start_without_a_key(tmp_path):
     assert not (tmp_path / "wonderblogs.db").exists()
 
 
+def test_insecure_mode_takes_only_json_so_no_web_page_can_post(tmp_path):
+    port = free_port()
+    command = serve_command("--port", str(port), "--insecure-no-auth")
+    with server(command, port=port, env={}, cwd=tmp_path), httpx.Client(timeout=10) as http:
+        api = f"http://127.0.0.1:{port}/api/wonderblogs"
+        body = samples.body(samples.PAYLOAD)
+        form = http.post(api, content=body, headers={"Content-Type": "text/plain"})
+        assert form.status_code == 415
+        sent = http.post(api, content=body, headers={"Content-Type": "application/json"})
+        assert sent.status_code == 200
+
+
 def test_insecure_mode_says_so_loudly_and_serves_the_demo_context(tmp_path):
     port = free_port()
     command = serve_command("--port", str(port), "--insecure-no-auth")
