@@ -158,7 +158,6 @@ class Endpoint:
 
     def __init__(
         self,
-        *,
         max_body_size: int,
         callback_timeout: float | None = None,
         body_timeout: float | None = DEFAULT_BODY_TIMEOUT,

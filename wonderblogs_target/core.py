@@ -144,11 +144,7 @@ class WonderblogsTarget(Endpoint):
         callback_timeout: float | None = None,
         body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
     ) -> None:
-        super().__init__(
-            max_body_size=max_body_size,
-            callback_timeout=callback_timeout,
-            body_timeout=body_timeout,
-        )
+        super().__init__(max_body_size, callback_timeout, body_timeout)
         if on_publish is None and store is None:
             raise ConfigurationError(
                 "nowhere to put articles: pass store= (a Store or a URL such as "

@@ -113,11 +113,7 @@ class WonderblogsCallbackReceiver(Endpoint):
         callback_timeout: float | None = None,
         body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
     ) -> None:
-        super().__init__(
-            max_body_size=max_body_size,
-            callback_timeout=callback_timeout,
-            body_timeout=body_timeout,
-        )
+        super().__init__(max_body_size, callback_timeout, body_timeout)
         if api_key is None:
             raise ConfigurationError("no api_key given: callbacks are signed with it")
         if not callable(on_event):
