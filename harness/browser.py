@@ -13,7 +13,7 @@ import pytest
 def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
-        pytest.fail("Chromium is not installed: apt-get install chromium (.ci/run does this)")
+        pytest.fail("Chromium is not installed: run scripts/install-system-deps")
     return found
 
 

@@ -25,7 +25,7 @@ def _binary(name: str) -> str:
         iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None
     )
     if found is None:
-        raise RuntimeError(f"{name} not found: install PostgreSQL (apt-get install postgresql)")
+        raise RuntimeError(f"{name} not found: run scripts/install-system-deps")
     return found
 
 
