@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests import samples
 from wonderblogs_target import PublishPayload, PublishRejected
@@ -91,3 +96,102 @@ def test_the_store_needs_only_its_own_extra(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "ok"
+
+
+# -- the defects found by trying it as a new user (issue: static sites for real) -------
+
+
+def test_two_posts_never_share_a_file(markdown_store):
+    markdown_store.save(article(slug="collide", locale="de", title="German"))
+    with pytest.raises(PublishRejected) as caught:
+        markdown_store.save(article(slug="collide.de", locale="en", title="English"))
+    assert caught.value.status_code == 409
+    assert "collide.de.md" in caught.value.message
+    [only] = markdown_store.recent()
+    assert only.payload.title == "German"
+
+
+@pytest.mark.parametrize(
+    "hand_made", ["# About us\n\nWritten by a person.\n", "---\ntitle: About\n---\nHello\n"]
+)
+def test_a_hand_made_file_is_never_overwritten(markdown_store, hand_made):
+    path = markdown_store.directory / "about.md"
+    path.write_text(hand_made)
+    with pytest.raises(PublishRejected) as caught:
+        markdown_store.save(article(slug="about", title="From Wonderblogs"))
+    assert caught.value.status_code == 409
+    assert "about.md" in caught.value.message
+    assert path.read_text() == hand_made
+
+
+@pytest.mark.parametrize("slug", ["con", "NUL", "com1", "lpt9", "aux"])
+def test_names_windows_cannot_hold_are_refused(markdown_store, slug):
+    with pytest.raises(PublishRejected) as caught:
+        markdown_store.save(article(slug=slug))
+    assert caught.value.status_code == 422
+
+
+def test_names_that_differ_only_by_case_are_refused(markdown_store):
+    """A site checked out on macOS or Windows would see one file."""
+    markdown_store.save(article(slug="cloud-costs"))
+    with pytest.raises(PublishRejected) as caught:
+        markdown_store.save(article(slug="Cloud-Costs"))
+    assert caught.value.status_code == 409
+    assert "cloud-costs.md" in caught.value.message
+
+
+def test_files_follow_the_umask(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        store = open_store(f"markdown:///{tmp_path}/site/content")
+        store.save(article())
+    finally:
+        os.umask(previous)
+    [path] = [p for p in store.directory.iterdir() if p.suffix == ".md"]
+    assert oct(path.stat().st_mode & 0o777) == oct(0o644)
+    assert oct((tmp_path / "site").stat().st_mode & 0o777) == oct(0o755)
+
+
+def test_stale_temporary_files_are_removed_when_the_store_opens(tmp_path):
+    directory = tmp_path / "posts"
+    directory.mkdir()
+    stale = directory / ".right-size-your-pods.md.abc123.tmp"
+    stale.write_text("half a post")
+    old = time.time() - 3_600
+    os.utime(stale, (old, old))
+    fresh = directory / ".other.md.def456.tmp"
+    fresh.write_text("another writer is at work")  # not stale yet: left alone
+    hand_made = directory / "notes.tmp"
+    hand_made.write_text("not ours")
+    open_store(f"markdown:///{directory}")
+    assert not stale.exists()
+    assert fresh.exists()
+    assert hand_made.exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["line\r\nbreaks", "lone\rreturn", "next\x85line", "line\u2028separator", "tab\tand\x07bell",
+     "emoji 🚀 and RTL שלום", "  spaced  ", "trailing newline\n"],
+)  # fmt: skip
+def test_what_was_received_reads_back_exactly(markdown_store, text):
+    sent = article(title=f"Title {text}", description=f"About {text}", content=f"Body {text}")
+    saved = markdown_store.save(sent)
+    got = markdown_store.get(saved.id)
+    assert got is not None
+    assert got.payload == sent
+    assert got.payload.content == f"Body {text}"
+
+
+_TRICKY = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40
+) | st.sampled_from(["a\r\nb", "\r", "x\x85y", "\u2028", "\u202eRTL", "🚀", " lead", "trail "])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(title=_TRICKY, description=_TRICKY, content=_TRICKY, tag=_TRICKY.map(lambda t: t[:100]))
+def test_any_article_reads_back_exactly(tmp_path_factory, title, description, content, tag):
+    store = open_store(f"markdown:///{tmp_path_factory.mktemp('exact')}/posts")
+    sent = article(title=title, description=description, content=content, tags=[tag])
+    saved = store.save(sent)
+    assert store.get(saved.id).payload == sent

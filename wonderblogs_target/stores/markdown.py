@@ -15,6 +15,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -60,6 +61,55 @@ _KNOWN = {
 }
 
 
+#: Front matter key that marks a file as written by this store; a file without
+#: it is a person's, and is never overwritten.
+MARKER = "wonderblogs_managed"
+# Names Windows cannot hold, whatever follows a dot (CON.md, con.de.md, ...).
+_RESERVED = frozenset(
+    {
+        "CON",
+        "PRN",
+        "AUX",
+        "NUL",
+        *(f"COM{n}" for n in range(1, 10)),
+        *(f"LPT{n}" for n in range(1, 10)),
+    }
+)
+# Our own temporary files: ".<name>.md.<random>.tmp", as _write_atomically makes them.
+_TEMPORARY = re.compile(r"\..+\.md\.[A-Za-z0-9_]+\.tmp")
+#: A temporary file older than this was left by a writer that died.
+STALE_AFTER = 60.0
+# Characters YAML reads as line breaks or would fold: strings holding them are
+# written double-quoted, with escapes, so they read back exactly.
+_NEEDS_QUOTES = re.compile("[\r\n\x85\u2028\u2029\t]")
+
+
+class _ExactDumper(yaml.SafeDumper):
+    pass
+
+
+def _exact_string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if _NEEDS_QUOTES.search(value) or not value.isprintable() else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_ExactDumper.add_representer(str, _exact_string)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system tells."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore at once
+    os.umask(mask)
+    return mask
+
+
 def _front_matter(text: str) -> tuple[dict[str, Any], str]:
     if not text.startswith("---\n"):
         raise ValueError("no front matter")
@@ -79,7 +129,18 @@ class MarkdownStore:
         self.location = absolute(self.directory)
         self.default_locale = default_locale
         self._thread_lock = threading.Lock()
+        self._file_mode = 0o666 & ~_umask()
+        self._remove_stale_temporaries()
         opened("Markdown", self.location)
+
+    def _remove_stale_temporaries(self) -> None:
+        """Temporary files of a writer that died mid-write (ours only, and only
+        old ones: another worker may be writing right now)."""
+        cutoff = time.time() - STALE_AFTER
+        for path in self.directory.glob(".*.tmp"):
+            with suppress(OSError):
+                if _TEMPORARY.fullmatch(path.name) and path.stat().st_mtime < cutoff:
+                    path.unlink()
 
     # -- files ----------------------------------------------------------------------
 
@@ -88,6 +149,12 @@ class MarkdownStore:
         if not _SAFE_NAME.fullmatch(slug):
             raise PublishRejected(
                 f"slug {payload.slug!r} cannot be a file name: use letters, digits, '-' and '_'",
+                status_code=422,
+            )
+        if slug.split(".", 1)[0].upper() in _RESERVED:
+            raise PublishRejected(
+                f"slug {payload.slug!r} is a name Windows reserves for a device; "
+                "a checkout of the site there could not hold the file",
                 status_code=422,
             )
         if locale == self.default_locale:
@@ -118,7 +185,10 @@ class MarkdownStore:
     def _write_atomically(self, path: Path, text: str) -> None:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=self.directory)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            # mkstemp makes 0600 files; a site build or web server running as
+            # another user must read them, as the umask says it may.
+            os.fchmod(fd, self._file_mode)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -134,7 +204,11 @@ class MarkdownStore:
             os.close(directory)
 
     def _read(self, path: Path) -> StoredPost:
-        meta, body = _front_matter(path.read_text(encoding="utf-8"))
+        # newline="": "\r\n" in an article stays "\r\n".
+        with open(path, encoding="utf-8", newline="") as handle:
+            meta, body = _front_matter(handle.read())
+        if meta.get(MARKER) is not True:
+            raise ValueError(f"{path.name} was not written by wonderblogs-target")
         seo = meta.get("seo") or {}
         document: dict[str, Any] = {
             "slug": meta.get("slug"),
@@ -192,20 +266,23 @@ class MarkdownStore:
             "external_id": payload.external_id,
             "action": payload.action,
             "revision": revision,
+            MARKER: True,
         }
         wire = payload.model_dump(exclude_none=True)
         extra = {k: v for k, v in wire.items() if k not in _KNOWN}
         if extra:
             meta["wonderblogs_extra"] = extra
         meta = {k: v for k, v in meta.items() if v is not None}
-        head = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100_000)
+        head = yaml.dump(
+            meta, Dumper=_ExactDumper, sort_keys=False, allow_unicode=True, width=100_000
+        )
         # The body is the article exactly as received, so it reads back unchanged.
         return f"---\n{head}---\n{payload.content}"
 
     def _posts(self) -> Iterator[StoredPost]:
         for path in self.directory.glob("*.md"):
             if not path.name.startswith("."):
-                with suppress(OSError, ValueError, KeyError):
+                with suppress(OSError, ValueError, KeyError, yaml.YAMLError):
                     yield self._read(path)
 
     # -- the store interface ------------------------------------------------------------
@@ -221,11 +298,13 @@ class MarkdownStore:
                     None,
                 )
             path = self.directory / f"{name}.md"
+            self._refuse_a_case_twin(path)
             if current is None:
-                current = self._read(path) if path.exists() else None
+                current = self._own_file(path, payload)
             elif current.id != name and path.exists():
                 raise PublishRejected(
-                    f"slug {payload.slug!r} ({payload.locale}) belongs to another post",
+                    f"slug {payload.slug!r} ({payload.locale}) belongs to another post: "
+                    f"{path.name} exists",
                     status_code=409,
                 )
             published = current.published_at if current else now
@@ -235,6 +314,38 @@ class MarkdownStore:
                 # A rewrite moved the post to a new slug: the new file is in place first.
                 (self.directory / f"{current.id}.md").unlink(missing_ok=True)
         return StoredPost(name, payload, published, now, revision)
+
+    def _own_file(self, path: Path, payload: PublishPayload) -> StoredPost | None:
+        """The post already in ``path``, when it is this one; a file a person
+        wrote, or another post's, is refused (409) and left as it is."""
+        if not path.exists():
+            return None
+        try:
+            post = self._read(path)
+        except (OSError, ValueError, KeyError, yaml.YAMLError):
+            raise PublishRejected(
+                f"{path.name} exists and was not written by wonderblogs-target; it is left "
+                "as it is (rename or remove it to let this article in)",
+                status_code=409,
+            ) from None
+        if post_identity(post.payload) != post_identity(payload):
+            raise PublishRejected(
+                f"{path.name} holds another post (slug {post.payload.slug!r}, locale "
+                f"{post.payload.locale!r}); the two cannot share one file",
+                status_code=409,
+            )
+        return post
+
+    def _refuse_a_case_twin(self, path: Path) -> None:
+        """A file whose name differs only by case is the same file on macOS and
+        Windows, where the site may well be checked out."""
+        wanted = path.name.lower()
+        for other in os.listdir(self.directory):
+            if other.lower() == wanted and other != path.name:
+                raise PublishRejected(
+                    f"{other} exists, and {path.name} differs from it only by case",
+                    status_code=409,
+                )
 
     def recent(self, limit: int = RECENT_LIMIT) -> list[StoredPost]:
         posts = sorted(self._posts(), key=lambda p: (p.published_at, p.id), reverse=True)
@@ -249,7 +360,7 @@ class MarkdownStore:
             return None
         try:
             return self._read(path)
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, yaml.YAMLError):
             return None
 
     def revisions(self, post_id: str) -> list[StoredPost]:
