@@ -195,3 +195,49 @@ def test_any_article_reads_back_exactly(tmp_path_factory, title, description, co
     sent = article(title=title, description=description, content=content, tags=[tag])
     saved = store.save(sent)
     assert store.get(saved.id).payload == sent
+
+
+# -- the index ---------------------------------------------------------------------------
+
+
+def test_the_context_and_a_rewrite_read_no_post_file_they_do_not_need(markdown_store, monkeypatch):
+    for n in range(40):
+        markdown_store.save(article(slug=f"post-{n}", title=f"Post {n}", externalId=f"e-{n}"))
+    reads: list[str] = []
+    original = type(markdown_store)._read
+
+    def counted(self, path):
+        reads.append(path.name)
+        return original(self, path)
+
+    monkeypatch.setattr(type(markdown_store), "_read", counted)
+    assert [a["title"] for a in markdown_store.recent_articles(3)] == [
+        "Post 39",
+        "Post 38",
+        "Post 37",
+    ]
+    assert reads == []
+    markdown_store.save(article(slug="post-7-moved", action="update", externalId="e-7"))
+    assert sorted(reads) == ["post-7.md"]
+    assert markdown_store.count() == 40
+
+
+def test_the_index_can_be_deleted_and_sees_changes_made_by_hand(markdown_store):
+    from wonderblogs_target.stores._markdown_index import INDEX_NAME
+
+    for n in range(3):
+        markdown_store.save(article(slug=f"post-{n}", title=f"Post {n}"))
+    directory = markdown_store.directory
+    (directory / "post-0.md").unlink()  # removed by hand
+    copied = (directory / "post-1.md").read_text().replace("slug: post-1", "slug: post-9")
+    (directory / "post-9.md").write_text(copied.replace("title: Post 1", "title: Post 9"))
+    assert sorted(a["title"] for a in markdown_store.recent_articles()) == [
+        "Post 1", "Post 2", "Post 9",
+    ]  # fmt: skip
+    markdown_store.close()
+    for leftover in directory.glob(INDEX_NAME + "*"):
+        leftover.unlink()
+    again = open_store(f"markdown:///{directory}")
+    assert again.count() == 3
+    assert sorted(a["title"] for a in again.recent_articles()) == ["Post 1", "Post 2", "Post 9"]
+    again.close()

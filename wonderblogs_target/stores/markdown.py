@@ -26,7 +26,8 @@ from typing import Any
 from .._extras import missing_extra
 from ..errors import PublishRejected
 from ..models import PublishPayload
-from . import RECENT_LIMIT, StoredPost, absolute, opened, post_identity
+from . import RECENT_LIMIT, StoredPost, absolute, opened, post_identity, recent_list
+from ._markdown_index import Entry, MarkdownIndex
 
 try:
     import yaml
@@ -131,7 +132,29 @@ class MarkdownStore:
         self._thread_lock = threading.Lock()
         self._file_mode = 0o666 & ~_umask()
         self._remove_stale_temporaries()
+        self._index = MarkdownIndex(self.directory, self._entry_of)
         opened("Markdown", self.location)
+
+    def _entry_of(self, path: Path) -> Entry | None:
+        try:
+            post = self._read(path)
+        except (OSError, ValueError, KeyError, yaml.YAMLError):
+            return None  # not a post of this store (a person's file): not indexed
+        return self._entry(post, path)
+
+    @staticmethod
+    def _entry(post: StoredPost, path: Path) -> Entry:
+        slug, locale = post_identity(post.payload)
+        return (
+            post.id,
+            slug,
+            locale,
+            post.payload.external_id,
+            post.payload.title,
+            post.payload.description,
+            post.published_at.isoformat(),
+            path.stat().st_mtime_ns,
+        )
 
     def _remove_stale_temporaries(self) -> None:
         """Temporary files of a writer that died mid-write (ours only, and only
@@ -279,24 +302,17 @@ class MarkdownStore:
         # The body is the article exactly as received, so it reads back unchanged.
         return f"---\n{head}---\n{payload.content}"
 
-    def _posts(self) -> Iterator[StoredPost]:
-        for path in self.directory.glob("*.md"):
-            if not path.name.startswith("."):
-                with suppress(OSError, ValueError, KeyError, yaml.YAMLError):
-                    yield self._read(path)
-
     # -- the store interface ------------------------------------------------------------
 
     def save(self, payload: PublishPayload) -> StoredPost:
         name = self._name(payload)
         now = datetime.now(timezone.utc)
         with self._locked():
+            self._index.sync()
             current: StoredPost | None = None
             if payload.is_update and payload.external_id:
-                current = next(
-                    (p for p in self._posts() if p.payload.external_id == payload.external_id),
-                    None,
-                )
+                found = self._index.by_external_id(payload.external_id)
+                current = None if found is None else self.get(found)
             path = self.directory / f"{name}.md"
             self._refuse_a_case_twin(path)
             if current is None:
@@ -310,10 +326,14 @@ class MarkdownStore:
             published = current.published_at if current else now
             revision = current.revision + 1 if current else 1
             self._write_atomically(path, self._render(payload, published, now, revision))
+            moved_from = None
             if current is not None and current.id != name:
                 # A rewrite moved the post to a new slug: the new file is in place first.
                 (self.directory / f"{current.id}.md").unlink(missing_ok=True)
-        return StoredPost(name, payload, published, now, revision)
+                moved_from = current.id
+            saved = StoredPost(name, payload, published, now, revision)
+            self._index.wrote(self._entry(saved, path), moved_from)
+        return saved
 
     def _own_file(self, path: Path, payload: PublishPayload) -> StoredPost | None:
         """The post already in ``path``, when it is this one; a file a person
@@ -339,20 +359,22 @@ class MarkdownStore:
     def _refuse_a_case_twin(self, path: Path) -> None:
         """A file whose name differs only by case is the same file on macOS and
         Windows, where the site may well be checked out."""
-        wanted = path.name.lower()
-        for other in os.listdir(self.directory):
-            if other.lower() == wanted and other != path.name:
-                raise PublishRejected(
-                    f"{other} exists, and {path.name} differs from it only by case",
-                    status_code=409,
-                )
+        other = self._index.case_twin(path.name)  # the index knows every file name
+        if other is not None:
+            raise PublishRejected(
+                f"{other} exists, and {path.name} differs from it only by case",
+                status_code=409,
+            )
 
     def recent(self, limit: int = RECENT_LIMIT) -> list[StoredPost]:
-        posts = sorted(self._posts(), key=lambda p: (p.published_at, p.id), reverse=True)
-        return posts[:limit]
+        self._index.sync()
+        posts = (self.get(name) for name, _, _ in self._index.newest(limit))
+        return [post for post in posts if post is not None]
 
     def recent_articles(self, limit: int = RECENT_LIMIT) -> list[dict[str, str]]:
-        return [post.recent_article for post in self.recent(limit)]
+        """From the index alone: no post file is read."""
+        self._index.sync()
+        return recent_list((title, summary) for _, title, summary in self._index.newest(limit))
 
     def get(self, post_id: str) -> StoredPost | None:
         path = self._file(post_id)
@@ -367,7 +389,8 @@ class MarkdownStore:
         return []
 
     def count(self) -> int:
-        return sum(1 for _ in self._posts())
+        self._index.sync()
+        return self._index.count()
 
     def close(self) -> None:
-        pass
+        self._index.close()

@@ -1,0 +1,170 @@
+"""The Markdown store's index: what each post file holds, in a SQLite file
+beside the posts, so that a GET, a publish or a rewrite reads no file it does
+not need.
+
+The files stay the truth. The index notes each post file's modification time
+and the directory's; when the directory changed since (a post added, renamed
+or removed by hand, or by another worker's write) the files whose times moved
+are read again. Deleting the index loses nothing: it is rebuilt from the files.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+__all__ = ["INDEX_NAME", "Entry", "MarkdownIndex"]
+
+INDEX_NAME = ".wonderblogs-index.sqlite"
+
+#: (name, slug, locale, external_id, title, description, published_at, mtime_ns)
+Entry = tuple[str, str, str, str | None, str, str, str, int]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS posts (
+    name TEXT PRIMARY KEY,
+    slug TEXT NOT NULL,
+    locale TEXT NOT NULL,
+    external_id TEXT,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    published_at TEXT NOT NULL,
+    mtime_ns INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS posts_external_id ON posts (external_id);
+CREATE INDEX IF NOT EXISTS posts_published ON posts (published_at);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+-- Every .md file, posts and a person's alike, by its case-folded name.
+CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, folded TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS files_folded ON files (folded);
+"""
+
+
+_UPSERT = "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+class MarkdownIndex:
+    """``entry_of(path)`` reads one file into an :data:`Entry` (or None for a
+    file that is not a post of the store)."""
+
+    def __init__(self, directory: Path, entry_of: Callable[[Path], Entry | None]) -> None:
+        self.directory = directory
+        self.entry_of = entry_of
+        self._local = threading.local()
+        with self._db() as db:
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.directory / INDEX_NAME, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            self._local.db = db
+        yield db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # -- keeping in step with the files ------------------------------------------------
+
+    def sync(self) -> None:
+        """Bring the index in step with the directory: one stat when nothing
+        changed, the changed files read again otherwise."""
+        stamp = os.stat(self.directory).st_mtime_ns
+        with self._db() as db:
+            row = db.execute("SELECT value FROM state WHERE key = 'directory'").fetchone()
+            if row is not None and row[0] == stamp:
+                return
+            known = dict(db.execute("SELECT name, mtime_ns FROM posts").fetchall())
+            seen: set[str] = set()
+            changed: list[Entry] = []
+            files: list[tuple[str, str]] = []
+            with os.scandir(self.directory) as entries:
+                for item in entries:
+                    if not item.name.endswith(".md") or item.name.startswith("."):
+                        continue
+                    files.append((item.name, item.name.casefold()))
+                    name = item.name[: -len(".md")]
+                    seen.add(name)
+                    if known.get(name) != item.stat().st_mtime_ns:
+                        entry = self.entry_of(Path(item.path))
+                        if entry is not None:
+                            changed.append(entry)
+                        else:
+                            seen.discard(name)
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                gone = [(name,) for name in known if name not in seen]
+                db.executemany("DELETE FROM posts WHERE name = ?", gone)
+                db.executemany(
+                    "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", changed
+                )
+                self._note_directory(db, stamp)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def _note_directory(self, db: sqlite3.Connection, stamp: int) -> None:
+        db.execute("INSERT OR REPLACE INTO state VALUES ('directory', ?)", (stamp,))
+
+    def wrote(self, entry: Entry, moved_from: str | None = None) -> None:
+        """A write of the store's own, already on disk (the store holds its lock)."""
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if moved_from is not None:
+                    db.execute("DELETE FROM posts WHERE name = ?", (moved_from,))
+                    db.execute("DELETE FROM files WHERE name = ?", (f"{moved_from}.md",))
+                db.execute(_UPSERT, entry)
+                file_name = f"{entry[0]}.md"
+                db.execute(
+                    "INSERT OR REPLACE INTO files VALUES (?, ?)", (file_name, file_name.casefold())
+                )
+                self._note_directory(db, os.stat(self.directory).st_mtime_ns)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    # -- questions -------------------------------------------------------------------------
+
+    def case_twin(self, file_name: str) -> str | None:
+        """A file whose name differs from ``file_name`` only by case, if any."""
+        with self._db() as db:
+            row = db.execute(
+                "SELECT name FROM files WHERE folded = ? AND name != ? LIMIT 1",
+                (file_name.casefold(), file_name),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def by_external_id(self, external_id: str) -> str | None:
+        with self._db() as db:
+            row = db.execute(
+                "SELECT name FROM posts WHERE external_id = ? ORDER BY published_at LIMIT 1",
+                (external_id,),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def newest(self, limit: int) -> list[tuple[str, str, str]]:
+        """(name, title, description) of the newest posts."""
+        with self._db() as db:
+            rows: list[Any] = db.execute(
+                "SELECT name, title, description FROM posts "
+                "ORDER BY published_at DESC, name DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [(str(n), str(t), str(d)) for n, t, d in rows]
+
+    def count(self) -> int:
+        with self._db() as db:
+            return int(db.execute("SELECT COUNT(*) FROM posts").fetchone()[0])
