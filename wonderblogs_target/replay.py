@@ -39,9 +39,11 @@ __all__ = [
 
 #: How long a handled event is remembered.
 DEFAULT_TTL = 24 * 3600.0
-#: How long a claim holds without being remembered or released: longer than any
-#: handler runs, short enough that a killed worker's event is retried soon.
-DEFAULT_CLAIM_TTL = 300.0
+#: How long a claim holds without being remembered or released. The sender's
+#: three retries come within about 100 s (30 s timeouts, then 1, 2 and 4 s), so
+#: a killed worker's claim must lapse before the last of them; a handler that
+#: may run longer should have a callback_timeout below this.
+DEFAULT_CLAIM_TTL = 60.0
 
 
 def _check_ttls(ttl: float, claim_ttl: float) -> None:
