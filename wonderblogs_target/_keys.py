@@ -14,7 +14,7 @@ from typing import TypeAlias
 
 from .errors import ConfigurationError
 
-__all__ = ["ApiKey", "KeyRing", "KeySource", "bearer_token", "normalise_keys"]
+__all__ = ["ApiKey", "KeyRing", "KeySource", "bearer_token", "first_key", "normalise_keys"]
 
 KeySource: TypeAlias = "str | Sequence[str]"
 ApiKey: TypeAlias = "KeySource | Callable[[], KeySource | None] | None"
@@ -33,6 +33,15 @@ def normalise_keys(keys: KeySource | None) -> tuple[str, ...]:
                 "an API key has leading or trailing whitespace and could never match"
             )
     return candidates
+
+
+def first_key(source: ApiKey) -> str | None:
+    """The key a tool should present: the only one, the first during a
+    rotation, or what a callable gives now."""
+    keys = source() if callable(source) else source
+    if keys is None or isinstance(keys, str):
+        return keys or None
+    return next(iter(keys), None)
 
 
 def bearer_token(authorization: str | None) -> bytes | None:

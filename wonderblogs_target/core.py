@@ -14,7 +14,7 @@ document leaves it out.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from typing import Any, TypeAlias
 
 from pydantic import ValidationError
@@ -33,7 +33,7 @@ from ._endpoint import (
     logger,
     validation_failed,
 )
-from ._flow import Flow
+from ._flow import Flow, Step
 from ._keys import ApiKey, KeyRing
 from .errors import ConfigurationError, format_location
 from .http import Request, Response
@@ -163,25 +163,19 @@ class WonderblogsTarget(Endpoint):
         self.allow_unauthenticated = allow_unauthenticated
         self.on_publish = on_publish
         self._publish_is_async = on_publish is not None and is_async_callable(on_publish)
-        self._owns_store = isinstance(store, str)
-        self.store: Store | None = None
-        if isinstance(store, str):
-            from .stores import open_store
+        from .stores import open_store
 
-            self.store = open_store(store)
-        else:
-            self.store = store
+        self._owns_store = isinstance(store, str)
+        self.store = open_store(store) if isinstance(store, str) else store
 
         self.get_context: ContextProvider | None = None
-        self._fixed_context: ContextDocument | None = None
+        # A fixed document is answered from its JSON, checked and encoded once:
+        # whole, or around the store's recent articles.
         self._fixed_body: bytes | None = None
-        # A fixed document whose recent_articles come from the store: its JSON
-        # before and after the list, checked and encoded once.
         self._around_recent: tuple[bytes, bytes] | None = None
         if callable(get_context):
             self.get_context = get_context
         elif isinstance(get_context, ContextResponse | Mapping):
-            self._fixed_context = get_context
             self._fixed_body = self._check_fixed_context(get_context)
         else:
             raise ConfigurationError(
@@ -227,27 +221,34 @@ class WonderblogsTarget(Endpoint):
             return Response(200, (JSON_CONTENT,), b"" if head else self._fixed_body)
         if self._around_recent is not None and self.store is not None:
             return (yield from self._around_store(self.store, self._around_recent, head))
-        document = self._fixed_context
-        if self.get_context is not None:
-            try:
-                document = yield self.call(self.get_context, (), self._context_is_async)
-            except Exception as exc:
-                return callback_failed(exc, "get_context")
+        assert self.get_context is not None  # a fixed document left above
+        try:
+            document = yield self.call(self.get_context, (), self._context_is_async)
+        except Exception as exc:
+            return callback_failed(exc, "get_context")
         if self.store is not None and _lacks_recent(document):
-            try:
-                recent = yield self.call(self.store.recent_articles, (RECENT_LIMIT,), False)
-            except Exception as exc:
-                return callback_failed(exc, "the store (reading recent articles)")
-            document = _with_recent(document, recent)  # type: ignore[arg-type]
+            recent = yield from self._recent_from(self.store)
+            if isinstance(recent, Response):
+                return recent
+            document = _with_recent(document, recent)
         return self._context_response(document, head)
+
+    def _recent_from(self, store: Store) -> Generator[Step, Any, list[dict[str, str]] | Response]:
+        """Sub-flow: the store's recent articles, or the answer to its failure."""
+        try:
+            recent: list[dict[str, str]] = yield self.call(
+                store.recent_articles, (RECENT_LIMIT,), False
+            )
+        except Exception as exc:
+            return callback_failed(exc, "the store (reading recent articles)")
+        return recent
 
     def _around_store(self, store: Store, around: tuple[bytes, bytes], head: bool) -> Flow:
         """The start-up-checked brand JSON around the store's recent articles,
         of which only the store's part is checked per request."""
-        try:
-            recent = yield self.call(store.recent_articles, (RECENT_LIMIT,), False)
-        except Exception as exc:
-            return callback_failed(exc, "the store (reading recent articles)")
+        recent = yield from self._recent_from(store)
+        if isinstance(recent, Response):
+            return recent
         try:
             listed = recent_articles_json(recent)
         except ValidationError as exc:

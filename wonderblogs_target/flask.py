@@ -37,6 +37,7 @@ from typing_extensions import Unpack
 
 from ._endpoint import Endpoint
 from ._extras import missing_extra
+from ._keys import first_key
 from .core import ContextDocument, ContextProvider, PublishHandler, TargetOptions, WonderblogsTarget
 from .errors import ConfigurationError
 from .http import ROUTED_METHODS, Request, iter_chunks
@@ -245,15 +246,6 @@ def _callback_secret() -> Any:
     return config.get("WONDERBLOGS_CALLBACK_SECRET") or config.get(CONFIG_KEY)
 
 
-def _first_key(config: Any) -> str | None:
-    key = config.get(CONFIG_KEY)
-    if callable(key):
-        key = key()
-    if isinstance(key, str) or key is None:
-        return key
-    return next(iter(key), None)
-
-
 # AppGroup runs each command inside the app context, as Flask CLI commands expect.
 _cli = AppGroup("wonderblogs", help="The Wonderblogs endpoint of this app.")
 
@@ -267,7 +259,7 @@ def _check(publish: bool, rewrite: bool) -> None:
     from .testing import check_app
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    key = _first_key(app.config)
+    key = first_key(app.config.get(CONFIG_KEY))
     if not key:
         raise click.UsageError(
             "WONDERBLOGS_API_KEY is not set: the checks use it as Wonderblogs does"

@@ -140,8 +140,7 @@ def _raw_body(body: object) -> bytes:
 
 def _secrets(secret: str | Sequence[str], scheme: SignatureScheme) -> list[bytes]:
     if isinstance(secret, str) and secret and secret == secret.strip():
-        # The common case, checked without the loop or a call.
-        return [scheme.key(secret) if scheme.whsec_secrets else secret.encode("utf-8")]
+        return [scheme.key(secret)]  # the common case, checked without the loop
     keys = normalise_keys(secret)
     if not keys:
         raise ConfigurationError("no signing secret given")

@@ -476,7 +476,7 @@ def check_app(
     return run_checks(
         f"{base_url}{path}",
         api_key,
-        publish=publish or rewrite,
+        publish=publish,
         rewrite=rewrite,
         transport=app_transport(app),
     )

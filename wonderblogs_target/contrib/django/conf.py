@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-__all__ = ["DEFAULTS", "PUBLISH_STATUSES", "api_key", "loaded", "wonderblogs_setting"]
+__all__ = ["DEFAULTS", "PUBLISH_STATUSES", "loaded", "wonderblogs_setting"]
 
 DEFAULTS: dict[str, Any] = {
     "API_KEY": None,
@@ -52,9 +52,3 @@ def loaded(name: str) -> Any:
     """``CONTEXT`` or ``ON_PUBLISH``, with a dotted path replaced by what it names."""
     value = wonderblogs_setting(name)
     return import_string(value) if isinstance(value, str) else value
-
-
-def api_key() -> Any:
-    """The key(s) now: ``API_KEY``, called when it is a callable."""
-    key = wonderblogs_setting("API_KEY")
-    return key() if callable(key) else key

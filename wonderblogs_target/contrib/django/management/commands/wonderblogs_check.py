@@ -13,9 +13,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import NoReverseMatch, reverse
 
+from ....._keys import first_key
 from .....check import run_checks
 from .....testing import check_app
-from ...conf import api_key
+from ...conf import wonderblogs_setting
 
 
 def _host() -> str:
@@ -37,14 +38,12 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="machine-readable report")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        key = options["key"] or api_key()
-        if not isinstance(key, str):  # a list during a rotation: the first one
-            key = next(iter(key or ()), None)
+        key = options["key"] or first_key(wonderblogs_setting("API_KEY"))
         if not key:
             raise CommandError('WONDERBLOGS["API_KEY"] is not set: the checks use it', returncode=2)
         publish, rewrite = options["publish"], options["rewrite"]
         if options["url"]:
-            report = run_checks(options["url"], key, publish=publish or rewrite, rewrite=rewrite)
+            report = run_checks(options["url"], key, publish=publish, rewrite=rewrite)
         else:
             from django.core.wsgi import get_wsgi_application
 
