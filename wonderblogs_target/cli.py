@@ -155,7 +155,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--store",
         metavar="URL",
         help="sqlite:///file.db (default: sqlite:///wonderblogs.db), postgresql://..., "
-        "or markdown:///directory",
+        "or markdown:///directory?generator=hugo|jekyll|astro|mkdocs|pelican"
+        "&draft=true&images=download&git=commit|push",
+    )
+    serve.add_argument(
+        "--wonderblogs-key",
+        metavar="KEY",
+        help="Wonderblogs v1 API key (or $WONDERBLOGS_V1_API_KEY): lets images=download "
+        "fetch covers that are paths on the Wonderblogs API",
     )
     serve.add_argument("--api-key", help="the Target Authentication Key (or $WONDERBLOGS_API_KEY)")
     serve.add_argument(
@@ -194,7 +201,8 @@ def _run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     try:
         config = load_config(args.config)
         store_url = args.store or config.serve.store or DEFAULT_STORE_URL
-        store = open_store(store_url)
+        v1_key = args.wonderblogs_key or os.environ.get("WONDERBLOGS_V1_API_KEY") or None
+        store = open_store(store_url, v1_api_key=v1_key)
         host = args.host or config.serve.host or "127.0.0.1"
         app = create_app(
             store=store,

@@ -41,6 +41,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the missing-extra 
     raise missing_extra("httpx", "client") from exc
 
 from ._flow import run_flow, run_flow_async
+from ._images import Capped, DownloadedImage, ImageLimits, checked_image
 from .errors import (
     APIConnectionError,
     AuthenticationError,
@@ -192,6 +193,12 @@ class PollPolicy:
 # -- the shared implementation --------------------------------------------------------
 
 
+def same_origin(url: str, base_url: str) -> bool:
+    """Whether ``url`` is on the API's own host: the only place the key may go."""
+    ours, theirs = urlsplit(base_url), urlsplit(url)
+    return (ours.scheme, ours.hostname, ours.port) == (theirs.scheme, theirs.hostname, theirs.port)
+
+
 @dataclass(frozen=True)
 class _Send:
     method: str
@@ -199,6 +206,8 @@ class _Send:
     json: Any = None
     authenticated: bool = True
     follow_redirects: bool = False
+    #: Stream the body and stop at these limits (image downloads).
+    limits: ImageLimits | None = None
 
 
 @dataclass(frozen=True)
@@ -245,12 +254,7 @@ class _Operations:
         return {"Authorization": f"Bearer {self._key}"}
 
     def _same_origin(self, url: str) -> bool:
-        ours, theirs = urlsplit(self.base_url), urlsplit(url)
-        return (ours.scheme, ours.hostname, ours.port) == (
-            theirs.scheme,
-            theirs.hostname,
-            theirs.port,
-        )
+        return same_origin(url, self.base_url)
 
     def _resolve(self, path_or_url: str) -> str:
         return urljoin(self.base_url + "/", path_or_url)
@@ -390,12 +394,18 @@ class _Operations:
             raise ImageJobFailedError(result)
         return result
 
-    def download(self, url_or_path: str) -> _Op[bytes]:
+    def download(self, url_or_path: str, limits: ImageLimits | None = None) -> _Op[httpx.Response]:
         url = self._resolve(url_or_path)
         # The key goes to the API's own host only, never to an image CDN.
-        send = _Send("GET", url, authenticated=self._same_origin(url), follow_redirects=True)
-        response = yield from self._send(send)
-        return response.content
+        send = _Send(
+            "GET", url, authenticated=self._same_origin(url), follow_redirects=True, limits=limits
+        )
+        response: httpx.Response = yield from self._send(send)
+        return response
+
+    def fetch_image(self, url_or_path: str, limits: ImageLimits) -> _Op[DownloadedImage]:
+        response = yield from self.download(url_or_path, limits)
+        return checked_image(response.headers, response.content)
 
 
 # -- the two clients ----------------------------------------------------------------
@@ -408,6 +418,19 @@ def _build_request(
     # absolute URL to any host.
     headers = ops.auth_headers() if send.authenticated else {}
     return http.build_request(send.method, send.url, json=send.json, headers=headers)
+
+
+def _read_back(streamed: httpx.Response, body: bytes) -> httpx.Response:
+    """A whole response from a streamed one read within limits (decoded already,
+    so without the headers that would decode it again)."""
+    headers = [
+        (name, value)
+        for name, value in streamed.headers.multi_items()
+        if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    ]
+    return httpx.Response(
+        streamed.status_code, headers=headers, content=body, request=streamed.request
+    )
 
 
 class _ClientBase:
@@ -444,7 +467,17 @@ class WonderblogsClient(_ClientBase):
     def _perform(self, step: _Step) -> Any:
         if isinstance(step, _Send):
             request = _build_request(self._http, self._ops, step)
-            return self._http.send(request, follow_redirects=step.follow_redirects)
+            if step.limits is None:
+                return self._http.send(request, follow_redirects=step.follow_redirects)
+            response = self._http.send(request, follow_redirects=True, stream=True)
+            try:
+                capped = Capped(step.limits)
+                capped.check_announced(response.headers)
+                for chunk in response.iter_bytes():
+                    capped.add(chunk)
+            finally:
+                response.close()
+            return _read_back(response, capped.body())
         if isinstance(step, _Sleep):
             return self._sleep(step.seconds)
         return self._clock()
@@ -519,7 +552,15 @@ class WonderblogsClient(_ClientBase):
     def download_image(self, url_or_path: str) -> bytes:
         """The image's bytes. Relative ``/api/v1/images/download/...`` paths are
         fetched from the API with the key; other hosts never see it."""
-        return self._run(self._ops.download(url_or_path))
+        return self._run(self._ops.download(url_or_path)).content
+
+    def fetch_image(
+        self, url_or_path: str, *, limits: ImageLimits | None = None
+    ) -> DownloadedImage:
+        """Like :meth:`download_image`, for keeping a copy: stops at the size and
+        time limits, and takes only image types a site can serve safely; raises
+        :class:`~wonderblogs_target.errors.ImageDownloadError` with the reason."""
+        return self._run(self._ops.fetch_image(url_or_path, limits or ImageLimits()))
 
 
 class AsyncWonderblogsClient(_ClientBase):
@@ -545,7 +586,17 @@ class AsyncWonderblogsClient(_ClientBase):
     async def _perform(self, step: _Step) -> Any:
         if isinstance(step, _Send):
             request = _build_request(self._http, self._ops, step)
-            return await self._http.send(request, follow_redirects=step.follow_redirects)
+            if step.limits is None:
+                return await self._http.send(request, follow_redirects=step.follow_redirects)
+            response = await self._http.send(request, follow_redirects=True, stream=True)
+            try:
+                capped = Capped(step.limits)
+                capped.check_announced(response.headers)
+                async for chunk in response.aiter_bytes():
+                    capped.add(chunk)
+            finally:
+                await response.aclose()
+            return _read_back(response, capped.body())
         if isinstance(step, _Sleep):
             return await self._sleep(step.seconds)
         return self._clock()
@@ -622,4 +673,12 @@ class AsyncWonderblogsClient(_ClientBase):
     async def download_image(self, url_or_path: str) -> bytes:
         """The image's bytes. Relative ``/api/v1/images/download/...`` paths are
         fetched from the API with the key; other hosts never see it."""
-        return await self._run(self._ops.download(url_or_path))
+        return (await self._run(self._ops.download(url_or_path))).content
+
+    async def fetch_image(
+        self, url_or_path: str, *, limits: ImageLimits | None = None
+    ) -> DownloadedImage:
+        """Like :meth:`download_image`, for keeping a copy: stops at the size and
+        time limits, and takes only image types a site can serve safely; raises
+        :class:`~wonderblogs_target.errors.ImageDownloadError` with the reason."""
+        return await self._run(self._ops.fetch_image(url_or_path, limits or ImageLimits()))

@@ -14,6 +14,7 @@ catches anything this package raises on purpose::
     │   ├── TimestampTooOldError
     │   └── TimestampTooNewError
     ├── CallbackPayloadError          an authentic callback that is not a known event
+    ├── ImageDownloadError            a cover image not kept: too large, not an image, too slow
     └── WonderblogsAPIError           the v1 API answered with an error (client)
         ├── BadRequestError           400
         ├── AuthenticationError       401
@@ -52,6 +53,7 @@ __all__ = [
     "ConfigurationError",
     "ErrorBody",
     "ErrorDetail",
+    "ImageDownloadError",
     "ImageJobFailedError",
     "MalformedHeaderError",
     "MissingHeaderError",
@@ -137,6 +139,11 @@ class CallbackPayloadError(WonderblogsError, ValueError):
 
 
 # -- the v1 API client ------------------------------------------------------------------
+
+
+class ImageDownloadError(WonderblogsError):
+    """A cover image that could not be kept; the message says why. The article
+    itself is kept, with the image's original URL."""
 
 
 class WonderblogsAPIError(WonderblogsError):

@@ -60,7 +60,7 @@ def _full_disk(store: Store) -> Iterator[None]:
 
 
 def _url_backend(name: str, url: str) -> Backend:
-    if name == "markdown":
+    if name.startswith("markdown"):
         return Backend(name, partial(open_store, url), _full_disk, keeps_revisions=False)
     return Backend(name, partial(open_store, url), partial(_drop_revision_table, url))
 
@@ -99,15 +99,56 @@ def _django_backend(name: str, alias: str) -> Backend:
     )
 
 
-BACKENDS = ["sqlite", "postgres", "markdown", "django-sqlite", "django-postgres"]
+def _git_repository(folder: Path) -> Path:
+    """A site checkout: a real repository with a first commit."""
+    import subprocess
+
+    folder.mkdir(parents=True)
+    for args in (
+        ["init", "--quiet", "--initial-branch=main"],
+        ["commit", "--quiet", "--allow-empty", "-m", "site"],
+    ):
+        subprocess.run(
+            ["git", "-c", "user.name=Site", "-c", "user.email=site@example.org", *args],
+            cwd=folder,
+            check=True,
+        )
+    return folder
+
+
+BACKENDS = [
+    "sqlite",
+    "postgres",
+    "markdown",
+    "markdown-jekyll",
+    "markdown-pelican",
+    "markdown-mkdocs-drafts",
+    "markdown-astro",
+    "markdown-git",
+    "django-sqlite",
+    "django-postgres",
+]
+# The Markdown store in each generator's format, and committing every write.
+_MARKDOWN_QUERIES = {
+    "markdown": "",
+    "markdown-jekyll": "?generator=jekyll",
+    "markdown-pelican": "?generator=pelican",
+    "markdown-mkdocs-drafts": "?generator=mkdocs&draft=true",
+    "markdown-astro": "?generator=astro",
+    "markdown-git": "?git=commit",
+}
 
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
     if request.param == "sqlite":
         return _url_backend("sqlite", f"sqlite:///{tmp_path}/posts.db")
-    if request.param == "markdown":
-        return _url_backend("markdown", f"markdown:///{tmp_path}/posts")
+    if request.param == "markdown-git":
+        site = _git_repository(tmp_path / "site")
+        return _url_backend(request.param, f"markdown:///{site}/content/posts?git=commit")
+    if request.param in _MARKDOWN_QUERIES:
+        query = _MARKDOWN_QUERIES[request.param]
+        return _url_backend(request.param, f"markdown:///{tmp_path}/posts{query}")
     if request.param == "django-sqlite":
         return _django_backend(request.param, request.getfixturevalue("django_db"))
     if request.param == "django-postgres":

@@ -101,7 +101,7 @@ def test_a_rewrite_finds_its_post_by_external_id_first(backend, store):
     assert only.payload.title == "New"
     assert only.revision == 2
     assert store.get(saved.id).payload.title == "New"
-    if backend.name == "markdown":
+    if backend.name.startswith("markdown"):
         assert store.get(original.id) is None  # the file moved to the new slug
     else:
         assert saved.id == original.id

@@ -20,8 +20,10 @@ them to it:
 
 Stores are named by URL: ``sqlite:///wonderblogs.db`` (three slashes and a
 relative path, four for an absolute one), ``postgresql://user@host/db`` (extra
-``postgres``), and ``markdown:///content/posts`` (extra ``markdown``). Nothing
-here imports a web framework.
+``postgres``), and ``markdown:///content/posts`` (extra ``markdown``), whose
+query takes the Markdown store's options: ``generator``, ``draft``,
+``default_locale``, ``images``, ``image_max_bytes``, ``image_timeout``, ``git``,
+``git_author``. Nothing here imports a web framework.
 """
 
 from __future__ import annotations
@@ -185,8 +187,10 @@ def absolute(path: str | Path) -> str:
     return str(Path(path).resolve())
 
 
-def open_store(url: str) -> Store:
-    """The store a URL names; see the module docstring for the forms."""
+def open_store(url: str, *, v1_api_key: str | None = None) -> Store:
+    """The store a URL names; see the module docstring for the forms.
+    ``v1_api_key`` lets the Markdown store download covers that are paths on
+    the Wonderblogs API."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         from .sqlite import SQLiteStore
@@ -199,9 +203,9 @@ def open_store(url: str) -> Store:
     if parts.scheme == "markdown":
         from .markdown import MarkdownStore
 
-        options = parse_qs(parts.query)
-        default_locale = options.get("default_locale", ["en"])[0]
-        return MarkdownStore(_path(url), default_locale=default_locale)
+        return MarkdownStore.from_options(
+            _path(url), parse_qs(parts.query, keep_blank_values=True), v1_api_key=v1_api_key
+        )
     raise ConfigurationError(
         f"unknown store {redact_url(url)!r}; use sqlite:///file.db, postgresql://... "
         "or markdown:///dir"

@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS posts (
     mtime_ns INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS posts_external_id ON posts (external_id);
+CREATE INDEX IF NOT EXISTS posts_identity ON posts (slug, locale);
 CREATE INDEX IF NOT EXISTS posts_published ON posts (published_at);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 -- Every .md file, posts and a person's alike, by its case-folded name.
@@ -152,6 +153,13 @@ class MarkdownIndex:
             row = db.execute(
                 "SELECT name FROM posts WHERE external_id = ? ORDER BY published_at LIMIT 1",
                 (external_id,),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def by_identity(self, slug: str, locale: str) -> str | None:
+        with self._db() as db:
+            row = db.execute(
+                "SELECT name FROM posts WHERE slug = ? AND locale = ? LIMIT 1", (slug, locale)
             ).fetchone()
         return None if row is None else str(row[0])
 

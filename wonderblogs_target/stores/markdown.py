@@ -1,16 +1,20 @@
-"""Markdown store: one ``<slug>.md`` per post, ready for Hugo, Jekyll or Astro.
+"""Markdown store: one file per post, in the front matter a static-site
+generator reads (Hugo, Jekyll, Astro, MkDocs Material's blog, Pelican; see
+``_formats``), with the article's Markdown as its body.
 
-Each file has YAML front matter (title, description, date, lastmod, tags,
-author, locale, SEO fields, cover image URL, sources) and the article's
-Markdown as its body. A post in another locale than the default one is
-``<slug>.<locale>.md``. Files are written whole or not at all: to a temporary
-file in the same directory, flushed to disk, then renamed over the old one,
-so a static site build or a crash never sees half a post. A lock file makes
-concurrent writers, in threads or processes, take turns.
+A post in another locale than the default one is ``<slug>.<locale>.md``
+(Jekyll puts the date first). Files are written whole or not at all: to a
+temporary file in the same directory, flushed to disk, then renamed over the
+old one, so a site build or a crash never sees half a post. A lock file makes
+writers in threads or processes take turns. A file the store did not write is
+a person's, and is never overwritten. Optionally, the cover image is kept as a
+local copy (``images="download"``) and each write is committed, and pushed
+(``git="commit"|"push"``).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tempfile
@@ -21,16 +25,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .._extras import missing_extra
-from ..errors import PublishRejected
+from .._images import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, ImageFetcher, ImageLimits
+from ..errors import ConfigurationError, ImageDownloadError, PublishRejected
 from ..models import PublishPayload
 from . import RECENT_LIMIT, StoredPost, absolute, opened, post_identity, recent_list
 from ._markdown_index import Entry, MarkdownIndex
 
+if TYPE_CHECKING:
+    from .._images import DownloadedImage
+    from ._git import GitPublisher
+
 try:
     import yaml
+
+    from ._formats import FORMATS, Format, Post, ReadBack
 except ImportError as exc:  # pragma: no cover
     raise missing_extra("yaml", "markdown") from exc
 
@@ -41,30 +52,13 @@ except ImportError:  # pragma: no cover - not POSIX: threads still take turns
 
 __all__ = ["MarkdownStore"]
 
+logger = logging.getLogger("wonderblogs_target.stores")
+
 # Letters and digits of any script (\w is Unicode-aware), "-" and "_", with inner dots.
 _SAFE_NAME = re.compile(r"[^\W_][\w-]*(?:\.[\w-]+)*")
 _SAFE_LOCALE = re.compile(r"[A-Za-z0-9_-]{1,10}")
-_KNOWN = {
-    "slug",
-    "locale",
-    "title",
-    "description",
-    "content",
-    "author",
-    "tags",
-    "seo",
-    "targetFocus",
-    "refinedAngle",
-    "coverImageUrl",
-    "sources",
-    "action",
-    "externalId",
-}
 
 
-#: Front matter key that marks a file as written by this store; a file without
-#: it is a person's, and is never overwritten.
-MARKER = "wonderblogs_managed"
 # Names Windows cannot hold, whatever follows a dot (CON.md, con.de.md, ...).
 _RESERVED = frozenset(
     {
@@ -80,21 +74,7 @@ _RESERVED = frozenset(
 _TEMPORARY = re.compile(r"\..+\.md\.[A-Za-z0-9_]+\.tmp")
 #: A temporary file older than this was left by a writer that died.
 STALE_AFTER = 60.0
-# Characters YAML reads as line breaks or would fold: strings holding them are
-# written double-quoted, with escapes, so they read back exactly.
-_NEEDS_QUOTES = re.compile("[\r\n\x85\u2028\u2029\t]")
-
-
-class _ExactDumper(yaml.SafeDumper):
-    pass
-
-
-def _exact_string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = '"' if _NEEDS_QUOTES.search(value) or not value.isprintable() else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_ExactDumper.add_representer(str, _exact_string)
+_NOT_A_POST = (OSError, ValueError, KeyError, TypeError, yaml.YAMLError)
 
 
 def _umask() -> int:
@@ -111,34 +91,126 @@ def _umask() -> int:
     return mask
 
 
-def _front_matter(text: str) -> tuple[dict[str, Any], str]:
-    if not text.startswith("---\n"):
-        raise ValueError("no front matter")
-    end = text.index("\n---\n", 3)
-    meta = yaml.safe_load(text[4:end]) or {}
-    if not isinstance(meta, dict):
-        raise ValueError("front matter is not a mapping")
-    return meta, text[end + 5 :]
-
-
 class MarkdownStore:
-    """One Markdown file per post in ``directory``; see the module docstring."""
+    """Posts as Markdown files in ``directory``, the folder the generator reads
+    posts from; see the module docstring.
 
-    def __init__(self, directory: str | Path, *, default_locale: str = "en") -> None:
+    ``generator`` picks the front matter (``hugo`` by default). ``draft`` makes
+    new posts drafts in the generator's own way; a re-push keeps the draft state
+    the file has, so a post a person published stays published.
+    ``images="download"`` keeps a local copy of each cover through
+    ``image_fetcher`` (one without a v1 key is made when none is given).
+    ``git`` commits each write in the repository holding ``directory``, and with
+    ``"push"`` pushes it too, as ``git_author``.
+    """
+
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        default_locale: str = "en",
+        generator: str = "hugo",
+        draft: bool = False,
+        images: str = "link",
+        image_fetcher: ImageFetcher | None = None,
+        git: str | None = None,
+        git_author: str | None = None,
+    ) -> None:
+        if generator not in FORMATS:
+            raise ConfigurationError(
+                f"unknown generator {generator!r}; use one of {', '.join(FORMATS)}"
+            )
+        if images not in ("link", "download"):
+            raise ConfigurationError(f"images must be 'link' or 'download', got {images!r}")
+        if git not in (None, "commit", "push"):
+            raise ConfigurationError(f"git must be 'commit' or 'push', got {git!r}")
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.location = absolute(self.directory)
         self.default_locale = default_locale
+        self.format: Format = FORMATS[generator]
+        self.draft = draft
+        self._images: ImageFetcher | None = None
+        if images == "download":
+            self._images = image_fetcher or ImageFetcher()
+        self._git: GitPublisher | None = None
+        if git is not None:
+            from ._git import GitPublisher
+
+            self._git = GitPublisher(self.directory, push=git == "push", author=git_author)
         self._thread_lock = threading.Lock()
         self._file_mode = 0o666 & ~_umask()
+        self._dir_mode = 0o777 & ~_umask()
         self._remove_stale_temporaries()
         self._index = MarkdownIndex(self.directory, self._entry_of)
         opened("Markdown", self.location)
 
+    _OPTIONS = frozenset(
+        {
+            "default_locale",
+            "generator",
+            "draft",
+            "images",
+            "image_max_bytes",
+            "image_timeout",
+            "git",
+            "git_author",
+        }
+    )
+
+    @classmethod
+    def from_options(
+        cls, directory: str, options: dict[str, list[str]], *, v1_api_key: str | None = None
+    ) -> MarkdownStore:
+        """The store a ``markdown:///dir?...`` URL's query describes; an unknown
+        or repeated option is a configuration error, not silently ignored."""
+        unknown = sorted(set(options) - cls._OPTIONS)
+        if unknown:
+            raise ConfigurationError(
+                f"unknown Markdown store option {unknown[0]!r}; "
+                f"use {', '.join(sorted(cls._OPTIONS))}"
+            )
+        one: dict[str, str] = {}
+        for name, values in options.items():
+            if len(values) != 1:
+                raise ConfigurationError(f"Markdown store option {name!r} is given twice")
+            one[name] = values[0]
+        draft = one.get("draft", "false").lower()
+        if draft not in ("true", "false", "1", "0", "yes", "no"):
+            raise ConfigurationError(f"draft must be true or false, got {one['draft']!r}")
+        images = one.get("images", "link")
+        fetcher = None
+        if images == "download":
+            try:
+                limits = ImageLimits(
+                    max_bytes=int(one.get("image_max_bytes", DEFAULT_MAX_BYTES)),
+                    timeout=float(one.get("image_timeout", DEFAULT_TIMEOUT)),
+                )
+            except ValueError as exc:
+                raise ConfigurationError(f"image limits: {exc}") from None
+            fetcher = ImageFetcher(v1_api_key=v1_api_key, limits=limits)
+        return cls(
+            directory,
+            default_locale=one.get("default_locale", "en"),
+            generator=one.get("generator", "hugo"),
+            draft=draft in ("true", "1", "yes"),
+            images=images,
+            image_fetcher=fetcher,
+            git=one.get("git") or None,
+            git_author=one.get("git_author"),
+        )
+
+    def _site_root(self) -> Path | None:
+        """The generator's site folder (where its configuration file is), if any."""
+        for folder in (self.directory, *self.directory.resolve().parents):
+            if any((folder / name).is_file() for name in self.format.site_files):
+                return folder
+        return None
+
     def _entry_of(self, path: Path) -> Entry | None:
         try:
-            post = self._read(path)
-        except (OSError, ValueError, KeyError, yaml.YAMLError):
+            post, _ = self._read(path)
+        except _NOT_A_POST:
             return None  # not a post of this store (a person's file): not indexed
         return self._entry(post, path)
 
@@ -205,14 +277,15 @@ class MarkdownStore:
                 if fcntl is not None:
                     fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _write_atomically(self, path: Path, text: str) -> None:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=self.directory)
+    def _write_atomically(self, path: Path, data: str | bytes) -> None:
+        folder = path.parent
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         try:
             # mkstemp makes 0600 files; a site build or web server running as
             # another user must read them, as the umask says it may.
             os.fchmod(fd, self._file_mode)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data.encode("utf-8") if isinstance(data, str) else data)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temporary, path)
@@ -220,129 +293,100 @@ class MarkdownStore:
             with suppress(FileNotFoundError):
                 os.unlink(temporary)
             raise
-        directory = os.open(self.directory, os.O_RDONLY)
+        directory = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(directory)  # make the rename itself durable
         finally:
             os.close(directory)
 
-    def _read(self, path: Path) -> StoredPost:
+    def _read(self, path: Path) -> tuple[StoredPost, ReadBack]:
         # newline="": "\r\n" in an article stays "\r\n".
         with open(path, encoding="utf-8", newline="") as handle:
-            meta, body = _front_matter(handle.read())
-        if meta.get(MARKER) is not True:
-            raise ValueError(f"{path.name} was not written by wonderblogs-target")
-        seo = meta.get("seo") or {}
-        document: dict[str, Any] = {
-            "slug": meta.get("slug"),
-            "locale": meta.get("locale"),
-            "title": meta.get("title"),
-            "description": meta.get("description"),
-            "content": body,
-            "author": meta.get("author"),
-            "tags": meta.get("tags") or [],
-            "seo": {
-                "metaTitle": seo.get("meta_title"),
-                "metaDescription": seo.get("meta_description"),
-                "slug": seo.get("slug"),
-            },
-            "targetFocus": meta.get("target_focus"),
-            "refinedAngle": meta.get("refined_angle"),
-            "coverImageUrl": meta.get("cover_image_url"),
-            "sources": meta.get("sources"),
-            "action": meta.get("action"),
-            "externalId": meta.get("external_id"),
-            **(meta.get("wonderblogs_extra") or {}),
-        }
-        payload = PublishPayload.model_validate(
-            {k: v for k, v in document.items() if v is not None}
-        )
-        return StoredPost(
+            found = self.format.read(handle.read())
+        post = StoredPost(
             id=path.name[: -len(".md")],
-            payload=payload,
-            published_at=datetime.fromisoformat(str(meta["date"])),
-            updated_at=datetime.fromisoformat(str(meta.get("lastmod", meta["date"]))),
-            revision=int(meta.get("revision", 1)),
+            payload=found.payload,
+            published_at=found.published,
+            updated_at=found.updated,
+            revision=found.revision,
         )
-
-    def _render(
-        self, payload: PublishPayload, published: datetime, now: datetime, revision: int
-    ) -> str:
-        meta: dict[str, Any] = {
-            "title": payload.title,
-            "description": payload.description,
-            "slug": payload.slug,
-            "locale": payload.locale,
-            "date": published.isoformat(timespec="microseconds"),
-            "lastmod": now.isoformat(timespec="microseconds"),
-            "author": payload.author,
-            "tags": payload.tags,
-            "seo": {
-                "meta_title": payload.seo.meta_title,
-                "meta_description": payload.seo.meta_description,
-                "slug": payload.seo.slug,
-            },
-            "cover_image_url": payload.cover_image_url,
-            "sources": [s.model_dump() for s in payload.sources] if payload.sources else None,
-            "target_focus": payload.target_focus,
-            "refined_angle": payload.refined_angle,
-            "external_id": payload.external_id,
-            "action": payload.action,
-            "revision": revision,
-            MARKER: True,
-        }
-        wire = payload.model_dump(exclude_none=True)
-        extra = {k: v for k, v in wire.items() if k not in _KNOWN}
-        if extra:
-            meta["wonderblogs_extra"] = extra
-        meta = {k: v for k, v in meta.items() if v is not None}
-        head = yaml.dump(
-            meta, Dumper=_ExactDumper, sort_keys=False, allow_unicode=True, width=100_000
-        )
-        # The body is the article exactly as received, so it reads back unchanged.
-        return f"---\n{head}---\n{payload.content}"
+        return post, found
 
     # -- the store interface ------------------------------------------------------------
 
     def save(self, payload: PublishPayload) -> StoredPost:
-        name = self._name(payload)
+        stem = self._name(payload)
+        # Outside the lock: a slow image server must not hold other writers.
+        image = self._download_cover(payload)
         now = datetime.now(timezone.utc)
         with self._locked():
             self._index.sync()
-            current: StoredPost | None = None
+            current: tuple[StoredPost, ReadBack] | None = None
+            found: str | None = None
             if payload.is_update and payload.external_id:
                 found = self._index.by_external_id(payload.external_id)
-                current = None if found is None else self.get(found)
-            path = self.directory / f"{name}.md"
+            if found is None:
+                found = self._index.by_identity(*post_identity(payload))
+            if found is not None:
+                current = self._current(found)
+            published = current[0].published_at if current else now
+            path = self.directory / self.format.file_name(stem, published)
             self._refuse_a_case_twin(path)
             if current is None:
                 current = self._own_file(path, payload)
-            elif current.id != name and path.exists():
+            elif current[0].id != path.name[: -len(".md")] and path.exists():
                 raise PublishRejected(
                     f"slug {payload.slug!r} ({payload.locale}) belongs to another post: "
                     f"{path.name} exists",
                     status_code=409,
                 )
-            published = current.published_at if current else now
-            revision = current.revision + 1 if current else 1
-            self._write_atomically(path, self._render(payload, published, now, revision))
+            revision = current[0].revision + 1 if current else 1
+            written = [path]
+            cover = payload.cover_image_url
+            if image is not None:
+                image_path, cover = self._keep_image(stem, image)
+                written.append(image_path)
+            post = Post(
+                payload=payload,
+                published=published,
+                updated=now,
+                revision=revision,
+                draft=current[1].draft if current else self.draft,
+                cover=cover,
+                authors=self._authors(payload.author),
+            )
+            self._write_atomically(path, self.format.render(post))
+            saved = StoredPost(path.name[: -len(".md")], payload, published, now, revision)
+            removed: list[Path] = []
             moved_from = None
-            if current is not None and current.id != name:
+            if current is not None and current[0].id != saved.id:
                 # A rewrite moved the post to a new slug: the new file is in place first.
-                (self.directory / f"{current.id}.md").unlink(missing_ok=True)
-                moved_from = current.id
-            saved = StoredPost(name, payload, published, now, revision)
+                moved_from = current[0].id
+                old = self.directory / f"{moved_from}.md"
+                old.unlink(missing_ok=True)
+                removed.append(old)
             self._index.wrote(self._entry(saved, path), moved_from)
+            if self._git is not None:
+                self._commit(payload, saved, current is None, written, removed)
         return saved
 
-    def _own_file(self, path: Path, payload: PublishPayload) -> StoredPost | None:
+    def _current(self, post_id: str) -> tuple[StoredPost, ReadBack] | None:
+        path = self._file(post_id)
+        if path is None:
+            return None
+        try:
+            return self._read(path)
+        except _NOT_A_POST:
+            return None
+
+    def _own_file(self, path: Path, payload: PublishPayload) -> tuple[StoredPost, ReadBack] | None:
         """The post already in ``path``, when it is this one; a file a person
         wrote, or another post's, is refused (409) and left as it is."""
         if not path.exists():
             return None
         try:
-            post = self._read(path)
-        except (OSError, ValueError, KeyError, yaml.YAMLError):
+            post, found = self._read(path)
+        except _NOT_A_POST:
             raise PublishRejected(
                 f"{path.name} exists and was not written by wonderblogs-target; it is left "
                 "as it is (rename or remove it to let this article in)",
@@ -354,7 +398,7 @@ class MarkdownStore:
                 f"{post.payload.locale!r}); the two cannot share one file",
                 status_code=409,
             )
-        return post
+        return post, found
 
     def _refuse_a_case_twin(self, path: Path) -> None:
         """A file whose name differs only by case is the same file on macOS and
@@ -365,6 +409,65 @@ class MarkdownStore:
                 f"{other} exists, and {path.name} differs from it only by case",
                 status_code=409,
             )
+
+    # -- images, authors, git ------------------------------------------------------------
+
+    def _download_cover(self, payload: PublishPayload) -> DownloadedImage | None:
+        if self._images is None or not payload.cover_image_url:
+            return None
+        try:
+            return self._images.fetch(payload.cover_image_url)
+        except ImageDownloadError as exc:
+            # The post is kept, pointing at the original URL.
+            logger.warning("cover image of %r not downloaded: %s", payload.slug, exc)
+            return None
+
+    def _keep_image(self, stem: str, image: DownloadedImage) -> tuple[Path, str]:
+        """Save the copy (named by its content, so it can never be a person's
+        file) and return it with the URL the site serves it at."""
+        folder, prefix = self.format.image_folder(self.directory, self._site_root())
+        folder.mkdir(mode=self._dir_mode, parents=True, exist_ok=True)
+        name = f"{stem}-{image.digest}{image.extension}"
+        path = folder / name
+        if not path.exists():
+            self._write_atomically(path, image.content)
+        return path, prefix + name
+
+    def _authors(self, author: str | None) -> tuple[str, ...]:
+        """MkDocs Material's blog fails the build on an author it does not know:
+        name one only when the blog's ``.authors.yml`` lists them."""
+        if self.format.name != "mkdocs" or not author:
+            return ()
+        try:
+            with open(self.directory.parent / ".authors.yml", encoding="utf-8") as handle:
+                listed = (yaml.safe_load(handle) or {}).get("authors") or {}
+        except (OSError, yaml.YAMLError, AttributeError):
+            return ()
+        wanted = author.casefold()
+        for key, about in listed.items():
+            name = about.get("name", "") if isinstance(about, dict) else ""
+            if wanted in (str(key).casefold(), str(name).casefold()):
+                return (str(key),)
+        return ()
+
+    def _commit(
+        self,
+        payload: PublishPayload,
+        saved: StoredPost,
+        new: bool,
+        written: list[Path],
+        removed: list[Path],
+    ) -> None:
+        assert self._git is not None
+        action = "publish" if new else ("rewrite" if payload.is_update else "update")
+        message = (
+            f"wonderblogs: {action} {payload.slug} ({payload.locale}), revision {saved.revision}"
+        )
+        self._git.commit(written, removed, message)
+        if self._git.push_too:
+            self._git.push()
+
+    # -- reading -----------------------------------------------------------------------
 
     def recent(self, limit: int = RECENT_LIMIT) -> list[StoredPost]:
         self._index.sync()
@@ -377,13 +480,8 @@ class MarkdownStore:
         return recent_list((title, summary) for _, title, summary in self._index.newest(limit))
 
     def get(self, post_id: str) -> StoredPost | None:
-        path = self._file(post_id)
-        if path is None or not path.is_file():
-            return None
-        try:
-            return self._read(path)
-        except (OSError, ValueError, KeyError, yaml.YAMLError):
-            return None
+        found = self._current(post_id)
+        return None if found is None else found[0]
 
     def revisions(self, post_id: str) -> list[StoredPost]:
         return []

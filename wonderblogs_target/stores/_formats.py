@@ -1,0 +1,397 @@
+"""How the Markdown store writes a post for each static-site generator.
+
+Every format carries two things in one file: the fields its generator reads
+(dates, draft flag, cover image, categories, in that generator's names and
+types), and the store's own exact record of what Wonderblogs sent, so that a
+post reads back byte for byte whatever the generator makes of it. The record
+is also what marks a file as the store's: a file without it is a person's.
+
+The YAML formats share the record's keys with the generator where both mean
+the same thing (``title``, ``description``, ``slug``, ``tags``). Pelican reads
+``Key: value`` lines, one line each, so its visible fields are flattened to one
+line and the exact record is kept as JSON on a line of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+
+from ..models import PublishPayload
+
+__all__ = ["FORMATS", "MARKER", "Format", "Post", "ReadBack"]
+
+#: The key that marks a file as written by the store.
+MARKER = "wonderblogs_managed"
+
+_KNOWN = frozenset(
+    {
+        "slug",
+        "locale",
+        "title",
+        "description",
+        "content",
+        "author",
+        "tags",
+        "seo",
+        "targetFocus",
+        "refinedAngle",
+        "coverImageUrl",
+        "sources",
+        "action",
+        "externalId",
+    }
+)
+# Characters YAML reads as line breaks or would fold: strings holding them are
+# written double-quoted, with escapes, so they read back exactly.
+_NEEDS_QUOTES = re.compile("[\r\n\x85\u2028\u2029\t]")
+_LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+
+
+class _ExactDumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # write repeated values out, no &id001 anchors in a person's file
+
+
+def _exact_string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if _NEEDS_QUOTES.search(value) or not value.isprintable() else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_ExactDumper.add_representer(str, _exact_string)
+
+
+@dataclass(frozen=True)
+class Post:
+    """What a format needs to write one post."""
+
+    payload: PublishPayload
+    published: datetime
+    updated: datetime
+    revision: int
+    draft: bool
+    #: The cover image the generator shows: a downloaded copy's URL, or the
+    #: original one. The record keeps the original either way.
+    cover: str | None = None
+    #: MkDocs Material author ids (from the blog's ``.authors.yml``).
+    authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    payload: PublishPayload
+    published: datetime
+    updated: datetime
+    revision: int
+    draft: bool
+    cover: str | None
+
+
+def _record(post: Post) -> dict[str, Any]:
+    payload = post.payload
+    record: dict[str, Any] = {
+        "title": payload.title,
+        "description": payload.description,
+        "slug": payload.slug,
+        "locale": payload.locale,
+        "author": payload.author,
+        "tags": payload.tags,
+        "seo": {
+            "meta_title": payload.seo.meta_title,
+            "meta_description": payload.seo.meta_description,
+            "slug": payload.seo.slug,
+        },
+        "cover_image_url": payload.cover_image_url,
+        "sources": [s.model_dump() for s in payload.sources] if payload.sources else None,
+        "target_focus": payload.target_focus,
+        "refined_angle": payload.refined_angle,
+        "external_id": payload.external_id,
+        "action": payload.action,
+        "revision": post.revision,
+        MARKER: True,
+    }
+    extra = {k: v for k, v in payload.model_dump(exclude_none=True).items() if k not in _KNOWN}
+    if extra:
+        record["wonderblogs_extra"] = extra
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def _payload(record: dict[str, Any], body: str) -> PublishPayload:
+    if record.get(MARKER) is not True:
+        raise ValueError("not written by wonderblogs-target")
+    seo = record.get("seo") or {}
+    document: dict[str, Any] = {
+        "slug": record.get("slug"),
+        "locale": record.get("locale"),
+        "title": record.get("title"),
+        "description": record.get("description"),
+        "content": body,
+        "author": record.get("author"),
+        "tags": record.get("tags") or [],
+        "seo": {
+            "metaTitle": seo.get("meta_title"),
+            "metaDescription": seo.get("meta_description"),
+            "slug": seo.get("slug"),
+        },
+        "targetFocus": record.get("target_focus"),
+        "refinedAngle": record.get("refined_angle"),
+        "coverImageUrl": record.get("cover_image_url"),
+        "sources": record.get("sources"),
+        "action": record.get("action"),
+        "externalId": record.get("external_id"),
+        **(record.get("wonderblogs_extra") or {}),
+    }
+    return PublishPayload.model_validate({k: v for k, v in document.items() if v is not None})
+
+
+def _moment(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds")
+
+
+class Format:
+    """A YAML front matter format; subclasses name the generator's own keys."""
+
+    name: ClassVar[str]
+    #: Where the generator's posts live, as the README tells users to point the store.
+    posts_folder: ClassVar[str]
+    #: Files that mark the site's root, looked for upwards from the posts folder.
+    site_files: ClassVar[tuple[str, ...]] = ()
+
+    def file_name(self, stem: str, published: datetime) -> str:
+        return f"{stem}.md"
+
+    def generator_fields(self, post: Post) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def dates(self, meta: dict[str, Any]) -> tuple[datetime, datetime]:
+        raise NotImplementedError
+
+    def is_draft(self, meta: dict[str, Any]) -> bool:
+        return meta.get("draft") is True
+
+    def cover(self, meta: dict[str, Any]) -> str | None:
+        return None
+
+    def image_folder(self, posts: Path, root: Path | None) -> tuple[Path, str]:
+        """Where a downloaded cover goes, and the URL prefix the site serves it at.
+        Without a site root found: an ``images`` folder beside the posts."""
+        return posts / "images", "images/"
+
+    def render(self, post: Post) -> str:
+        meta = {**self.generator_fields(post), **_record(post)}
+        head = yaml.dump(
+            meta, Dumper=_ExactDumper, sort_keys=False, allow_unicode=True, width=100_000
+        )
+        # The body is the article exactly as received, so it reads back unchanged.
+        return f"---\n{head}---\n{post.payload.content}"
+
+    def read(self, text: str) -> ReadBack:
+        if not text.startswith("---\n"):
+            raise ValueError("no front matter")
+        end = text.index("\n---\n", 3)
+        meta = yaml.safe_load(text[4:end]) or {}
+        if not isinstance(meta, dict):
+            raise ValueError("front matter is not a mapping")
+        published, updated = self.dates(meta)
+        return ReadBack(
+            payload=_payload(meta, text[end + 5 :]),
+            published=published,
+            updated=updated,
+            revision=int(meta.get("revision", 1)),
+            draft=self.is_draft(meta),
+            cover=self.cover(meta),
+        )
+
+
+class Hugo(Format):
+    name = "hugo"
+    posts_folder = "content/posts"
+    site_files = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml")
+
+    def generator_fields(self, post: Post) -> dict[str, Any]:
+        fields: dict[str, Any] = {"date": _iso(post.published), "lastmod": _iso(post.updated)}
+        if post.draft:
+            fields["draft"] = True
+        if post.cover:
+            fields["images"] = [post.cover]
+        return fields
+
+    def dates(self, meta: dict[str, Any]) -> tuple[datetime, datetime]:
+        return _moment(meta["date"]), _moment(meta.get("lastmod", meta["date"]))
+
+    def cover(self, meta: dict[str, Any]) -> str | None:
+        images = meta.get("images")
+        return str(images[0]) if isinstance(images, list) and images else None
+
+    def image_folder(self, posts: Path, root: Path | None) -> tuple[Path, str]:
+        if root is None:
+            return super().image_folder(posts, root)
+        return root / "static" / "images" / "wonderblogs", "/images/wonderblogs/"
+
+
+class Jekyll(Format):
+    name = "jekyll"
+    posts_folder = "_posts"
+    site_files = ("_config.yml", "_config.yaml")
+
+    def file_name(self, stem: str, published: datetime) -> str:
+        return f"{published:%Y-%m-%d}-{stem}.md"
+
+    def generator_fields(self, post: Post) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "layout": "post",
+            "date": _iso(post.published),
+            "last_modified_at": _iso(post.updated),
+        }
+        if post.draft:
+            fields["published"] = False
+        if post.cover:
+            fields["image"] = post.cover
+        return fields
+
+    def dates(self, meta: dict[str, Any]) -> tuple[datetime, datetime]:
+        return _moment(meta["date"]), _moment(meta.get("last_modified_at", meta["date"]))
+
+    def is_draft(self, meta: dict[str, Any]) -> bool:
+        return meta.get("published") is False
+
+    def cover(self, meta: dict[str, Any]) -> str | None:
+        return meta.get("image")
+
+    def image_folder(self, posts: Path, root: Path | None) -> tuple[Path, str]:
+        if root is None:
+            root = posts.parent  # _posts sits at the site's root
+        return root / "assets" / "wonderblogs", "/assets/wonderblogs/"
+
+
+class Astro(Format):
+    """Astro content collections: the keys of the blog starter's ``z.object``
+    schema (``title``, ``description``, ``pubDate``, ``updatedDate``,
+    ``heroImage``); zod drops the keys a schema does not name."""
+
+    name = "astro"
+    posts_folder = "src/content/blog"
+    site_files = ("astro.config.mjs", "astro.config.ts", "astro.config.js", "astro.config.mts")
+
+    def generator_fields(self, post: Post) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "pubDate": _iso(post.published),
+            "updatedDate": _iso(post.updated),
+        }
+        if post.draft:
+            fields["draft"] = True
+        if post.cover:
+            fields["heroImage"] = post.cover
+        return fields
+
+    def dates(self, meta: dict[str, Any]) -> tuple[datetime, datetime]:
+        return _moment(meta["pubDate"]), _moment(meta.get("updatedDate", meta["pubDate"]))
+
+    def cover(self, meta: dict[str, Any]) -> str | None:
+        return meta.get("heroImage")
+
+    def image_folder(self, posts: Path, root: Path | None) -> tuple[Path, str]:
+        if root is None:
+            return super().image_folder(posts, root)
+        return root / "public" / "wonderblogs", "/wonderblogs/"
+
+
+class MkDocs(Format):
+    """MkDocs Material's blog plugin. Its ``date`` must be a real timestamp, so
+    the dates are written as YAML timestamps, not strings."""
+
+    name = "mkdocs"
+    posts_folder = "docs/blog/posts"
+    site_files = ("mkdocs.yml", "mkdocs.yaml")
+
+    def generator_fields(self, post: Post) -> dict[str, Any]:
+        fields: dict[str, Any] = {"date": {"created": post.published, "updated": post.updated}}
+        if post.payload.tags:
+            fields["categories"] = post.payload.tags
+        if post.authors:
+            fields["authors"] = list(post.authors)
+        if post.draft:
+            fields["draft"] = True
+        if post.cover:
+            fields["image"] = post.cover
+        return fields
+
+    def dates(self, meta: dict[str, Any]) -> tuple[datetime, datetime]:
+        dates = meta["date"]
+        return _moment(dates["created"]), _moment(dates.get("updated", dates["created"]))
+
+    def cover(self, meta: dict[str, Any]) -> str | None:
+        return meta.get("image")
+
+
+class Pelican(Format):
+    """Pelican's Markdown metadata: ``Key: value`` lines, a blank line, the body."""
+
+    name = "pelican"
+    posts_folder = "content"
+    site_files = ("pelicanconf.py",)
+    _RECORD = "Wonderblogs"
+
+    @staticmethod
+    def _line(value: str) -> str:
+        return _LINE_BREAKS.sub(" ", value).strip()
+
+    def render(self, post: Post) -> str:
+        payload = post.payload
+        lines = {
+            "Title": self._line(payload.title),
+            "Date": _iso(post.published),
+            "Modified": _iso(post.updated),
+            "Slug": self._line(payload.slug),
+            "Lang": self._line(payload.locale),
+            "Summary": self._line(payload.description),
+            # Pelican splits tags at commas.
+            "Tags": ", ".join(" ".join(tag.replace(",", " ").split()) for tag in payload.tags),
+            "Author": self._line(payload.author or ""),
+            "Status": "draft" if post.draft else "",
+            "Image": post.cover or "",
+            # ASCII-only JSON: one line whatever the article holds.
+            self._RECORD: json.dumps(_record(post), ensure_ascii=True, separators=(",", ":")),
+        }
+        head = "".join(f"{key}: {value}\n" for key, value in lines.items() if value)
+        return f"{head}\n{payload.content}"
+
+    def read(self, text: str) -> ReadBack:
+        head, separator, body = text.partition("\n\n")
+        if not separator:
+            raise ValueError("no metadata")
+        meta: dict[str, str] = {}
+        for line in head.split("\n"):
+            key, colon, value = line.partition(": ")
+            if not colon:
+                raise ValueError("not Pelican metadata")
+            meta[key] = value
+        record = json.loads(meta.get(self._RECORD, "{}"))
+        if not isinstance(record, dict):
+            raise ValueError("no record")
+        published = _moment(meta["Date"])
+        return ReadBack(
+            payload=_payload(record, body),
+            published=published,
+            updated=_moment(meta.get("Modified", meta["Date"])),
+            revision=int(record.get("revision", 1)),
+            draft=meta.get("Status") == "draft",
+            cover=meta.get("Image"),
+        )
+
+    def image_folder(self, posts: Path, root: Path | None) -> tuple[Path, str]:
+        # Pelican copies content/images (its default STATIC_PATHS) to output/images.
+        return posts / "images" / "wonderblogs", "/images/wonderblogs/"
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (Hugo(), Jekyll(), Astro(), MkDocs(), Pelican())}
