@@ -333,6 +333,12 @@ class MkDocs(Format):
     def cover(self, meta: dict[str, Any]) -> str | None:
         return meta.get("image")
 
+    def image_folder(self, posts: Path, root: Path | None) -> tuple[Path, str]:
+        if root is None:
+            return super().image_folder(posts, root)
+        # MkDocs copies everything under docs/ to the site as it is.
+        return root / "docs" / "assets" / "wonderblogs", "/assets/wonderblogs/"
+
 
 class Pelican(Format):
     """Pelican's Markdown metadata: ``Key: value`` lines, a blank line, the body."""

@@ -1,0 +1,160 @@
+"""Each generator's front matter, checked by building a real site with that
+generator and reading the pages it made."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from tests import samples
+from tests.generators import new_site
+from wonderblogs_target.models import PublishPayload
+from wonderblogs_target.stores import open_store
+from wonderblogs_target.stores._formats import FORMATS
+from wonderblogs_target.stores.markdown import MarkdownStore
+
+GENERATORS = sorted(FORMATS)
+
+
+def article(**changes: object) -> PublishPayload:
+    return PublishPayload.model_validate(samples.payload(**changes))
+
+
+PUBLISHED = dict(
+    slug="first-post",
+    title="First post: a title",
+    content="Intro line\r\n\r\nThe **published-marker** body.\n",
+    tags=["alpha", "beta"],
+    author="Jane Doe",
+)
+DRAFT = dict(slug="draft-post", title="Draft post", content="The **draft-marker** body.\n")
+
+
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_the_generator_builds_the_post_and_leaves_the_draft_out(generator, tmp_path):
+    site = new_site(generator, tmp_path)
+    store = MarkdownStore(site.posts, generator=generator)
+    store.save(article(**PUBLISHED))
+    store.save(article(**PUBLISHED, description="Pushed again"))  # an update, same file
+    drafts = MarkdownStore(site.posts, generator=generator, draft=True)
+    drafts.save(article(**DRAFT))
+    site.build()
+
+    pages = site.pages()
+    # The post's own page (list pages may show the post too, as MkDocs and Pelican do).
+    [post_page] = [
+        path
+        for path, html in pages.items()
+        if "first-post" in path and "<strong>published-marker</strong>" in html
+    ]
+    assert "First post: a title" in pages[post_page]
+    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    if generator != "pelican":  # Pelican's default theme writes the date in words
+        assert today in pages[post_page]
+    drafts_built = [path for path, html in pages.items() if "draft-marker" in html]
+    # Pelican builds drafts apart, unlisted, under drafts/; the others not at all.
+    assert drafts_built == (["drafts/draft-post.html"] if generator == "pelican" else [])
+    # What the generator showed, the store still reads back exactly.
+    [post] = [p for p in store.recent() if p.payload.slug == "first-post"]
+    assert post.payload.content == PUBLISHED["content"]
+    assert post.payload.description == "Pushed again"
+    assert post.revision == 2
+    assert store.count() == 2
+
+
+def test_jekyll_posts_are_dated_files_whose_date_never_moves(tmp_path):
+    store = MarkdownStore(tmp_path / "_posts", generator="jekyll")
+    first = store.save(article(slug="dated", externalId="ext-dated"))
+    day = first.published_at.strftime("%Y-%m-%d")
+    assert first.id == f"{day}-dated"
+    assert (tmp_path / "_posts" / f"{day}-dated.md").is_file()
+    again = store.save(article(slug="dated", title="Again", externalId="ext-dated"))
+    assert again.id == first.id
+    assert again.revision == 2
+    de = store.save(article(slug="dated", locale="de"))
+    assert de.id == f"{day}-dated.de"
+    moved = store.save(article(slug="new-name", action="update", externalId="ext-dated"))
+    assert moved.id == f"{day}-new-name"
+    assert moved.published_at == first.published_at
+    assert not (tmp_path / "_posts" / f"{day}-dated.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("generator", "expected"),
+    [
+        ("hugo", ["draft: true"]),
+        ("jekyll", ["published: false"]),
+        ("astro", ["draft: true"]),
+        ("mkdocs", ["draft: true"]),
+        ("pelican", ["Status: draft"]),
+    ],
+)
+def test_draft_is_written_the_generators_own_way_and_kept_on_a_repush(
+    generator, expected, tmp_path
+):
+    store = open_store(f"markdown:///{tmp_path}/posts?generator={generator}&draft=true")
+    saved = store.save(article(slug="d"))
+    path = next((tmp_path / "posts").glob("*.md"))
+    text = path.read_text()
+    for line in expected:
+        assert line in text
+    # A person publishes the post by removing the draft mark ...
+    for line in expected:
+        text = text.replace(line + "\n", "")
+    path.write_text(text)
+    # ... and a re-push leaves it published.
+    store.save(article(slug="d", title="Re-pushed"))
+    for line in expected:
+        assert line not in path.read_text()
+    assert store.get(saved.id).payload.title == "Re-pushed"
+
+
+def test_pelican_fields_are_one_line_each_and_the_record_keeps_them_exactly(tmp_path):
+    store = MarkdownStore(tmp_path, generator="pelican")
+    title = "Line one\nLine two\u2028three"
+    saved = store.save(article(slug="p", title=title, tags=["a, b", "c"]))
+    text = (tmp_path / "p.md").read_text()
+    assert "Title: Line one Line two three\n" in text
+    assert "Tags: a b, c\n" in text
+    assert store.get(saved.id).payload.title == title
+    assert store.get(saved.id).payload.tags == ["a, b", "c"]
+
+
+def test_mkdocs_names_only_authors_the_blog_knows(tmp_path):
+    posts = tmp_path / "docs" / "blog" / "posts"
+    posts.mkdir(parents=True)
+    (posts.parent / ".authors.yml").write_text("authors:\n  jane:\n    name: Jane Doe\n")
+    store = MarkdownStore(posts, generator="mkdocs")
+    store.save(article(slug="known", author="Jane Doe"))
+    store.save(article(slug="unknown", author="Somebody Else"))
+    assert "authors:\n- jane\n" in (posts / "known.md").read_text()
+    assert "authors:" not in (posts / "unknown.md").read_text()
+    # The build fails on an author it does not know: the store never names one.
+    assert re.search(r"^date:\n  created: \d{4}-", (posts / "known.md").read_text(), re.M)
+
+
+def test_an_unknown_generator_or_option_is_a_clear_error(tmp_path):
+    from wonderblogs_target.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=r"unknown generator 'gatsby'.*hugo"):
+        open_store(f"markdown:///{tmp_path}?generator=gatsby")
+    with pytest.raises(ConfigurationError, match="unknown Markdown store option 'drafts'"):
+        open_store(f"markdown:///{tmp_path}?drafts=true")
+    with pytest.raises(ConfigurationError, match="draft must be true or false"):
+        open_store(f"markdown:///{tmp_path}?draft=maybe")
+    with pytest.raises(ConfigurationError, match="given twice"):
+        open_store(f"markdown:///{tmp_path}?generator=hugo&generator=jekyll")
+    assert isinstance(open_store(f"markdown:///{tmp_path}?generator=astro"), MarkdownStore)
+
+
+def test_switching_generators_never_overwrites_the_other_formats_files(tmp_path):
+    open_store(f"markdown:///{tmp_path}?generator=hugo").save(article(slug="same"))
+    before = (tmp_path / "same.md").read_bytes()
+    from wonderblogs_target.errors import PublishRejected
+
+    with pytest.raises(PublishRejected) as refused:
+        open_store(f"markdown:///{tmp_path}?generator=pelican").save(article(slug="same"))
+    assert refused.value.status_code == 409
+    assert (tmp_path / "same.md").read_bytes() == before
