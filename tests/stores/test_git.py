@@ -1,0 +1,191 @@
+"""``git=commit`` and ``git=push``, against real repositories: a bare one on
+disk as the remote, the site's clone, and a second clone that pushes too."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests import samples
+from wonderblogs_target.errors import ConfigurationError
+from wonderblogs_target.models import PublishPayload
+from wonderblogs_target.stores import open_store
+from wonderblogs_target.stores._git import GitError
+from wonderblogs_target.stores.markdown import MarkdownStore
+
+IDENTITY = ["-c", "user.name=Person", "-c", "user.email=person@example.org"]
+
+
+def git(folder: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", *IDENTITY, *args], cwd=folder, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def article(**changes: object) -> PublishPayload:
+    return PublishPayload.model_validate(samples.payload(**changes))
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
+    seed = tmp_path / "seed"
+    git(tmp_path, "clone", "--quiet", str(bare), str(seed))
+    (seed / "hugo.toml").write_text('title = "Site"\n')
+    git(seed, "add", "hugo.toml")
+    git(seed, "commit", "--quiet", "-m", "site")
+    git(seed, "push", "--quiet", "origin", "HEAD:main")
+    return bare
+
+
+def clone(remote: Path, folder: Path) -> Path:
+    git(remote.parent, "clone", "--quiet", str(remote), str(folder))
+    return folder
+
+
+def subjects(folder: Path, ref: str = "HEAD") -> list[str]:
+    return git(folder, "log", "--format=%s", ref).splitlines()
+
+
+def test_each_write_is_one_commit_of_the_posts_files_only(remote, tmp_path):
+    site = clone(remote, tmp_path / "site")
+    # A person's work in progress, staged and unstaged, in the same checkout.
+    (site / "notes.md").write_text("mine\n")
+    git(site, "add", "notes.md")
+    (site / "hugo.toml").write_text('title = "Edited"\n')
+    store = MarkdownStore(
+        site / "content" / "posts", git="commit", git_author="Site Bot <bot@example.org>"
+    )
+    store.save(article(slug="first", externalId="e1"))
+    store.save(article(slug="first", externalId="e1", title="Again"))
+    store.save(article(slug="renamed", externalId="e1", action="update"))
+    assert subjects(site)[:3] == [
+        "wonderblogs: rewrite renamed (en), revision 3",
+        "wonderblogs: update first (en), revision 2",
+        "wonderblogs: publish first (en), revision 1",
+    ]
+    assert (
+        git(site, "log", "-1", "--format=%an <%ae>|%cn") == "Site Bot <bot@example.org>|Site Bot\n"
+    )
+    changed = git(site, "show", "--name-status", "--no-renames", "--format=", "HEAD").split()
+    assert changed == ["D", "content/posts/first.md", "A", "content/posts/renamed.md"]
+    # The person's staged and unstaged changes are still theirs, uncommitted.
+    status = git(site, "status", "--porcelain").splitlines()
+    assert "A  notes.md" in status
+    assert " M hugo.toml" in status
+    assert not [line for line in status if "posts/" in line and not line.startswith("??")]
+
+
+def test_a_folder_outside_a_repository_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigurationError, match="not inside a git repository"):
+        open_store(f"markdown:///{tmp_path}/posts?git=commit")
+    git(tmp_path, "init", "--quiet")
+    with pytest.raises(ConfigurationError, match="git author must look like"):
+        open_store(f"markdown:///{tmp_path}/posts?git=commit&git_author=nobody")
+
+
+def test_push_needs_an_upstream(tmp_path):
+    git(tmp_path, "init", "--quiet")
+    with pytest.raises(ConfigurationError, match="needs the branch to have an upstream"):
+        open_store(f"markdown:///{tmp_path}/posts?git=push")
+
+
+def test_a_push_lands_on_the_remote_and_rebases_when_the_remote_moved(remote, tmp_path):
+    site = clone(remote, tmp_path / "site")
+    elsewhere = clone(remote, tmp_path / "elsewhere")
+    store = open_store(f"markdown:///{site}/content/posts?git=push")
+    store.save(article(slug="one"))
+    assert subjects(remote)[0] == "wonderblogs: publish one (en), revision 1"
+    # Somebody pushes from elsewhere: the store's next push is rejected, rebased, pushed.
+    (elsewhere / "about.md").write_text("about\n")
+    git(elsewhere, "add", "about.md")
+    git(elsewhere, "commit", "--quiet", "-m", "about page")
+    git(elsewhere, "pull", "--quiet", "--rebase")
+    git(elsewhere, "push", "--quiet")
+    store.save(article(slug="two"))
+    assert subjects(remote)[:3] == [
+        "wonderblogs: publish two (en), revision 1",
+        "about page",
+        "wonderblogs: publish one (en), revision 1",
+    ]
+
+
+def test_pushes_from_elsewhere_at_the_same_time_lose_nothing(remote, tmp_path):
+    site = clone(remote, tmp_path / "site")
+    elsewhere = clone(remote, tmp_path / "elsewhere")
+    store = open_store(f"markdown:///{site}/content/posts?git=push")
+
+    def push_from_elsewhere() -> None:
+        for n in range(8):
+            (elsewhere / f"page-{n}.md").write_text(f"{n}\n")
+            git(elsewhere, "add", f"page-{n}.md")
+            git(elsewhere, "commit", "--quiet", "-m", f"page {n}")
+            for _ in range(20):
+                try:
+                    git(elsewhere, "pull", "--quiet", "--rebase")
+                    git(elsewhere, "push", "--quiet")
+                    break
+                except subprocess.CalledProcessError:
+                    continue
+
+    other = threading.Thread(target=push_from_elsewhere)
+    other.start()
+    for n in range(8):
+        store.save(article(slug=f"post-{n}"))
+    other.join()
+    store.save(article(slug="last"))  # carries anything an earlier push left behind
+    on_remote = subjects(remote)
+    assert {f"page {n}" for n in range(8)} <= set(on_remote)
+    assert {f"wonderblogs: publish post-{n} (en), revision 1" for n in range(8)} <= set(on_remote)
+
+
+def test_a_push_that_fails_keeps_the_commit_and_the_article(remote, tmp_path, caplog):
+    site = clone(remote, tmp_path / "site")
+    store = open_store(f"markdown:///{site}/content/posts?git=push")
+    git(site, "remote", "set-url", "origin", "https://user:s3cret@127.0.0.1:9/nowhere.git")
+    with caplog.at_level(logging.WARNING, logger="wonderblogs_target.stores"):
+        saved = store.save(article(slug="kept"))
+    assert store.get(saved.id) is not None
+    assert subjects(site)[0] == "wonderblogs: publish kept (en), revision 1"
+    assert "git push left for later" in caplog.text
+    assert "s3cret" not in caplog.text
+
+
+def test_a_conflicting_remote_change_aborts_the_rebase_and_keeps_the_commit(
+    remote, tmp_path, caplog
+):
+    site = clone(remote, tmp_path / "site")
+    elsewhere = clone(remote, tmp_path / "elsewhere")
+    store = open_store(f"markdown:///{site}/content/posts?git=push")
+    store.save(article(slug="shared"))
+    git(elsewhere, "pull", "--quiet")
+    (elsewhere / "content" / "posts" / "shared.md").write_text("edited by a person\n")
+    git(elsewhere, "commit", "--quiet", "-am", "person's edit")
+    git(elsewhere, "push", "--quiet")
+    with caplog.at_level(logging.WARNING, logger="wonderblogs_target.stores"):
+        store.save(article(slug="shared", title="Again"))
+    assert "the rebase was aborted" in caplog.text
+    assert subjects(site)[0] == "wonderblogs: update shared (en), revision 2"
+    assert git(site, "status", "--porcelain", "--untracked-files=no") == ""
+    # The person's edit on the remote is untouched.
+    assert subjects(remote)[0] == "person's edit"
+
+
+def test_a_commit_that_fails_fails_the_write_and_the_next_write_commits_it(remote, tmp_path):
+    site = clone(remote, tmp_path / "site")
+    hook = site / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho refused by a hook >&2\nexit 1\n")
+    hook.chmod(0o755)
+    store = MarkdownStore(site / "posts", git="commit")
+    with pytest.raises(GitError, match="refused by a hook"):
+        store.save(article(slug="p"))
+    hook.unlink()
+    store.save(article(slug="p", title="Retried"))
+    assert subjects(site)[0] == "wonderblogs: update p (en), revision 2"
+    assert git(site, "status", "--porcelain", "--untracked-files=no") == ""
