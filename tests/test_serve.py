@@ -376,3 +376,52 @@ def test_metrics_count_requests_publishes_and_store_errors(tmp_path):
     )
     with TestClient(public, base_url="http://127.0.0.1") as client:
         assert client.get("/metrics").status_code == 200
+
+
+def test_a_static_site_with_cover_copies_and_a_commit_per_post(tmp_path):
+    from tests.image_server import image_server
+    from wonderblogs_target.testing import PNG_PIXEL
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "hugo.toml").write_text('title = "Site"\n')
+    for args in (["init", "--quiet"], ["add", "hugo.toml"], ["commit", "--quiet", "-m", "site"]):
+        subprocess.run(
+            ["git", "-c", "user.name=P", "-c", "user.email=p@example.org", *args],
+            cwd=site,
+            check=True,
+        )
+    store = f"markdown:///{site}/content/posts?images=download&git=commit"
+    with image_server() as images:
+        running, port = start(tmp_path, store, "--wonderblogs-key", "wb-v1-secret-key")
+        url = f"http://127.0.0.1:{port}/api/wonderblogs"
+        with running as process, httpx.Client(timeout=10) as http:
+            cover = f"{images}/pixel.png"
+            answer = http.post(
+                url, headers=AUTH, json=samples.payload(slug="p", coverImageUrl=cover)
+            )
+            assert answer.status_code == 200
+        output = process.stdout.read().decode()
+    [copy] = (site / "static" / "images" / "wonderblogs").iterdir()
+    assert copy.read_bytes() == PNG_PIXEL
+    assert f"/images/wonderblogs/{copy.name}" in (site / "content" / "posts" / "p.md").read_text()
+    log = subprocess.run(
+        ["git", "log", "--format=%s", "--name-only", "-1"], cwd=site, capture_output=True, text=True
+    ).stdout
+    assert "wonderblogs: publish p (en), revision 1" in log
+    assert "content/posts/p.md" in log
+    assert f"static/images/wonderblogs/{copy.name}" in log
+    assert "wb-v1-secret-key" not in output
+
+
+def test_a_bad_markdown_option_is_one_line_and_exit_2(tmp_path):
+    result = run_cli(
+        "serve",
+        "--store",
+        f"markdown:///{tmp_path}/posts?generator=gatsby",
+        env={"WONDERBLOGS_API_KEY": KEY},
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "unknown generator 'gatsby'" in result.stderr

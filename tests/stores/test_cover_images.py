@@ -149,3 +149,17 @@ def test_the_url_options_reach_the_fetcher(images, tmp_path):
     saved = store.save(article(slug="p", coverImageUrl=f"{images}/pixel.png"))  # 70 bytes > 10
     assert store.get(saved.id).payload.cover_image_url == f"{images}/pixel.png"
     assert not (tmp_path / "images").exists()
+
+
+def test_without_downloads_a_wonderblogs_path_is_not_shown_as_a_broken_image(tmp_path, caplog):
+    store = MarkdownStore(tmp_path)  # images=link, the default
+    path = "/api/v1/images/download/post/123"
+    with caplog.at_level(logging.WARNING, logger="wonderblogs_target.stores"):
+        saved = store.save(article(slug="p", coverImageUrl=path))
+    text = (tmp_path / "p.md").read_text()
+    assert "images:" not in text  # Hugo would render it, and visitors get a 401
+    assert store.get(saved.id).payload.cover_image_url == path
+    assert "images=download" in caplog.text
+    absolute = store.save(article(slug="q", coverImageUrl="https://cdn.example.org/q.png"))
+    assert "images:\n- https://cdn.example.org/q.png\n" in (tmp_path / "q.md").read_text()
+    assert absolute.payload.cover_image_url == "https://cdn.example.org/q.png"

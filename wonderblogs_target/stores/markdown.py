@@ -77,6 +77,20 @@ STALE_AFTER = 60.0
 _NOT_A_POST = (OSError, ValueError, KeyError, TypeError, yaml.YAMLError)
 
 
+def _public(url: str | None) -> str | None:
+    """The cover URL a site's visitors can load: a path on the Wonderblogs API
+    needs the v1 key, so a site only shows it once downloaded (``images=download``);
+    the record keeps it either way."""
+    if url is None or url.lower().startswith(("http://", "https://")):
+        return url
+    logger.warning(
+        "cover image %s is a path on the Wonderblogs API, which visitors cannot load; "
+        "left out of the front matter (images=download with the v1 key keeps a copy)",
+        url,
+    )
+    return None
+
+
 def _umask() -> int:
     """The process's umask, read without changing it where the system tells."""
     try:
@@ -342,7 +356,7 @@ class MarkdownStore:
                 )
             revision = current[0].revision + 1 if current else 1
             written = [path]
-            cover = payload.cover_image_url
+            cover = _public(payload.cover_image_url)
             if image is not None:
                 image_path, cover = self._keep_image(stem, image)
                 written.append(image_path)
