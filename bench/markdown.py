@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bench.common import AUTH, KEY, payload_12k
 from wonderblogs_target import PublishPayload, Request, WonderblogsTarget
+from wonderblogs_target.stores._formats import Post
 from wonderblogs_target.stores.markdown import MarkdownStore
 
 BRAND = {
@@ -38,7 +39,8 @@ def site(posts: int) -> MarkdownStore:
     for n in range(posts):
         payload = article.model_copy(update={"slug": f"post-{n:05d}", "title": f"Post {n}"})
         when = start + timedelta(minutes=n)
-        (directory / f"post-{n:05d}.md").write_text(maker._render(payload, when, when, 1))
+        post = Post(payload=payload, published=when, updated=when, revision=1, draft=False)
+        (directory / f"post-{n:05d}.md").write_text(maker.format.render(post))
     maker.close()
     store = MarkdownStore(directory)
     store.count()  # the index is built here, once

@@ -432,3 +432,34 @@ def test_a_body_that_trickles_in_gets_408():
         WonderblogsTarget(
             api_key=KEY, get_context=samples.context, on_publish=print, body_timeout=0
         )
+
+
+def test_a_repeated_recent_list_is_answered_from_its_checked_json_and_a_changed_one_is_not():
+    """The JSON of the store's list is reused only while the list is equal by
+    value: a store that changes one list in place is still answered right."""
+
+    class OneList:
+        """A store that hands out the same list object every time."""
+
+        def __init__(self) -> None:
+            self.items = [{"title": "First", "summary": "One"}]
+
+        def recent_articles(self, limit: int) -> list[dict[str, str]]:
+            return self.items
+
+    store = OneList()
+    target = WonderblogsTarget(api_key=KEY, get_context=samples.brand(), store=store)  # type: ignore[arg-type]
+    auth = {"authorization": f"Bearer {KEY}"}
+
+    def titles() -> list[str]:
+        answer = target.handle(Request("GET", auth))
+        assert answer.status == 200
+        return [a["title"] for a in json.loads(answer.body)["recent_articles"]]
+
+    assert titles() == ["First"]
+    assert titles() == ["First"]
+    store.items[0]["title"] = "Edited in place"
+    store.items.append({"title": "Second", "summary": "Two"})
+    assert titles() == ["Edited in place", "Second"]
+    store.items[0]["title"] = "x" * 600  # past the contract's limit: checked, not reused
+    assert target.handle(Request("GET", auth)).status == 500

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tests import samples
 from wonderblogs_target import PublishPayload, PublishRejected
 from wonderblogs_target.stores import open_store
+from wonderblogs_target.stores.markdown import MarkdownStore
 
 
 def article(**changes) -> PublishPayload:
@@ -241,3 +242,24 @@ def test_the_index_can_be_deleted_and_sees_changes_made_by_hand(markdown_store):
     assert again.count() == 3
     assert sorted(a["title"] for a in again.recent_articles()) == ["Post 1", "Post 2", "Post 9"]
     again.close()
+
+
+def test_the_remembered_context_list_follows_writes_by_other_workers(tmp_path):
+    """The list is kept in memory between requests, keyed on the index's
+    version: another worker's write (another process) shows at once."""
+    import subprocess
+    import sys
+
+    mine = MarkdownStore(tmp_path)
+    mine.save(article(slug="one", title="One"))
+    assert [a["title"] for a in mine.recent_articles()] == ["One"]
+    assert [a["title"] for a in mine.recent_articles()] == ["One"]
+    code = (
+        "import sys; from tests.stores.test_markdown import article;"
+        "from wonderblogs_target.stores.markdown import MarkdownStore;"
+        "MarkdownStore(sys.argv[1]).save(article(slug='two', title='Two'))"
+    )
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, timeout=60)
+    assert [a["title"] for a in mine.recent_articles()] == ["Two", "One"]
+    mine.save(article(slug="three", title="Three"))
+    assert [a["title"] for a in mine.recent_articles()] == ["Three", "Two", "One"]

@@ -114,6 +114,7 @@ class MarkdownIndex:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+            self._local.commits = getattr(self._local, "commits", 0) + 1
 
     def _note_directory(self, db: sqlite3.Connection, stamp: int) -> None:
         db.execute("INSERT OR REPLACE INTO state VALUES ('directory', ?)", (stamp,))
@@ -136,6 +137,7 @@ class MarkdownIndex:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+            self._local.commits = getattr(self._local, "commits", 0) + 1
 
     # -- questions -------------------------------------------------------------------------
 
@@ -162,6 +164,14 @@ class MarkdownIndex:
                 "SELECT name FROM posts WHERE slug = ? AND locale = ? LIMIT 1", (slug, locale)
             ).fetchone()
         return None if row is None else str(row[0])
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever the index does, by any connection (SQLite's
+        ``data_version`` for other connections and processes, a count of this
+        thread's own commits): what a cache of the index's answers is keyed on."""
+        with self._db() as db:
+            other = int(db.execute("PRAGMA data_version").fetchone()[0])
+        return other, getattr(self._local, "commits", 0)
 
     def newest(self, limit: int) -> list[tuple[str, str, str]]:
         """(name, title, description) of the newest posts."""
