@@ -90,7 +90,6 @@ class ReadBack:
     updated: datetime
     revision: int
     draft: bool
-    cover: str | None
 
 
 def _record(post: Post) -> dict[str, Any]:
@@ -159,33 +158,56 @@ def _iso(moment: datetime) -> str:
 
 
 class Format:
-    """A YAML front matter format; subclasses name the generator's own keys."""
+    """A YAML front matter format. A generator's keys are named by the class
+    attributes; the methods are overridden only where a generator differs in
+    kind (MkDocs' nested dates, Pelican's metadata lines)."""
 
     name: ClassVar[str]
     #: Where the generator's posts live, as the README tells users to point the store.
     posts_folder: ClassVar[str]
     #: Files that mark the site's root, looked for upwards from the posts folder.
     site_files: ClassVar[tuple[str, ...]] = ()
+    published_key: ClassVar[str] = "date"
+    updated_key: ClassVar[str] = "lastmod"
+    #: The key and value that make a post a draft.
+    draft_key: ClassVar[str] = "draft"
+    draft_value: ClassVar[bool] = True
+    cover_key: ClassVar[str] = "image"
+    cover_as_list: ClassVar[bool] = False
+    #: Keys every post gets as they are.
+    fixed: ClassVar[dict[str, Any]] = {}
+    #: The static folder under the site's root, and the URL it is served at.
+    static_folder: ClassVar[tuple[str, str] | None] = None
 
     def file_name(self, stem: str, published: datetime) -> str:
         return f"{stem}.md"
 
     def generator_fields(self, post: Post) -> dict[str, Any]:
-        raise NotImplementedError
+        fields = {**self.fixed, **self.date_fields(post)}
+        if post.draft:
+            fields[self.draft_key] = self.draft_value
+        if post.cover:
+            fields[self.cover_key] = [post.cover] if self.cover_as_list else post.cover
+        return fields
+
+    def date_fields(self, post: Post) -> dict[str, Any]:
+        return {self.published_key: _iso(post.published), self.updated_key: _iso(post.updated)}
 
     def dates(self, meta: dict[str, Any]) -> tuple[datetime, datetime]:
-        raise NotImplementedError
+        published = meta[self.published_key]
+        return _moment(published), _moment(meta.get(self.updated_key, published))
 
     def is_draft(self, meta: dict[str, Any]) -> bool:
-        return meta.get("draft") is True
-
-    def cover(self, meta: dict[str, Any]) -> str | None:
-        return None
+        return meta.get(self.draft_key) is self.draft_value
 
     def image_folder(self, posts: Path, root: Path | None) -> tuple[Path, str]:
-        """Where a downloaded cover goes, and the URL prefix the site serves it at.
-        Without a site root found: an ``images`` folder beside the posts."""
-        return posts / "images", "images/"
+        """Where a downloaded cover goes, and the URL prefix the site serves it at:
+        the generator's static folder when the site's root is found, an
+        ``images`` folder beside the posts otherwise."""
+        if root is None or self.static_folder is None:
+            return posts / "images", "images/"
+        folder, prefix = self.static_folder
+        return root / folder, prefix
 
     def render(self, post: Post) -> str:
         meta = {**self.generator_fields(post), **_record(post)}
@@ -209,7 +231,6 @@ class Format:
             updated=updated,
             revision=int(meta.get("revision", 1)),
             draft=self.is_draft(meta),
-            cover=self.cover(meta),
         )
 
 
@@ -217,61 +238,26 @@ class Hugo(Format):
     name = "hugo"
     posts_folder = "content/posts"
     site_files = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml")
-
-    def generator_fields(self, post: Post) -> dict[str, Any]:
-        fields: dict[str, Any] = {"date": _iso(post.published), "lastmod": _iso(post.updated)}
-        if post.draft:
-            fields["draft"] = True
-        if post.cover:
-            fields["images"] = [post.cover]
-        return fields
-
-    def dates(self, meta: dict[str, Any]) -> tuple[datetime, datetime]:
-        return _moment(meta["date"]), _moment(meta.get("lastmod", meta["date"]))
-
-    def cover(self, meta: dict[str, Any]) -> str | None:
-        images = meta.get("images")
-        return str(images[0]) if isinstance(images, list) and images else None
-
-    def image_folder(self, posts: Path, root: Path | None) -> tuple[Path, str]:
-        if root is None:
-            return super().image_folder(posts, root)
-        return root / "static" / "images" / "wonderblogs", "/images/wonderblogs/"
+    cover_key = "images"
+    cover_as_list = True
+    static_folder = ("static/images/wonderblogs", "/images/wonderblogs/")
 
 
 class Jekyll(Format):
     name = "jekyll"
     posts_folder = "_posts"
     site_files = ("_config.yml", "_config.yaml")
+    updated_key = "last_modified_at"
+    draft_key = "published"
+    draft_value = False
+    fixed: ClassVar[dict[str, Any]] = {"layout": "post"}
+    static_folder = ("assets/wonderblogs", "/assets/wonderblogs/")
 
     def file_name(self, stem: str, published: datetime) -> str:
         return f"{published:%Y-%m-%d}-{stem}.md"
 
-    def generator_fields(self, post: Post) -> dict[str, Any]:
-        fields: dict[str, Any] = {
-            "layout": "post",
-            "date": _iso(post.published),
-            "last_modified_at": _iso(post.updated),
-        }
-        if post.draft:
-            fields["published"] = False
-        if post.cover:
-            fields["image"] = post.cover
-        return fields
-
-    def dates(self, meta: dict[str, Any]) -> tuple[datetime, datetime]:
-        return _moment(meta["date"]), _moment(meta.get("last_modified_at", meta["date"]))
-
-    def is_draft(self, meta: dict[str, Any]) -> bool:
-        return meta.get("published") is False
-
-    def cover(self, meta: dict[str, Any]) -> str | None:
-        return meta.get("image")
-
     def image_folder(self, posts: Path, root: Path | None) -> tuple[Path, str]:
-        if root is None:
-            root = posts.parent  # _posts sits at the site's root
-        return root / "assets" / "wonderblogs", "/assets/wonderblogs/"
+        return super().image_folder(posts, root or posts.parent)  # _posts is at the root
 
 
 class Astro(Format):
@@ -282,28 +268,10 @@ class Astro(Format):
     name = "astro"
     posts_folder = "src/content/blog"
     site_files = ("astro.config.mjs", "astro.config.ts", "astro.config.js", "astro.config.mts")
-
-    def generator_fields(self, post: Post) -> dict[str, Any]:
-        fields: dict[str, Any] = {
-            "pubDate": _iso(post.published),
-            "updatedDate": _iso(post.updated),
-        }
-        if post.draft:
-            fields["draft"] = True
-        if post.cover:
-            fields["heroImage"] = post.cover
-        return fields
-
-    def dates(self, meta: dict[str, Any]) -> tuple[datetime, datetime]:
-        return _moment(meta["pubDate"]), _moment(meta.get("updatedDate", meta["pubDate"]))
-
-    def cover(self, meta: dict[str, Any]) -> str | None:
-        return meta.get("heroImage")
-
-    def image_folder(self, posts: Path, root: Path | None) -> tuple[Path, str]:
-        if root is None:
-            return super().image_folder(posts, root)
-        return root / "public" / "wonderblogs", "/wonderblogs/"
+    published_key = "pubDate"
+    updated_key = "updatedDate"
+    cover_key = "heroImage"
+    static_folder = ("public/wonderblogs", "/wonderblogs/")
 
 
 class MkDocs(Format):
@@ -313,31 +281,23 @@ class MkDocs(Format):
     name = "mkdocs"
     posts_folder = "docs/blog/posts"
     site_files = ("mkdocs.yml", "mkdocs.yaml")
+    # MkDocs copies everything under docs/ to the site as it is.
+    static_folder = ("docs/assets/wonderblogs", "/assets/wonderblogs/")
 
     def generator_fields(self, post: Post) -> dict[str, Any]:
-        fields: dict[str, Any] = {"date": {"created": post.published, "updated": post.updated}}
+        fields = super().generator_fields(post)
         if post.payload.tags:
             fields["categories"] = post.payload.tags
         if post.authors:
             fields["authors"] = list(post.authors)
-        if post.draft:
-            fields["draft"] = True
-        if post.cover:
-            fields["image"] = post.cover
         return fields
+
+    def date_fields(self, post: Post) -> dict[str, Any]:
+        return {"date": {"created": post.published, "updated": post.updated}}
 
     def dates(self, meta: dict[str, Any]) -> tuple[datetime, datetime]:
         dates = meta["date"]
         return _moment(dates["created"]), _moment(dates.get("updated", dates["created"]))
-
-    def cover(self, meta: dict[str, Any]) -> str | None:
-        return meta.get("image")
-
-    def image_folder(self, posts: Path, root: Path | None) -> tuple[Path, str]:
-        if root is None:
-            return super().image_folder(posts, root)
-        # MkDocs copies everything under docs/ to the site as it is.
-        return root / "docs" / "assets" / "wonderblogs", "/assets/wonderblogs/"
 
 
 class Pelican(Format):
@@ -392,7 +352,6 @@ class Pelican(Format):
             updated=_moment(meta.get("Modified", meta["Date"])),
             revision=int(record.get("revision", 1)),
             draft=meta.get("Status") == "draft",
-            cover=meta.get("Image"),
         )
 
     def image_folder(self, posts: Path, root: Path | None) -> tuple[Path, str]:
