@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.clients.frameworks import CLIENTS, ClientFactory
@@ -8,13 +10,18 @@ from tests.helpers import Recorder
 # The testing kit is tested by running real test projects (tests/test_testing_kit.py).
 pytest_plugins = ["pytester"]
 
+# The Wagtail app's tests run in a child pytest with the Wagtail project's
+# settings (tests/test_wagtail.py starts it); this process has the Django project's.
+WAGTAIL_RUN = os.environ.get("WONDERBLOGS_TEST_WAGTAIL") == "1"
+collect_ignore = [] if WAGTAIL_RUN else ["wagtail"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
-    import os
-
     import django
 
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.django_project.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = (
+        "tests.wagtail_project.settings" if WAGTAIL_RUN else "tests.django_project.settings"
+    )
     django.setup()
     # Loaded now; kept out of the environment of the servers the tests start.
     del os.environ["DJANGO_SETTINGS_MODULE"]

@@ -16,7 +16,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised by the missing-extra test
     raise missing_extra("markdown_it", "serve") from exc
 
-__all__ = ["render_markdown"]
+__all__ = ["render_markdown", "render_markdown_blocks"]
 
 _renderer = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
@@ -25,3 +25,19 @@ def render_markdown(text: str) -> str:
     """HTML for ``text``; raw HTML in it is escaped, not passed through."""
     html: str = _renderer.render(text)
     return html
+
+
+def render_markdown_blocks(text: str) -> list[str]:
+    """The HTML of each top-level block (a paragraph, a heading, a list, a
+    table, ...), for editors that hold one block each, such as a Wagtail
+    StreamField."""
+    tokens = _renderer.parse(text)
+    blocks: list[str] = []
+    start = 0
+    for index, token in enumerate(tokens):
+        if token.level == 0 and token.nesting <= 0:  # a top-level block ends here
+            blocks.append(
+                _renderer.renderer.render(tokens[start : index + 1], _renderer.options, {})
+            )
+            start = index + 1
+    return [block for block in blocks if block.strip()]

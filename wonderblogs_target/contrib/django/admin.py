@@ -63,7 +63,7 @@ class RevisionInline(_ReadOnlyInline):
 
 class DeliveryInline(_ReadOnlyInline):
     model = Delivery
-    fields = readonly_fields = ("received_at", "action", "outcome", "status_code")
+    fields = readonly_fields = ("received_at", "action", "outcome", "status_code", "note")
 
 
 @admin.register(Article)
@@ -110,7 +110,7 @@ class ArticleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class DeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("received_at", "action", "outcome", "status_code", "article")
     list_filter = ("outcome", "action", "status_code")
-    readonly_fields = ("received_at", "action", "outcome", "status_code", "article")
+    readonly_fields = ("received_at", "action", "outcome", "status_code", "article", "note")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.urls import NoReverseMatch, reverse
 from pydantic import ValidationError
@@ -87,6 +88,17 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 f'WONDERBLOGS["PUBLISH_STATUS"] is {status!r}.',
                 hint='Use "draft" or "published".',
                 id="wonderblogs.E004",
+            )
+        )
+    if wonderblogs_setting("WAGTAIL") is not None and not apps.is_installed(
+        "wonderblogs_target.contrib.wagtail"
+    ):
+        messages.append(
+            Error(
+                'WONDERBLOGS["WAGTAIL"] is set, but the Wagtail app is not installed.',
+                hint='Add "wonderblogs_target.contrib.wagtail" to INSTALLED_APPS, after '
+                '"wonderblogs_target.contrib.django".',
+                id="wonderblogs.E005",
             )
         )
     return messages

@@ -17,6 +17,11 @@ key                         meaning
 ``BODY_TIMEOUT``            Seconds a client may take to send its body (30).
 ``ON_PUBLISH``              A callable (or dotted path) run after each save;
                             prefer the ``article_received`` signal.
+``WAGTAIL``                 Articles as Wagtail pages too; needs the
+                            ``wonderblogs_target.contrib.wagtail`` app (see it).
+``V1_API_KEY``              The Wonderblogs v1 API key, for cover images that
+                            are paths on the Wonderblogs API (Wagtail).
+``V1_BASE_URL``             That API's address (default: Wonderblogs' own).
 ==========================  =================================================
 """
 
@@ -38,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     "CALLBACK_TIMEOUT": None,
     "BODY_TIMEOUT": 30.0,
     "ON_PUBLISH": None,
+    "WAGTAIL": None,
+    "V1_API_KEY": None,
+    "V1_BASE_URL": None,
 }
 PUBLISH_STATUSES = ("draft", "published")
 

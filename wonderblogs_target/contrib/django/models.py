@@ -140,6 +140,11 @@ class Delivery(models.Model):
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
+    note = models.TextField(
+        blank=True,
+        help_text="What happened beyond the status, such as a Wagtail page left as a draft "
+        "because a person edited it, or a cover image that could not be downloaded.",
+    )
 
     class Meta:
         # Rows arrive in time order, so the id orders them without an index of its own.

@@ -68,17 +68,32 @@ class DjangoStore:
     # -- writing -------------------------------------------------------------------------
 
     def save(self, payload: PublishPayload) -> StoredPost:
+        prepared = self.prepare(payload)
         deadline = time.monotonic() + _BUSY_RETRY_SECONDS
         with self._writers:
             while True:
                 try:
-                    return self._save(payload)
+                    return self._save(payload, prepared)
                 except OperationalError as exc:
                     if "locked" not in str(exc) or time.monotonic() > deadline:
                         raise
                 time.sleep(random.uniform(0.005, 0.05))  # noqa: S311 - jitter, not secrets
 
-    def _save(self, payload: PublishPayload) -> StoredPost:
+    # -- the extension points of a store built on this one (the Wagtail store) -------------
+
+    def prepare(self, payload: PublishPayload) -> Any:
+        """Work done before the transaction (a download, say), so that it holds
+        no lock while waiting; its result reaches :meth:`attach`."""
+        return None
+
+    def attach(
+        self, article: Article, payload: PublishPayload, created: bool, prepared: Any
+    ) -> str:
+        """Called inside the save's transaction once the article is written; an
+        exception undoes the whole save. Returns a note for the delivery log."""
+        return ""
+
+    def _save(self, payload: PublishPayload, prepared: Any) -> StoredPost:
         slug, locale = post_identity(payload)
         with transaction.atomic(using=self.using):
             rows = Article.objects.using(self.using).select_for_update()
@@ -96,11 +111,13 @@ class DjangoStore:
                     article = rows.get(slug=slug, locale=locale)
             if not created:
                 self._update(article, payload, slug, locale, now)
+            note = self.attach(article, payload, created, prepared)
             Delivery.objects.using(self.using).create(
                 action=Delivery.Action.NEW if created else Delivery.Action.UPDATE,
                 outcome=Delivery.Outcome.ACCEPTED,
                 status_code=200,
                 article=article,
+                note=note,
             )
             saved = article
 

@@ -39,7 +39,7 @@ def target() -> WonderblogsTarget:
             options: TargetOptions = {
                 "get_context": loaded("CONTEXT"),
                 "on_publish": loaded("ON_PUBLISH"),
-                "store": DjangoStore(publish_status=wonderblogs_setting("PUBLISH_STATUS")),
+                "store": _store(),
                 "callback_timeout": wonderblogs_setting("CALLBACK_TIMEOUT"),
                 "body_timeout": wonderblogs_setting("BODY_TIMEOUT"),
             }
@@ -51,6 +51,15 @@ def target() -> WonderblogsTarget:
                 options["max_body_size"] = int(wonderblogs_setting("MAX_BODY_SIZE"))
             _built = WonderblogsTarget(**options)
         return _built
+
+
+def _store() -> DjangoStore:
+    if wonderblogs_setting("WAGTAIL") is not None:
+        # The Wagtail app builds on this one; its check (E005) says when it is missing.
+        from ..wagtail.store import WagtailStore
+
+        return WagtailStore()
+    return DjangoStore(publish_status=wonderblogs_setting("PUBLISH_STATUS"))
 
 
 @receiver(setting_changed)

@@ -1,0 +1,88 @@
+"""The Wagtail project's database, its page tree, the endpoint, and the real
+servers the cover images come from. Runs only in the child pytest that
+``tests/test_wagtail.py`` starts (``WONDERBLOGS_TEST_WAGTAIL=1``)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from harness.servers import free_port
+from tests.image_server import image_server
+from wonderblogs_target.testing import WonderblogsEmulator
+
+V1_KEY = "wb_v1_key"
+
+
+@pytest.fixture(scope="session")
+def wagtail_db() -> str:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return "default"
+
+
+@pytest.fixture
+def blog(wagtail_db: str) -> Any:
+    """A clean blog: the index page at /blog/ of the default site, no posts,
+    no articles, no images."""
+    from wagtail.images import get_image_model
+    from wagtail.models import Locale, Page, Site
+
+    from tests.wagtail_project.blog.models import BlogIndexPage
+    from wonderblogs_target.contrib.django.models import Article, Delivery
+
+    Delivery.objects.all().delete()
+    Article.objects.all().delete()
+    get_image_model().objects.all().delete()
+    home = Site.objects.get(is_default_site=True).root_page
+    for page in home.get_children():
+        page.delete()
+    for page in Page.objects.filter(depth=2).exclude(pk=home.pk):  # translations of home
+        page.delete()
+    Locale.objects.exclude(pk=home.locale_id).delete()
+    index = BlogIndexPage(title="Blog", slug="blog")
+    home.add_child(instance=index)
+    index.save_revision().publish()
+    return index
+
+
+@pytest.fixture
+def editor(wagtail_db: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="editor", defaults={"is_staff": True, "is_superuser": True}
+    )
+    return user
+
+
+@pytest.fixture(scope="session")
+def images() -> Iterator[str]:
+    with image_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def emulator_url() -> Iterator[tuple[str, WonderblogsEmulator]]:
+    """The v1 emulator as a real HTTP server on a loopback port (uvicorn)."""
+    import uvicorn
+
+    emulator = WonderblogsEmulator(api_keys=[V1_KEY])
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(emulator, host="127.0.0.1", port=port, log_level="error")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the emulator did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}", emulator
+    server.should_exit = True
+    thread.join(timeout=5)

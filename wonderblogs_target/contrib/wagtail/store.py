@@ -1,0 +1,334 @@
+"""The Wagtail store: the Django app's store, with each article also written as
+a revision of a Wagtail page, in the same transaction.
+
+The rules, each in one place below:
+
+* A new article becomes a child page of the parent (or of the parent's
+  translation in the article's locale). A sibling with the same slug that
+  did not come from Wonderblogs answers 409, and nothing is created.
+* Every delivery is a revision (``save_revision``), so the page's history
+  shows each one. ``PUBLISH: False`` leaves it a draft, submitted to the
+  moderation workflow that applies, if any; ``True`` publishes it.
+* A page changed in Wagtail since the last import (its latest revision is not
+  the one the import wrote) is never published over: the new revision is a
+  draft, whatever ``PUBLISH`` says, and the delivery's note says why.
+* A cover that cannot be downloaded never costs the article: the page is
+  saved without it, and the log and the delivery's note say why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from html import escape
+from io import BytesIO
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.images import ImageFile
+from django.db import transaction
+
+from ..._images import DownloadedImage, ImageFetcher
+from ..._markdown import render_markdown, render_markdown_blocks
+from ...errors import ConfigurationError, ImageDownloadError, PublishRejected
+from ...models import PublishPayload
+from ...stores import post_identity
+from ..django.conf import wonderblogs_setting
+from ..django.models import Article
+from ..django.store import DjangoStore
+from .conf import WagtailSettings, paragraph_block, wagtail_settings
+from .models import ImportedPage
+
+__all__ = ["WagtailStore"]
+
+logger = logging.getLogger("wonderblogs_target.contrib.wagtail")
+
+EDITED = (
+    "the page was changed in Wagtail after the last import: this delivery is a draft "
+    "revision and the live page is left as it is"
+)
+
+
+class WagtailStore(DjangoStore):
+    """See the module docstring. ``config`` defaults to ``WONDERBLOGS["WAGTAIL"]``,
+    ``image_fetcher`` to one with ``WONDERBLOGS["V1_API_KEY"]``."""
+
+    def __init__(
+        self,
+        *,
+        using: str = "default",
+        config: WagtailSettings | None = None,
+        image_fetcher: ImageFetcher | None = None,
+    ) -> None:
+        found = config or wagtail_settings()
+        if found is None:
+            raise ConfigurationError('WONDERBLOGS["WAGTAIL"] is not set')
+        self.config = found
+        super().__init__(using=using, publish_status="published" if found.publish else "draft")
+        self.images = image_fetcher or ImageFetcher(
+            v1_api_key=wonderblogs_setting("V1_API_KEY"),
+            base_url=wonderblogs_setting("V1_BASE_URL"),
+        )
+
+    # -- outside the transaction ----------------------------------------------------------
+
+    def prepare(self, payload: PublishPayload) -> DownloadedImage | str | None:
+        """The cover, downloaded now so that no lock is held while it comes; or
+        the reason it could not be."""
+        wanted = [f for f, source in self.config.fields.items() if source == "coverImageUrl"]
+        if not payload.cover_image_url or not any(
+            self.config.kind(field) == "image" for field in wanted
+        ):
+            return None
+        try:
+            return self.images.fetch(payload.cover_image_url)
+        except ImageDownloadError as exc:
+            logger.warning("cover image of %r not downloaded: %s", payload.slug, exc)
+            return f"cover image not downloaded ({exc}); the page was saved without it"
+
+    # -- inside the transaction -----------------------------------------------------------
+
+    def attach(
+        self, article: Article, payload: PublishPayload, created: bool, prepared: Any
+    ) -> str:
+        notes = [prepared] if isinstance(prepared, str) else []
+        image = prepared if isinstance(prepared, DownloadedImage) else None
+        link = ImportedPage.objects.using(self.using).filter(article=article).first()
+        if link is not None and link.page_id is None:
+            return "; ".join([*notes, "the page was deleted in Wagtail and is not created again"])
+        try:
+            if link is None:
+                self._create_page(article, payload, image, notes)
+            else:
+                self._revise_page(link, payload, image, notes)
+        except ValidationError as exc:
+            raise PublishRejected(_validation_message(exc), status_code=422) from None
+        return "; ".join(notes)
+
+    def _create_page(
+        self,
+        article: Article,
+        payload: PublishPayload,
+        image: DownloadedImage | None,
+        notes: list[str],
+    ) -> None:
+        from wagtail.models import Page
+
+        parent = self._parent(payload)
+        slug, _ = post_identity(payload)
+        if not Page._slug_is_available(slug, parent):
+            raise PublishRejected(
+                f"slug {payload.slug!r}: a page under {parent.url_path} has it already and did "
+                "not come from Wonderblogs; it is left as it is",
+                status_code=409,
+            )
+        page = self.config.page_model(live=False)
+        self._fill(page, payload, image, notes)
+        twin = self._translation_of(payload)
+        if twin is not None:
+            page.translation_key = twin.translation_key
+        parent.add_child(instance=page)
+        revision = page.save_revision(log_action=True)
+        self._release(page, revision, publish=self.config.publish)
+        ImportedPage.objects.using(self.using).create(article=article, page=page, revision=revision)
+
+    def _revise_page(
+        self,
+        link: ImportedPage,
+        payload: PublishPayload,
+        image: DownloadedImage | None,
+        notes: list[str],
+    ) -> None:
+        from wagtail.models import Page
+
+        page = link.page.specific  # type: ignore[union-attr]
+        edited = page.latest_revision_id != link.revision_id
+        draft = page.get_latest_revision_as_object()
+        self._fill(draft, payload, image, notes)
+        if draft.slug != page.slug and not Page._slug_is_available(
+            draft.slug, page.get_parent(), page
+        ):
+            raise PublishRejected(
+                f"slug {payload.slug!r}: another page under {page.get_parent().url_path} has it",
+                status_code=409,
+            )
+        revision = draft.save_revision(log_action=True)
+        if edited:
+            notes.append(EDITED)
+        self._release(draft, revision, publish=self.config.publish and not edited)
+        link.revision = revision
+        link.save(using=self.using, update_fields=["revision"])
+
+    def _release(self, page: Any, revision: Any, *, publish: bool) -> None:
+        if publish:
+            revision.publish(log_action=True)
+            return
+        workflow = page.get_workflow()
+        if workflow is not None and not page.workflow_in_progress:
+            workflow.start(page, None)
+
+    # -- where the page goes --------------------------------------------------------------
+
+    def _parent(self, payload: PublishPayload) -> Any:
+        from wagtail.models import Locale, Page, Site
+
+        where = self.config.parent
+        if isinstance(where, int):
+            parent = Page.objects.filter(pk=where).first()
+        else:
+            site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+            parent = None
+            if site is not None:
+                root = site.root_page
+                path = root.url_path + where.strip("/") + "/" if where.strip("/") else root.url_path
+                parent = Page.objects.filter(url_path=path).first()
+        if parent is None:
+            raise ConfigurationError(
+                f'WONDERBLOGS["WAGTAIL"]["PARENT_PAGE"] {where!r} is not a page of the default site'
+            )
+        if not self.config.page_model.can_create_at(parent.specific):
+            raise ConfigurationError(
+                f"a {self.config.page_model.__name__} cannot be created under {parent.url_path} "
+                "(see its parent_page_types and the parent's subpage_types)"
+            )
+        if not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+            site_language = Locale.get_default().language_code
+            if _language(payload.locale) != _language(site_language):
+                raise PublishRejected(
+                    f"locale {payload.locale!r}: this site publishes in {site_language!r} only "
+                    "(WAGTAIL_I18N_ENABLED is off)",
+                    status_code=422,
+                )
+            return parent
+        locale = _wagtail_locale(payload.locale)
+        if parent.locale_id == locale.pk:
+            return parent
+        translation = parent.get_translation_or_none(locale)
+        if translation is None:
+            raise PublishRejected(
+                f"locale {payload.locale!r}: the parent page {parent.url_path} has no "
+                f"{locale.language_code!r} translation",
+                status_code=422,
+            )
+        return translation
+
+    def _translation_of(self, payload: PublishPayload) -> Any:
+        """The page of the same slug in another locale: the new page joins its
+        translations."""
+        slug, locale = post_identity(payload)
+        twin = (
+            ImportedPage.objects.using(self.using)
+            .filter(article__slug=slug, page__isnull=False)
+            .exclude(article__locale=locale)
+            .select_related("page")
+            .first()
+        )
+        return None if twin is None else twin.page
+
+    # -- what goes into the page's fields -------------------------------------------------
+
+    def _fill(
+        self, page: Any, payload: PublishPayload, image: DownloadedImage | None, notes: list[str]
+    ) -> None:
+        page.title = payload.title
+        page.draft_title = payload.title
+        page.slug = post_identity(payload)[0]
+        page.seo_title = payload.seo.meta_title
+        page.search_description = payload.seo.meta_description
+        wire = payload.model_dump(by_alias=True)
+        for field, source in self.config.fields.items():
+            kind = self.config.kind(field)
+            value = wire.get(source)
+            if kind == "tags":
+                getattr(page, field).set(list(value or []))
+            elif kind == "image":
+                if image is not None:
+                    setattr(page, field, self._image(payload, image, notes))
+            elif value is None:
+                setattr(page, field, "" if kind != "stream" else [])
+            else:
+                setattr(page, field, self._text(page, field, kind, source, str(value)))
+        # Wagtail checks only the title and slug before it saves a new page; every
+        # field the article filled is checked here, so a refusal names the field.
+        filled = {"title", "slug", "seo_title", "search_description", *self.config.fields}
+        page.clean_fields(exclude=[f.name for f in page._meta.fields if f.name not in filled])
+
+    def _text(self, page: Any, field: str, kind: str, source: str, value: str) -> Any:
+        from wagtail.rich_text import RichText
+
+        if kind == "rich_text":
+            return render_markdown(value) if source == "content" else f"<p>{escape(value)}</p>"
+        if kind == "stream":
+            block = paragraph_block(page._meta.get_field(field))
+            chunks = (
+                render_markdown_blocks(value)
+                if source == "content"
+                else [f"<p>{escape(value)}</p>"]
+            )
+            return [(block, RichText(chunk)) for chunk in chunks]
+        limit = page._meta.get_field(field).max_length
+        if limit is not None and len(value) > limit:
+            return value[: limit - 1].rstrip() + "…"  # the article keeps it whole
+        return value
+
+    def _image(self, payload: PublishPayload, image: DownloadedImage, notes: list[str]) -> Any:
+        """A Wagtail image of the cover: the one already there for the same bytes,
+        or a new one. One that cannot be made (not a picture Pillow can read)
+        leaves the page without it."""
+        from wagtail.images import get_image_model
+
+        model = get_image_model()
+        digest = hashlib.sha1(image.content).hexdigest()  # noqa: S324 - Wagtail's own file_hash
+        existing = model.objects.filter(file_hash=digest).first()
+        if existing is not None:
+            return existing
+        slug = post_identity(payload)[0]
+        made = model(title=payload.title[:255], file_hash=digest)
+        try:
+            with transaction.atomic(using=self.using):
+                made.file = ImageFile(
+                    BytesIO(image.content), name=f"{slug}-{image.digest}{image.extension}"
+                )
+                made.save()
+        except Exception as exc:  # Pillow's and the storage's errors, whatever they are
+            logger.warning("cover image of %r not kept: %s", payload.slug, exc)
+            notes.append(
+                f"cover image not kept ({type(exc).__name__}); the page was saved without it"
+            )
+            return None
+        return made
+
+
+def _language(code: str) -> str:
+    return code.replace("_", "-").split("-", 1)[0].lower()
+
+
+def _wagtail_locale(code: str) -> Any:
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale
+
+    try:
+        language = get_supported_content_language_variant(code)
+    except LookupError:
+        raise PublishRejected(
+            f"locale {code!r} is not one of the site's languages (WAGTAIL_CONTENT_LANGUAGES)",
+            status_code=422,
+        ) from None
+    locale = Locale.objects.filter(language_code=language).first()
+    if locale is None:
+        raise PublishRejected(
+            f"locale {code!r}: Wagtail has no {language!r} locale (add it under Settings, Locales)",
+            status_code=422,
+        )
+    return locale
+
+
+def _validation_message(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        parts = [
+            f"page field {field!r}: {' '.join(str(m) for e in errors for m in e.messages)}"
+            for field, errors in exc.error_dict.items()
+        ]
+        return "; ".join(parts)
+    return "; ".join(exc.messages)
