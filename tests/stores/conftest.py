@@ -116,6 +116,40 @@ def _git_repository(folder: Path) -> Path:
     return folder
 
 
+def _wagtail_backend(alias: str, request: pytest.FixtureRequest) -> Backend:
+    """The Wagtail store on the Wagtail project's database (child run only),
+    under a fresh blog index and its German translation, with Wagtail's i18n on;
+    covers are left out (the Wagtail tests have them)."""
+    from django.test import override_settings
+    from wagtail.models import Locale, Page, Site
+
+    from tests.wagtail_project.blog.models import BlogIndexPage, BlogPage
+    from wonderblogs_target.contrib.wagtail.conf import WagtailSettings
+    from wonderblogs_target.contrib.wagtail.store import WagtailStore
+
+    base = _django_backend("wagtail", alias)
+    home = Site.objects.get(is_default_site=True).root_page
+    for page in home.get_children():
+        page.delete()
+    for page in Page.objects.filter(depth=2).exclude(pk=home.pk):
+        page.delete()
+    index = BlogIndexPage(title="Blog", slug="blog")
+    home.add_child(instance=index)
+    german, _ = Locale.objects.get_or_create(language_code="de")
+    index.copy_for_translation(german, copy_parents=True)
+    i18n = override_settings(WAGTAIL_I18N_ENABLED=True)
+    i18n.enable()
+    request.addfinalizer(i18n.disable)
+    config = WagtailSettings(
+        parent="/blog/",
+        page_model=BlogPage,
+        fields={"body": "content", "intro": "description", "tags": "tags"},
+        publish=False,
+    )
+    base.open = partial(WagtailStore, using=alias, config=config)
+    return base
+
+
 BACKENDS = [
     "sqlite",
     "postgres",
@@ -128,6 +162,9 @@ BACKENDS = [
     "django-sqlite",
     "django-postgres",
 ]
+if os.environ.get("WONDERBLOGS_TEST_WAGTAIL") == "1":
+    # The child run of tests/test_wagtail.py, with the Wagtail project's settings.
+    BACKENDS = ["wagtail"]
 # The Markdown store in each generator's format, and committing every write.
 _MARKDOWN_QUERIES = {
     "markdown": "",
@@ -149,6 +186,8 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
     if request.param in _MARKDOWN_QUERIES:
         query = _MARKDOWN_QUERIES[request.param]
         return _url_backend(request.param, f"markdown:///{tmp_path}/posts{query}")
+    if request.param == "wagtail":
+        return _wagtail_backend(request.getfixturevalue("django_db"), request)
     if request.param == "django-sqlite":
         return _django_backend(request.param, request.getfixturevalue("django_db"))
     if request.param == "django-postgres":

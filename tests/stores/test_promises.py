@@ -163,7 +163,7 @@ def test_location_is_absolute_and_logged_without_a_password(backend, caplog):
         assert opened.location in caplog.text
         if backend.name == "postgres":
             assert opened.location.startswith("postgresql://")
-        elif backend.name.startswith("django"):
+        elif backend.name.startswith(("django", "wagtail")):
             assert opened.location.startswith("Django database")
         else:
             assert Path(opened.location).is_absolute()
