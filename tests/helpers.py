@@ -48,3 +48,15 @@ GOOD_CONTEXT = WonderblogsTarget(
     },
     on_publish=lambda p: None,
 )
+
+
+def readme_block(marker: str) -> str:
+    """The Python block after ``marker`` in the README: examples run as written."""
+    import re
+
+    from harness.servers import ROOT
+
+    text = (ROOT / "README.md").read_text()
+    match = re.search(re.escape(marker) + r"\s*```python\n(.*?)```", text, re.S)
+    assert match, f"no python block after {marker} in README.md"
+    return match.group(1)

@@ -5,23 +5,13 @@ documents the fixtures make."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from harness.servers import ROOT
+from tests.helpers import readme_block
 from tests.limits import PUBLISH_LIMITS, get_path
 from wonderblogs_target import PublishPayload, parse_callback_event, verify_signature
 from wonderblogs_target.events import EVENT_TYPES
 from wonderblogs_target.testing import ArticleFactory, signed_callback
-
-
-def readme_block(marker: str) -> str:
-    text = (ROOT / "README.md").read_text()
-    match = re.search(re.escape(marker) + r"\s*```python\n(.*?)```", text, re.S)
-    assert match, f"no python block after {marker} in README.md"
-    return match.group(1)
-
 
 BRAND = """
 KEY = "test-key"
