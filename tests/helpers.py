@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from tests import samples
@@ -60,3 +62,53 @@ def readme_block(marker: str) -> str:
     match = re.search(re.escape(marker) + r"\s*```python\n(.*?)```", text, re.S)
     assert match, f"no python block after {marker} in README.md"
     return match.group(1)
+
+
+@contextmanager
+def django_live_server() -> Iterator[str]:
+    """The current Django project over HTTP on loopback, in a thread, with its
+    static files (for a headless browser)."""
+    import threading
+
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.handlers.wsgi import WSGIHandler
+    from werkzeug.serving import make_server
+
+    from harness.servers import free_port
+
+    port = free_port()
+    httpd = make_server("127.0.0.1", port, StaticFilesHandler(WSGIHandler()), threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        httpd.shutdown()
+
+
+def child_pytest(*args: str, env: dict[str, str]) -> tuple[int, str]:
+    """Run pytest in a child process (another Django settings module, another
+    database): the number of tests that passed, and the last part of the output.
+    Fails on any failure, error or skip."""
+    import os
+    import subprocess
+    import sys
+
+    from harness.servers import ROOT
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    output = result.stdout[-8_000:] + result.stderr[-2_000:]
+    assert result.returncode == 0, output
+    summary = result.stdout.splitlines()[-1]
+    assert " passed" in summary, output
+    assert "failed" not in summary, output
+    assert "skipped" not in summary, output
+    return int(summary.split()[0]), output

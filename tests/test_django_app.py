@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from io import StringIO
 from typing import Any
@@ -24,6 +23,7 @@ from django.test import Client, override_settings
 from harness.browser import browse
 from harness.servers import ROOT, free_port, server
 from tests import samples
+from tests.helpers import django_live_server
 from wonderblogs_target.contrib.django.models import Article, ArticleRevision, Delivery
 from wonderblogs_target.contrib.django.signals import article_received
 
@@ -296,17 +296,8 @@ def test_the_admin_lists_searches_shows_and_publishes(client, editor):
 
 @pytest.fixture
 def live_server(django_db: str) -> Iterator[str]:
-    """The test project served over HTTP on loopback, in a thread, with its static files."""
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.core.handlers.wsgi import WSGIHandler
-    from werkzeug.serving import make_server
-
-    port = free_port()
-    httpd = make_server("127.0.0.1", port, StaticFilesHandler(WSGIHandler()), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    httpd.shutdown()
+    with django_live_server() as url:
+        yield url
 
 
 SCREENSHOTS = ROOT / "build" / "screenshots"

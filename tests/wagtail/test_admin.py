@@ -3,7 +3,6 @@ editor in headless Chromium showing an imported article."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import httpx
@@ -13,8 +12,9 @@ from django.core.checks import run_checks
 from django.test import override_settings
 
 from harness.browser import browse
-from harness.servers import ROOT, free_port
+from harness.servers import ROOT
 from tests import samples
+from tests.helpers import django_live_server
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
 
@@ -51,17 +51,8 @@ def test_a_setting_that_cannot_work_is_a_system_check_error(change, message):
 
 @pytest.fixture
 def live_server(wagtail_db: str) -> Iterator[str]:
-    """The Wagtail project over HTTP on loopback, in a thread, with its static files."""
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.core.handlers.wsgi import WSGIHandler
-    from werkzeug.serving import make_server
-
-    port = free_port()
-    httpd = make_server("127.0.0.1", port, StaticFilesHandler(WSGIHandler()), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    httpd.shutdown()
+    with django_live_server() as url:
+        yield url
 
 
 def test_the_page_editor_in_chromium_shows_the_imported_article(
