@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 from contextlib import closing
 from datetime import datetime, timezone
 from typing import Any
@@ -86,6 +87,18 @@ class BlogStore:
                 "SELECT payload FROM posts WHERE slug = ? AND locale = ?", (slug, locale)
             ).fetchone()
         return json.loads(row[0]) if row else None
+
+
+def api_key() -> str:
+    """The key from the environment, or one line saying what to set (not a
+    KeyError traceback)."""
+    key = os.environ.get("WONDERBLOGS_API_KEY")
+    if not key:
+        raise SystemExit(
+            "Set WONDERBLOGS_API_KEY to the Target Authentication Key, "
+            f"e.g. WONDERBLOGS_API_KEY=dev-key python {sys.argv[0]}"
+        )
+    return key
 
 
 def listen_address() -> tuple[str, int]:

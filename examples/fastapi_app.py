@@ -3,10 +3,8 @@
 Serves the target at http://127.0.0.1:8000/api/wonderblogs; see /docs.
 """
 
-import os
-
 import uvicorn
-from blog_store import BlogStore, listen_address
+from blog_store import BlogStore, api_key, listen_address
 from fastapi import FastAPI
 
 from wonderblogs_target.fastapi import create_wonderblogs_router
@@ -15,7 +13,7 @@ store = BlogStore()
 app = FastAPI(title="Example blog")
 app.include_router(
     create_wonderblogs_router(
-        api_key=os.environ["WONDERBLOGS_API_KEY"],
+        api_key=api_key(),
         get_context=store.context,
         on_publish=store.save,
     ),

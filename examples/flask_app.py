@@ -4,9 +4,7 @@ Serves the target at http://127.0.0.1:8000/api/wonderblogs. The key comes from
 app.config["WONDERBLOGS_API_KEY"], which the factory fills from the environment.
 """
 
-import os
-
-from blog_store import BlogStore, listen_address
+from blog_store import BlogStore, api_key, listen_address
 from flask import Flask
 
 from wonderblogs_target.flask import create_wonderblogs_blueprint
@@ -14,7 +12,7 @@ from wonderblogs_target.flask import create_wonderblogs_blueprint
 
 def create_app() -> Flask:
     app = Flask(__name__)
-    app.config["WONDERBLOGS_API_KEY"] = os.environ["WONDERBLOGS_API_KEY"]
+    app.config["WONDERBLOGS_API_KEY"] = api_key()
     store = BlogStore()
     app.register_blueprint(
         create_wonderblogs_blueprint(get_context=store.context, on_publish=store.save),

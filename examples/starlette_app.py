@@ -3,17 +3,15 @@
 Serves the target at http://127.0.0.1:8000/api/wonderblogs.
 """
 
-import os
-
 import uvicorn
-from blog_store import BlogStore, listen_address
+from blog_store import BlogStore, api_key, listen_address
 from starlette.applications import Starlette
 
 from wonderblogs_target.asgi import create_wonderblogs_app
 
 store = BlogStore()
 wonderblogs = create_wonderblogs_app(
-    api_key=os.environ["WONDERBLOGS_API_KEY"],
+    api_key=api_key(),
     get_context=store.context,
     on_publish=store.save,
 )

@@ -51,3 +51,24 @@ def test_example_serves_get_and_post_and_passes_the_checker(name, tmp_path):
         report = run_checks(url, KEY, publish=True, rewrite=True, timeout=10)
     assert report.exit_code == 0, report.to_text()
     assert report.counts() == {"pass": 6, "fail": 0, "warn": 0}
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_an_example_without_the_key_says_in_one_line_what_to_set(name, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "WONDERBLOGS_API_KEY"}
+    command = example_command(name, free_port())
+    if name == "django":
+        command = [command[0], "check"]
+    result = subprocess.run(
+        [sys.executable, *command],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("Set WONDERBLOGS_API_KEY to the Target Authentication Key")

@@ -19,6 +19,7 @@ import pytest
         ("stores.markdown", "yaml", "markdown"),
         ("stores.postgres", "psycopg", "postgres"),
         ("serve.metrics", "prometheus_client", "metrics"),
+        ("contrib.wagtail", "wagtail", "wagtail"),
     ],
 )
 def test_missing_framework_names_the_extra(adapter, blocked, extra):
@@ -49,3 +50,17 @@ def test_starlette_routes_helper_names_its_extra():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert 'pip install "wonderblogs-target[starlette]"' in result.stdout
+
+
+def test_serve_without_its_extra_names_the_extra():
+    code = (
+        "import sys; sys.modules['uvicorn'] = None\n"
+        "from wonderblogs_target.cli import main\n"
+        "sys.exit(main(['serve', '--api-key', 'k']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert 'pip install "wonderblogs-target[serve]"' in result.stderr

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._extras import missing_extra
 from .openapi import DEFAULT_PATH, SUPPORTED_VERSIONS, generate_openapi_spec
 
 __all__ = ["main", "openapi_main"]
@@ -184,7 +185,10 @@ _INSECURE_WARNING = """
 
 def _run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
-        import uvicorn
+        try:
+            import uvicorn
+        except ImportError as exc:
+            raise missing_extra("uvicorn", "serve") from exc
 
         from .errors import ConfigurationError
         from .serve import DEFAULT_STORE_URL, TARGET_PATH, create_app, load_config, open_store

@@ -12,3 +12,10 @@ The Django app's endpoint then saves through :class:`~.store.WagtailStore`:
 the article is kept in the Django app's tables as before (its revisions, its
 delivery log), and the page is written in the same transaction.
 """
+
+from ..._extras import missing_extra
+
+try:
+    import wagtail  # noqa: F401
+except ImportError as exc:
+    raise missing_extra("wagtail", "wagtail") from exc
