@@ -52,15 +52,16 @@ GOOD_CONTEXT = WonderblogsTarget(
 )
 
 
-def readme_block(marker: str) -> str:
-    """The Python block after ``marker`` in the README: examples run as written."""
+def readme_block(marker: str, language: str = "python") -> str:
+    """The code block after ``marker`` in the README: examples run as written."""
     import re
 
     from harness.servers import ROOT
 
     text = (ROOT / "README.md").read_text()
-    match = re.search(re.escape(marker) + r"\s*```python\n(.*?)```", text, re.S)
-    assert match, f"no python block after {marker} in README.md"
+    # The block ends at a fence on a line of its own (a ``` inside a string does not end it).
+    match = re.search(re.escape(marker) + rf"\s*```{language}\n(.*?)^```", text, re.S | re.M)
+    assert match, f"no {language} block after {marker} in README.md"
     return match.group(1)
 
 

@@ -23,3 +23,14 @@ def test_the_store_example_works_as_written(tmp_path, monkeypatch):
         {"title": samples.PAYLOAD["title"], "summary": samples.PAYLOAD["description"]}
     ]
     assert (tmp_path / "wonderblogs.db").exists()
+
+
+def test_the_readme_carries_the_documented_examples_of_the_openapi_documents():
+    import json
+
+    from wonderblogs_target.openapi import EXAMPLES
+
+    context = json.loads(readme_block("<!-- example-context -->", "json"))
+    article = json.loads(readme_block("<!-- example-article -->", "json"))
+    assert context == EXAMPLES["ContextResponse"][1]
+    assert article == EXAMPLES["PublishPayload"][1]

@@ -122,3 +122,29 @@ def test_negative_cases_conform(name):
 @pytest.mark.parametrize("name", sorted(APPS))
 def test_many_cases(name, mode):
     fuzz(name, "POST", mode, examples=1_000)
+
+
+@pytest.mark.parametrize("name", sorted(APPS))
+def test_the_documented_example_is_run_and_delivered(name):
+    """Schemathesis' example phase: the article of the documentation's example,
+    sent as the document shows it, is accepted and reaches on_publish whole."""
+    from wonderblogs_target.openapi import EXAMPLES
+
+    published: list[PublishPayload] = []
+    schema = schemathesis.openapi.from_dict(generate_openapi_spec(path=PATH))
+    schema.app = APPS[name](published)
+    [strategy] = schema[PATH]["POST"].get_strategies_from_examples()
+
+    @settings(max_examples=1, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(case=strategy)
+    def check(case: Any) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            response = case.call_and_validate(headers=dict(AUTH))
+        assert response.status_code == 200
+
+    check()
+    assert published
+    assert (
+        published[0].model_dump(by_alias=True, exclude_none=True) == EXAMPLES["PublishPayload"][1]
+    )

@@ -35,6 +35,7 @@ from .openapi import (
     callback_event_schema,
     component_schemas,
     inline_schema,
+    media_examples,
     response_headers,
 )
 from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
@@ -150,7 +151,7 @@ def _documentation(operation: Operation, schemas: dict[str, Any]) -> dict[str, A
         schema = (
             callback_event_schema() if name == "CallbackEvent" else inline_schema(name, schemas)
         )
-        return {"application/json": {"schema": schema}}
+        return {"application/json": {"schema": schema, **media_examples(name)}}
 
     responses: dict[int | str, dict[str, Any]] = {}
     for status, answer in operation.responses.items():

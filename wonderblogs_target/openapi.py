@@ -131,6 +131,99 @@ def _to_openapi_30(node: Any) -> Any:
     return node
 
 
+#: The documented examples (the Wonderblogs documentation's own), shown by
+#: Swagger UI and Postman and run by schemathesis' example phase.
+EXAMPLES: Mapping[str, tuple[str, Any]] = {
+    "ContextResponse": (
+        "The context of the Wonderblogs documentation's example",
+        {
+            "brand_identity": (
+                "Acme Corp is a B2B developer tools company helping engineering teams ship "
+                "faster. We're known for blunt, no-hype technical communication grounded in "
+                "real benchmarks."
+            ),
+            "tone_of_voice": (
+                "Write like a smart colleague sharing over coffee, informal but precise. "
+                "Avoid buzzwords. Use contractions. It's okay to be opinionated."
+            ),
+            "instructions": (
+                "Always include a practical code example. Target senior developers. Never "
+                "mention competitor X by name. Keep articles under 2,000 words."
+            ),
+            "content_focus": (
+                "Kubernetes cost optimization, FinOps best practices, right-sizing workloads "
+                "for cloud-native teams"
+            ),
+            "recent_articles": [
+                {
+                    "title": "Why We Moved to Arm64",
+                    "summary": "Migration story covering cost savings and gotchas with AWS "
+                    "Graviton.",
+                },
+                {"title": "FinOps Maturity Model Explained"},
+            ],
+            "visual_identity": {
+                "color_palette": ["#1A73E8", "#2C2116"],
+                "visual_style": "flat-illustration",
+                "image_mood": ["Professional", "Optimistic"],
+                "banned_visual_elements": ["stock photos", "generic icons"],
+                "reference_description": "Clean, modern tech aesthetic with geometric shapes",
+            },
+        },
+    ),
+    "PublishPayload": (
+        "The article of the Wonderblogs documentation's example",
+        {
+            "slug": "right-sizing-kubernetes-workloads",
+            "locale": "en",
+            "title": "Right-Sizing Kubernetes Workloads: Stop Overpaying for Idle Pods",
+            "description": (
+                "Most teams overprovision by 60%. Learn a practical methodology using real "
+                "kubectl metrics to right-size your workloads and cut cloud costs."
+            ),
+            "content": (
+                "## Why Most Teams Overprovision\n\nThe default approach to Kubernetes resource "
+                "requests is generous...\n\n## Step 1: Measure Actual Usage\n\n```bash\n"
+                "kubectl top pods --all-namespaces\n```\n\n..."
+            ),
+            "author": "Acme Engineering",
+            "tags": ["kubernetes", "finops", "cost-optimization", "cloud-native"],
+            "seo": {
+                "metaTitle": "Right-Sizing Kubernetes Workloads: A Practical Guide",
+                "metaDescription": (
+                    "Learn how to measure actual resource usage and right-size your Kubernetes "
+                    "workloads to cut cloud costs by up to 60%."
+                ),
+                "slug": "right-sizing-kubernetes-workloads",
+            },
+            "targetFocus": "Kubernetes cost optimization",
+            "refinedAngle": "Practical right-sizing methodology using real kubectl metrics",
+            "coverImageUrl": "https://images.example.com/kubernetes-costs.webp",
+            "sources": [
+                {
+                    "url": "https://kubernetes.io/docs/concepts/configuration/"
+                    "manage-resources-containers/",
+                    "title": "Managing Resources for Containers",
+                },
+                {
+                    "url": "https://www.cncf.io/blog/2024/03/finops-kubernetes/",
+                    "title": "FinOps for Kubernetes Workloads",
+                },
+            ],
+        },
+    ),
+    "PublishAccepted": ("Accepted", {"ok": True}),
+}
+
+
+def media_examples(schema_name: str) -> dict[str, Any]:
+    """The ``examples`` of a media type object whose body follows ``schema_name``."""
+    if schema_name not in EXAMPLES:
+        return {}
+    summary, value = EXAMPLES[schema_name]
+    return {"examples": {"documented": {"summary": summary, "value": value}}}
+
+
 @dataclass(frozen=True)
 class Answer:
     """One documented status of an operation."""
@@ -274,7 +367,12 @@ def response_headers(answer: Answer) -> dict[str, Any]:
 
 
 def _content(schema_name: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": _REF.format(model=schema_name)}}}
+    return {
+        "application/json": {
+            "schema": {"$ref": _REF.format(model=schema_name)},
+            **media_examples(schema_name),
+        }
+    }
 
 
 def _operation(op: Operation) -> dict[str, Any]:
