@@ -399,3 +399,20 @@ def test_the_project_runs_on_the_database_it_was_given():
 
     wanted = "postgresql" if os.environ.get("WONDERBLOGS_TEST_DATABASE") == "postgres" else "sqlite"
     assert connection.vendor == wanted
+
+
+def test_the_checkers_articles_are_drafts_and_apart_in_the_admin(client, editor):
+    with configured(PUBLISH_STATUS="published"):
+        code, output = run_command("wonderblogs_check", "--publish")
+        assert code == 0, output
+        post(client, samples.payload(title="A real article"))
+    checked = Article.objects.get(slug__startswith="wonderblogs-target-check-")
+    assert checked.status == "draft"
+    assert Article.objects.get(title="A real article").status == "published"
+    client.force_login(editor)
+    apart = client.get("/admin/wonderblogs/article/?origin=check").content.decode()
+    assert checked.title in apart
+    assert "A real article" not in apart
+    real = client.get("/admin/wonderblogs/article/?origin=wonderblogs").content.decode()
+    assert "A real article" in real
+    assert checked.title not in real

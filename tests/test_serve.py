@@ -425,3 +425,24 @@ def test_a_bad_markdown_option_is_one_line_and_exit_2(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "unknown generator 'gatsby'" in result.stderr
+
+
+def test_the_inbox_shows_the_checkers_articles_apart():
+    from datetime import datetime, timezone
+
+    from wonderblogs_target import PublishPayload
+    from wonderblogs_target.check import sample_article
+    from wonderblogs_target.serve.inbox import render_index
+    from wonderblogs_target.stores import StoredPost
+
+    now = datetime.now(timezone.utc)
+    posts = [
+        StoredPost("1", PublishPayload.model_validate(sample_article()), now, now, 1),
+        StoredPost("2", PublishPayload.model_validate(samples.PAYLOAD), now, now, 1),
+    ]
+    page = render_index("Inbox", posts, demo=False)
+    check_row, real_row = page.split("<tr")[2:4]
+    assert "class=check" in check_row
+    assert "test article from wonderblogs-target check" in check_row
+    assert "class=check" not in real_row
+    assert "test article from" not in real_row

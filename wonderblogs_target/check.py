@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from ._extras import missing_extra
 from .errors import format_location
 from .models import ContextResponse
+from .stores import CHECK_SLUG_PREFIX
 
 try:
     import httpx
@@ -32,7 +33,7 @@ except ImportError as exc:  # pragma: no cover
 __all__ = ["Check", "CheckAborted", "Report", "describe_violations", "run_checks"]
 
 Status = Literal["pass", "fail", "warn"]
-TEST_SLUG_PREFIX = "wonderblogs-target-check-"
+TEST_SLUG_PREFIX = CHECK_SLUG_PREFIX  # the stores know it too
 USER_AGENT = "wonderblogs-target-check"
 
 

@@ -263,3 +263,13 @@ def test_the_remembered_context_list_follows_writes_by_other_workers(tmp_path):
     assert [a["title"] for a in mine.recent_articles()] == ["Two", "One"]
     mine.save(article(slug="three", title="Three"))
     assert [a["title"] for a in mine.recent_articles()] == ["Three", "Two", "One"]
+
+
+def test_the_checkers_test_article_is_a_draft_on_any_site(tmp_path):
+    from wonderblogs_target.check import sample_article
+
+    store = MarkdownStore(tmp_path)  # new posts are live here
+    store.save(article(slug="real"))
+    checked = store.save(PublishPayload.model_validate(sample_article()))
+    assert "draft: true" not in (tmp_path / "real.md").read_text()
+    assert "draft: true" in (tmp_path / f"{checked.id}.md").read_text()

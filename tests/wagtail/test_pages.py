@@ -231,3 +231,18 @@ def test_a_draft_goes_to_the_moderation_workflow(blog):
     assert page.current_workflow_state.workflow == workflow
     post(title="Second version")  # one workflow run, not a second
     assert page.workflow_states.count() == 1
+
+
+def test_the_checkers_test_article_is_never_published(blog):
+    from wonderblogs_target.check import sample_article
+
+    with wagtail(PUBLISH=True):
+        answer = Client().post(
+            URL,
+            data=json.dumps(sample_article()),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {settings.WONDERBLOGS_KEY}",
+        )
+    assert answer.status_code == 200
+    [page] = posts()
+    assert page.live is False

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from .._markdown import render_markdown
-from ..stores import StoredPost
+from ..stores import StoredPost, is_check_article
 
 __all__ = ["SECURITY_HEADERS", "render_index", "render_post"]
 
@@ -30,8 +30,12 @@ color:#1d1d1f}a{color:#0b5fff}table{border-collapse:collapse;width:100%}
 td,th{text-align:left;padding:.4rem;border-bottom:1px solid #ddd;vertical-align:top}
 .meta{color:#555;font-size:.9rem}.tag{display:inline-block;background:#eef;border-radius:3px;
 padding:0 .4rem;margin:0 .2rem .2rem 0}pre{background:#f5f5f7;padding:.8rem;overflow:auto}
-.demo{background:#fff4ce;padding:.6rem}
+.demo{background:#fff4ce;padding:.6rem}tr.check{background:#f3f3f3;color:#666}
+.check-mark{font-size:.8rem;border:1px solid #999;border-radius:3px;padding:0 .3rem;
+margin-left:.4rem}
 """
+# The checker's test articles are listed apart, so nobody takes them for content.
+_CHECK_MARK = "<span class=check-mark>test article from wonderblogs-target check</span>"
 
 
 def _page(title: str, body: str) -> str:
@@ -58,7 +62,9 @@ def render_index(title: str, posts: list[StoredPost], *, demo: bool) -> str:
         listing = "<p>No articles yet. Wonderblogs posts them to <code>/api/wonderblogs</code>.</p>"
     else:
         rows = "".join(
-            f"<tr><td><a href='/posts/{escape(p.id, quote=True)}'>{escape(p.payload.title)}</a>"
+            f"<tr{' class=check' if is_check_article(p.payload) else ''}><td>"
+            f"<a href='/posts/{escape(p.id, quote=True)}'>{escape(p.payload.title)}</a>"
+            f"{_CHECK_MARK if is_check_article(p.payload) else ''}"
             f"<div class=meta>{escape(p.payload.description)}</div></td>"
             f"<td>{escape(p.payload.locale)}</td><td>{_when(p)}</td><td>{p.revision}</td></tr>"
             for p in posts

@@ -41,10 +41,12 @@ from ..errors import ConfigurationError
 from ..models import PublishPayload
 
 __all__ = [
+    "CHECK_SLUG_PREFIX",
     "DEFAULT_STORE_URL",
     "RECENT_LIMIT",
     "Store",
     "StoredPost",
+    "is_check_article",
     "numeric_id",
     "open_store",
     "post_identity",
@@ -128,6 +130,17 @@ def recent_list(rows: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
 def recent_article(title: str, description: str) -> dict[str, str]:
     """One entry of the context's ``recent_articles`` (see :func:`recent_list`)."""
     return recent_list(((title, description),))[0]
+
+
+#: Slugs of the articles ``wonderblogs-target check --publish`` sends. Stores
+#: keep them apart: never published (a draft in the Markdown store, Wagtail and
+#: the Django app) and marked in the ``serve`` inbox and the Django admin.
+CHECK_SLUG_PREFIX = "wonderblogs-target-check-"
+
+
+def is_check_article(payload: PublishPayload) -> bool:
+    """Whether ``payload`` is a test article of ``wonderblogs-target check``."""
+    return payload.slug.startswith(CHECK_SLUG_PREFIX)
 
 
 def numeric_id(post_id: str) -> int | None:

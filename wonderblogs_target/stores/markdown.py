@@ -31,7 +31,15 @@ from .._extras import missing_extra
 from .._images import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, ImageFetcher, ImageLimits
 from ..errors import ConfigurationError, ImageDownloadError, PublishRejected
 from ..models import PublishPayload
-from . import RECENT_LIMIT, StoredPost, absolute, opened, post_identity, recent_list
+from . import (
+    RECENT_LIMIT,
+    StoredPost,
+    absolute,
+    is_check_article,
+    opened,
+    post_identity,
+    recent_list,
+)
 from ._markdown_index import Entry, MarkdownIndex
 
 if TYPE_CHECKING:
@@ -366,7 +374,8 @@ class MarkdownStore:
                 published=published,
                 updated=now,
                 revision=revision,
-                draft=current[1].draft if current else self.draft,
+                # The checker's test article never goes live on the site.
+                draft=is_check_article(payload) or (current[1].draft if current else self.draft),
                 cover=cover,
                 authors=self._authors(payload.author),
             )

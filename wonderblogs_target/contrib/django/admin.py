@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from ..._markdown import render_markdown
+from ...stores import CHECK_SLUG_PREFIX
 from .models import Article, ArticleRevision, Delivery
 
 _PAYLOAD_FIELDS = (
@@ -66,10 +67,28 @@ class DeliveryInline(_ReadOnlyInline):
     fields = readonly_fields = ("received_at", "action", "outcome", "status_code", "note")
 
 
+class CheckArticleFilter(admin.SimpleListFilter):
+    """The checker's test articles apart from real ones."""
+
+    title = "origin"
+    parameter_name = "origin"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("wonderblogs", "Wonderblogs"), ("check", "wonderblogs-target check")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        chosen: QuerySet[Any] = queryset
+        if self.value() == "check":
+            chosen = queryset.filter(slug__startswith=CHECK_SLUG_PREFIX)
+        elif self.value() == "wonderblogs":
+            chosen = queryset.exclude(slug__startswith=CHECK_SLUG_PREFIX)
+        return chosen
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("title", "locale", "status", "revision", "received_at")
-    list_filter = ("status", "locale")
+    list_filter = ("status", "locale", CheckArticleFilter)
     search_fields = ("title", "slug")
     date_hierarchy = "received_at"
     readonly_fields = (*_PAYLOAD_FIELDS, "rendered", "revision", "received_at", "updated_at")

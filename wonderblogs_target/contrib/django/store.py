@@ -18,6 +18,7 @@ from ...models import PublishPayload
 from ...stores import (
     RECENT_LIMIT,
     StoredPost,
+    is_check_article,
     numeric_id,
     opened,
     post_identity,
@@ -128,7 +129,8 @@ class DjangoStore:
         return self._post(article)
 
     def _create(self, payload: PublishPayload, slug: str, locale: str, now: Any) -> Article | None:
-        article = Article(status=self.publish_status, revision=1, received_at=now, updated_at=now)
+        status = "draft" if is_check_article(payload) else self.publish_status
+        article = Article(status=status, revision=1, received_at=now, updated_at=now)
         article.set_payload(payload, slug, locale)
         try:
             with transaction.atomic(using=self.using):

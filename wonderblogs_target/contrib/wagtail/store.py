@@ -33,7 +33,7 @@ from ..._images import DownloadedImage, ImageFetcher
 from ..._markdown import render_markdown, render_markdown_blocks
 from ...errors import ConfigurationError, ImageDownloadError, PublishRejected
 from ...models import PublishPayload
-from ...stores import post_identity
+from ...stores import is_check_article, post_identity
 from ..django.conf import wonderblogs_setting
 from ..django.models import Article
 from ..django.store import DjangoStore
@@ -130,7 +130,7 @@ class WagtailStore(DjangoStore):
             page.translation_key = twin.translation_key
         parent.add_child(instance=page)
         revision = page.save_revision(log_action=True)
-        self._release(page, revision, publish=self.config.publish)
+        self._release(page, revision, publish=self.config.publish and not is_check_article(payload))
         ImportedPage.objects.using(self.using).create(article=article, page=page, revision=revision)
 
     def _revise_page(
@@ -156,7 +156,8 @@ class WagtailStore(DjangoStore):
         revision = draft.save_revision(log_action=True)
         if edited:
             notes.append(EDITED)
-        self._release(draft, revision, publish=self.config.publish and not edited)
+        publish = self.config.publish and not edited and not is_check_article(payload)
+        self._release(draft, revision, publish=publish)
         link.revision = revision
         link.save(using=self.using, update_fields=["revision"])
 
