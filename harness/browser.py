@@ -39,3 +39,8 @@ def browse(url: str, profile: Path, *extra: str) -> str:
         check=True,
     )
     return result.stdout
+
+
+#: Where the browser tests keep their screenshots: the documentation site shows
+#: these files (``mkdocs build`` runs after the tests), none drawn by hand.
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"

@@ -53,16 +53,20 @@ GOOD_CONTEXT = WonderblogsTarget(
 
 
 def readme_block(marker: str, language: str = "python") -> str:
-    """The code block after ``marker`` in the README: examples run as written."""
+    """The code block after ``marker`` in the README or a page of the docs
+    site: the examples are run as they are written there."""
     import re
 
     from harness.servers import ROOT
 
-    text = (ROOT / "README.md").read_text()
-    # The block ends at a fence on a line of its own (a ``` inside a string does not end it).
-    match = re.search(re.escape(marker) + rf"\s*```{language}\n(.*?)^```", text, re.S | re.M)
-    assert match, f"no {language} block after {marker} in README.md"
-    return match.group(1)
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        text = path.read_text()
+        # The block ends at a fence on a line of its own (a ``` in a string does not).
+        pattern = re.escape(marker) + rf"\s*```{language}\n(.*?)^```"
+        match = re.search(pattern, text, re.S | re.M)
+        if match:
+            return match.group(1)
+    raise AssertionError(f"no {language} block after {marker} in README.md or docs/")
 
 
 @contextmanager

@@ -6,6 +6,7 @@ Django's own test client; the admin in headless Chromium; and a project made by
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,10 +21,10 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 
-from harness.browser import browse
-from harness.servers import ROOT, free_port, server
+from harness.browser import SCREENSHOTS, browse
+from harness.servers import free_port, server
 from tests import samples
-from tests.helpers import django_live_server
+from tests.helpers import django_live_server, readme_block
 from wonderblogs_target.contrib.django.models import Article, ArticleRevision, Delivery
 from wonderblogs_target.contrib.django.signals import article_received
 
@@ -300,9 +301,6 @@ def live_server(django_db: str) -> Iterator[str]:
         yield url
 
 
-SCREENSHOTS = ROOT / "build" / "screenshots"
-
-
 def test_the_admin_in_chromium(live_server, editor, tmp_path):
     api = f"{live_server}{URL}"
     assert httpx.post(api, headers=AUTH, json=samples.payload(content=HOSTILE)).status_code == 200
@@ -327,17 +325,6 @@ def test_wonderblogs_check_against_a_deployed_url(live_server):
 
 # -- a fresh project, as the README has it ---------------------------------------------------
 
-SNIPPET_SETTINGS = """
-INSTALLED_APPS += ["wonderblogs_target.contrib.django"]
-WONDERBLOGS = {
-    "API_KEY": "fresh-key",
-    "CONTEXT": {
-        "brand_identity": "Acme", "tone_of_voice": "Plain", "instructions": "Short",
-        "content_focus": "Cloud spend",
-    },
-    "PUBLISH_STATUS": "draft",
-}
-"""
 ADMIN_CHECK = """
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -357,20 +344,22 @@ def test_the_readme_snippet_on_a_fresh_startproject(tmp_path):
         timeout=60,
     )
     settings_file = tmp_path / "mysite" / "settings.py"
-    settings_file.write_text(settings_file.read_text() + SNIPPET_SETTINGS)
-    urls = tmp_path / "mysite" / "urls.py"
-    urls.write_text(
-        urls.read_text()
-        .replace("from django.urls import path", "from django.urls import include, path")
-        .replace(
-            "urlpatterns = [",
-            'urlpatterns = [\n    path("api/wonderblogs", '
-            'include("wonderblogs_target.contrib.django.urls")),',
-        )
+    # The docs' two blocks, as they are written there.
+    settings_file.write_text(
+        settings_file.read_text() + readme_block("<!-- django-app-example -->")
     )
+    urls = tmp_path / "mysite" / "urls.py"
+    urls.write_text(urls.read_text() + readme_block("<!-- django-app-urls -->"))
     manage = [sys.executable, str(tmp_path / "manage.py")]
-    env = {"PYTHONPATH": str(tmp_path)}
-    subprocess.run([*manage, "migrate"], check=True, timeout=120, capture_output=True, cwd=tmp_path)
+    env = {"PYTHONPATH": str(tmp_path), "WONDERBLOGS_API_KEY": "fresh-key"}
+    subprocess.run(
+        [*manage, "migrate"],
+        check=True,
+        timeout=120,
+        capture_output=True,
+        cwd=tmp_path,
+        env={**os.environ, **env},
+    )
     port = free_port()
     api = f"http://127.0.0.1:{port}/api/wonderblogs"
     auth = {"Authorization": "Bearer fresh-key"}
@@ -386,6 +375,7 @@ def test_the_readme_snippet_on_a_fresh_startproject(tmp_path):
         capture_output=True,
         text=True,
         cwd=tmp_path,
+        env={**os.environ, **env},
     )
     assert samples.PAYLOAD["title"] in admin.stdout
     assert "Draft" in admin.stdout

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.browser import browse
+from harness.browser import SCREENSHOTS, browse
 from harness.servers import free_port, server
 from tests import samples
 from wonderblogs_target import ConfigurationError
@@ -333,7 +333,8 @@ def test_inbox_in_chromium(tmp_path):
         assert '<img src="x"' not in page
         assert 'href="javascript:' not in page
 
-        shot = tmp_path / "post.png"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shot = SCREENSHOTS / "serve-inbox-post.png"
         browse(base + "/posts/2", tmp_path / "p3", f"--screenshot={shot}", "--window-size=1000,900")
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert shot.stat().st_size > 10_000

@@ -11,12 +11,9 @@ from django.conf import settings
 from django.core.checks import run_checks
 from django.test import override_settings
 
-from harness.browser import browse
-from harness.servers import ROOT
+from harness.browser import SCREENSHOTS, browse
 from tests import samples
 from tests.helpers import django_live_server
-
-SCREENSHOTS = ROOT / "build" / "screenshots"
 
 
 def wagtail_errors(**wagtail: object) -> list[str]:

@@ -1,0 +1,264 @@
+"""The documentation's code: every block in the README and on the docs site is
+run by the suite or checked against what it names, so no example can rot.
+
+* A Python block either follows a ``<!-- marker -->`` that a test reads (and
+  runs: ``tests.helpers.readme_block``), or is a snippet (``--8<--``) of a
+  file in ``docs/snippets/``, each of which is run here.
+* A shell block's ``wonderblogs-target`` commands are parsed by the CLI's own
+  parser, and every ``pip install`` names extras the package has.
+* TOML is the ``serve`` configuration and is loaded by it; JSON is parsed.
+
+The site itself is built by ``mkdocs build --strict`` in the test command,
+after the browser tests wrote the screenshots it shows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import tomllib
+
+from harness.servers import ROOT
+from wonderblogs_target.cli import build_parser
+
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+SNIPPETS = ROOT / "docs" / "snippets"
+_FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
+_MARKER = re.compile(r"<!-- ([\w-]+) -->\s*$")
+
+
+@dataclass(frozen=True)
+class Block:
+    page: Path
+    line: int
+    language: str
+    code: str
+    marker: str | None
+
+    def __str__(self) -> str:
+        return f"{self.page.relative_to(ROOT)}:{self.line} ({self.language or 'plain'})"
+
+
+def blocks() -> list[Block]:
+    found = []
+    for page in PAGES:
+        text = page.read_text()
+        for match in _FENCE.finditer(text):
+            before = text[: match.start()].rstrip("\n").rsplit("\n", 1)[-1]
+            marker = _MARKER.search(before)
+            line = text.count("\n", 0, match.start()) + 1
+            found.append(
+                Block(page, line, match.group(1), match.group(2), marker and marker.group(1))
+            )
+    return found
+
+
+def _test_sources() -> str:
+    return "\n".join(p.read_text() for p in (ROOT / "tests").rglob("*.py"))
+
+
+def test_every_python_block_is_run_by_a_test():
+    sources = _test_sources()
+    untested = [
+        str(block)
+        for block in blocks()
+        if block.language == "python"
+        and not block.code.lstrip().startswith("--8<--")
+        and not (block.marker and f"<!-- {block.marker} -->" in sources)
+    ]
+    assert untested == []
+
+
+def test_every_snippet_included_exists():
+    for block in blocks():
+        for line in block.code.splitlines():
+            if line.startswith("--8<--"):
+                name = line.split('"')[1].split(":", 1)[0]
+                assert (SNIPPETS / name).is_file() or (ROOT / name).is_file(), f"{block}: {name}"
+
+
+def _commands(code: str) -> list[list[str]]:
+    """Each command of a shell block, split into words, without leading
+    ``NAME=value`` assignments; lines joined where they end in a backslash."""
+    commands = []
+    for line in code.replace("\\\n", " ").splitlines():
+        line = line.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        for part in re.split(r"\s*(?:&&|\|\|)\s*", line):
+            words = shlex.split(part)
+            while words and re.fullmatch(r"[A-Z_][A-Z0-9_]*=\S*", words[0]):
+                words = words[1:]
+            if words:
+                commands.append(words)
+    return commands
+
+
+def _extras() -> set[str]:
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        return set(tomllib.load(handle)["project"]["optional-dependencies"])
+
+
+def test_every_wonderblogs_target_command_parses_and_every_extra_exists():
+    parser = build_parser()
+    extras = _extras()
+    checked = 0
+    for block in blocks():
+        if block.language not in ("bash", "console", "sh"):
+            continue
+        for words in _commands(block.code):
+            if words[0] == "wonderblogs-target":
+                try:
+                    parser.parse_args(words[1:])
+                except SystemExit as exc:  # argparse's way of refusing
+                    pytest.fail(f"{block}: {' '.join(words)} does not parse ({exc})")
+                checked += 1
+            for word in words:
+                if match := re.fullmatch(r"\.?\[?([\w,.-]*)\[([\w,-]+)\]", word):
+                    named = set(match.group(2).split(","))
+                    assert named <= extras, f"{block}: no extra {named - extras}"
+    assert checked >= 5
+
+
+def test_toml_is_a_serve_configuration_and_json_parses(tmp_path):
+    from wonderblogs_target.serve import load_config
+
+    seen = 0
+    for n, block in enumerate(blocks()):
+        if block.language == "toml":
+            path = tmp_path / f"{n}.toml"
+            path.write_text(block.code)
+            load_config(str(path))
+            seen += 1
+        elif block.language == "json":
+            json.loads(block.code)
+            seen += 1
+    assert seen >= 3
+
+
+def test_the_front_page_example_serves_the_contract(tmp_path, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from tests import samples
+    from tests.helpers import readme_block
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WONDERBLOGS_API_KEY", "front-page-key")
+    namespace: dict[str, object] = {}
+    exec(compile(readme_block("<!-- front-page-example -->"), "README.md", "exec"), namespace)
+    auth = {"Authorization": "Bearer front-page-key"}
+    with TestClient(namespace["app"]) as client:
+        assert (
+            client.post("/api/wonderblogs", headers=auth, json=samples.PAYLOAD).status_code == 200
+        )
+        recent = client.get("/api/wonderblogs", headers=auth).json()["recent_articles"]
+    assert [a["title"] for a in recent] == [samples.PAYLOAD["title"]]
+    assert (tmp_path / "wonderblogs.db").is_file()
+
+
+# -- the snippet files, each run -------------------------------------------------------------
+
+KEY = "docs-key"
+SNIPPET_FILES = sorted(p.name for p in SNIPPETS.glob("*.py"))
+
+
+def test_every_snippet_file_is_shown_on_a_page():
+    shown = "\n".join(block.code for block in blocks())
+    unshown = [name for name in SNIPPET_FILES if f'"{name}' not in shown]
+    assert unshown == []
+
+
+def _run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    import runpy
+    import sys
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WONDERBLOGS_API_KEY", KEY)
+    monkeypatch.syspath_prepend(str(SNIPPETS))
+    sys.modules.pop("site_callbacks", None)  # its database is per run, in tmp_path
+    return runpy.run_path(str(SNIPPETS / name), run_name="snippet")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fastapi_app.py",
+        "fastapi_depends.py",
+        "starlette_app.py",
+        "flask_blueprint.py",
+        "flask_extension.py",
+        "wsgi_app.py",
+    ],
+)
+def test_each_app_snippet_passes_the_checks_in_process(name, tmp_path, monkeypatch):
+    from wonderblogs_target.testing import assert_conformant
+
+    namespace = _run(name, tmp_path, monkeypatch)
+    assert_conformant(namespace["app"], api_key=KEY)
+
+
+def test_the_django_view_snippet_passes_the_checks_in_its_own_process(tmp_path):
+    """It configures Django itself, which this process has done already."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(SNIPPETS)!r})\n"
+        "from django_view import app\n"
+        "from wonderblogs_target.testing import assert_conformant\n"
+        f"assert_conformant(app, api_key={KEY!r})\n"
+        "print('conformant')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**env, "WONDERBLOGS_API_KEY": KEY},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "conformant"
+
+
+def test_the_callback_receiver_snippet_stores_an_event_once(tmp_path, monkeypatch):
+    import sqlite3
+
+    from fastapi.testclient import TestClient
+
+    from wonderblogs_target.testing import signed_callback
+
+    namespace = _run("callbacks_receiver.py", tmp_path, monkeypatch)
+    headers, body = signed_callback("run.completed", secret=KEY)
+    with TestClient(namespace["app"]) as client:
+        for _ in range(2):  # a redelivery changes nothing
+            answer = client.post("/webhooks/wonderblogs", headers=headers, content=body)
+            assert answer.status_code == 200
+    with sqlite3.connect(tmp_path / "drafts.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM drafts").fetchone() == (1,)
+
+
+def test_the_signing_and_core_snippets_run(tmp_path, monkeypatch):
+    signing = _run("signing.py", tmp_path, monkeypatch)
+    assert set(signing["headers"]) == {"X-Wonderblogs-Signature", "X-Wonderblogs-Timestamp"}
+    core = _run("without_framework.py", tmp_path, monkeypatch)
+    assert core["response"].status == 200
+
+
+def test_the_client_snippets_run_against_the_emulator(tmp_path, monkeypatch):
+    from wonderblogs_target.testing import PNG_PIXEL, WonderblogsEmulator
+
+    _run("client_emulator.py", tmp_path, monkeypatch)
+    live = _run("client_live.py", tmp_path, monkeypatch)
+    emulator = WonderblogsEmulator(api_keys=["wb_test_key"])
+    with emulator.client() as client:
+        assert live["new_post"](client, "Cutting cloud spend") == PNG_PIXEL
