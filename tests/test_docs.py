@@ -193,6 +193,9 @@ def _run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str
         "flask_blueprint.py",
         "flask_extension.py",
         "wsgi_app.py",
+        "litestar_app.py",
+        "quart_app.py",
+        "mangum_handler.py",
     ],
 )
 def test_each_app_snippet_passes_the_checks_in_process(name, tmp_path, monkeypatch):
@@ -262,3 +265,30 @@ def test_the_client_snippets_run_against_the_emulator(tmp_path, monkeypatch):
     emulator = WonderblogsEmulator(api_keys=["wb_test_key"])
     with emulator.client() as client:
         assert live["new_post"](client, "Cutting cloud spend") == PNG_PIXEL
+
+
+def test_the_lambda_handler_answers_an_api_gateway_event(tmp_path, monkeypatch):
+    import base64
+
+    namespace = _run("mangum_handler.py", tmp_path, monkeypatch)
+    event = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": "/api/wonderblogs",
+        "rawQueryString": "",
+        "headers": {"authorization": f"Bearer {KEY}", "host": "example.execute-api.test"},
+        "requestContext": {
+            "http": {"method": "GET", "path": "/api/wonderblogs", "sourceIp": "192.0.2.1"},
+            "requestId": "r1",
+            "stage": "$default",
+        },
+        "isBase64Encoded": False,
+    }
+    answer = namespace["handler"](event, {})
+    assert answer["statusCode"] == 200
+    body = answer["body"]
+    if answer.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode()
+    assert json.loads(body)["brand_identity"].startswith("Acme")
+    refused = namespace["handler"]({**event, "headers": {"host": "example.execute-api.test"}}, {})
+    assert refused["statusCode"] == 401
