@@ -292,3 +292,24 @@ def test_the_lambda_handler_answers_an_api_gateway_event(tmp_path, monkeypatch):
     assert json.loads(body)["brand_identity"].startswith("Acme")
     refused = namespace["handler"]({**event, "headers": {"host": "example.execute-api.test"}}, {})
     assert refused["statusCode"] == 401
+
+
+def test_the_systemd_unit_and_the_proxy_agree_with_serve():
+    import configparser
+
+    unit = configparser.ConfigParser(interpolation=None, strict=False)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read(SNIPPETS / "wonderblogs.service")
+    words = shlex.split(unit["Service"]["ExecStart"])
+    assert words[0].endswith("/bin/wonderblogs-target")
+    args = build_parser().parse_args(words[1:])
+    assert args.allowed_host == ["blog.example.com"]
+    from wonderblogs_target.stores.markdown import MarkdownStore
+
+    assert args.store.startswith("markdown:///")
+    options = dict(part.split("=") for part in args.store.split("?", 1)[1].split("&"))
+    assert set(options) <= MarkdownStore._OPTIONS
+    caddy = (SNIPPETS / "Caddyfile").read_text()
+    assert caddy.startswith("blog.example.com {")
+    assert "reverse_proxy /api/wonderblogs* 127.0.0.1:8000" in caddy
+    assert (args.host, args.port) == (None, None)  # serve's defaults: 127.0.0.1:8000
