@@ -141,24 +141,45 @@ def test_toml_is_a_serve_configuration_and_json_parses(tmp_path):
     assert seen >= 3
 
 
-def test_the_front_page_example_serves_the_contract(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    ("marker", "store_file"),
+    [
+        ("<!-- front-page-example -->", "wonderblogs.db"),
+        ("<!-- store-example -->", "wonderblogs.db"),
+    ],
+    ids=["front page", "stores page"],
+)
+def test_the_fastapi_store_examples_serve_the_contract(marker, store_file, tmp_path, monkeypatch):
+    """The README's 10-line app and the stores page's example, as written."""
     from fastapi.testclient import TestClient
 
     from tests import samples
     from tests.helpers import readme_block
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("WONDERBLOGS_API_KEY", "front-page-key")
+    monkeypatch.setenv("WONDERBLOGS_API_KEY", "docs-example-key")
     namespace: dict[str, object] = {}
-    exec(compile(readme_block("<!-- front-page-example -->"), "README.md", "exec"), namespace)
-    auth = {"Authorization": "Bearer front-page-key"}
+    exec(compile(readme_block(marker), marker, "exec"), namespace)
+    auth = {"Authorization": "Bearer docs-example-key"}
     with TestClient(namespace["app"]) as client:
         assert (
             client.post("/api/wonderblogs", headers=auth, json=samples.PAYLOAD).status_code == 200
         )
         recent = client.get("/api/wonderblogs", headers=auth).json()["recent_articles"]
-    assert [a["title"] for a in recent] == [samples.PAYLOAD["title"]]
-    assert (tmp_path / "wonderblogs.db").is_file()
+    assert recent == [
+        {"title": samples.PAYLOAD["title"], "summary": samples.PAYLOAD["description"]}
+    ]
+    assert (tmp_path / store_file).is_file()
+
+
+def test_the_contract_page_carries_the_examples_of_the_openapi_documents():
+    from tests.helpers import readme_block
+    from wonderblogs_target.openapi import EXAMPLES
+
+    context = json.loads(readme_block("<!-- example-context -->", "json"))
+    article = json.loads(readme_block("<!-- example-article -->", "json"))
+    assert context == EXAMPLES["ContextResponse"][1]
+    assert article == EXAMPLES["PublishPayload"][1]
 
 
 # -- the snippet files, each run -------------------------------------------------------------
@@ -195,6 +216,8 @@ def _run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str
         "wsgi_app.py",
         "litestar_app.py",
         "quart_app.py",
+        "falcon_app.py",
+        "sanic_app.py",
         "mangum_handler.py",
     ],
 )
