@@ -336,3 +336,10 @@ def test_the_systemd_unit_and_the_proxy_agree_with_serve():
     assert caddy.startswith("blog.example.com {")
     assert "reverse_proxy /api/wonderblogs* 127.0.0.1:8000" in caddy
     assert (args.host, args.port) == (None, None)  # serve's defaults: 127.0.0.1:8000
+
+
+def test_the_development_page_shows_the_readmes_test_command():
+    readme = [b for b in blocks() if b.marker == "test-command"]
+    assert len(readme) == 1
+    development = [b for b in blocks() if b.page.name == "development.md" and b.language == "bash"]
+    assert [b.code for b in development] == [readme[0].code]
