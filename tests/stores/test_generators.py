@@ -158,3 +158,36 @@ def test_switching_generators_never_overwrites_the_other_formats_files(tmp_path)
         open_store(f"markdown:///{tmp_path}?generator=pelican").save(article(slug="same"))
     assert refused.value.status_code == 409
     assert (tmp_path / "same.md").read_bytes() == before
+
+
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_a_post_a_person_edited_is_never_overwritten(generator, tmp_path):
+    from wonderblogs_target.errors import PublishRejected
+
+    store = MarkdownStore(tmp_path, generator=generator)
+    first = store.save(article(slug="kept", externalId="ext-kept"))
+    path = tmp_path / f"{first.id}.md"
+    edited = path.read_text().replace("Measure", "Measure (checked by our editor)", 1)
+    assert edited != path.read_text()
+    path.write_text(edited)
+    for attempt in (
+        article(slug="kept", title="Pushed again", externalId="ext-kept"),
+        article(slug="moved", action="update", externalId="ext-kept"),  # a rewrite
+    ):
+        with pytest.raises(PublishRejected) as refused:
+            store.save(attempt)
+        assert refused.value.status_code == 409
+        assert f"{first.id}.md was changed by hand" in str(refused.value)
+        assert path.read_text() == edited
+    assert sorted(p.name for p in tmp_path.glob("*.md")) == [path.name]
+
+
+def test_a_file_from_before_the_digest_is_updated_as_before(tmp_path):
+    import re
+
+    store = MarkdownStore(tmp_path)
+    store.save(article(slug="old"))
+    path = tmp_path / "old.md"
+    path.write_text(re.sub(r"wonderblogs_digest: \S+\n", "", path.read_text()))
+    assert store.save(article(slug="old", title="Updated")).revision == 2
+    assert "wonderblogs_digest: " in path.read_text()

@@ -14,6 +14,7 @@ line and the exact record is kept as JSON on a line of its own.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -25,10 +26,38 @@ import yaml
 
 from ..models import PublishPayload
 
-__all__ = ["FORMATS", "MARKER", "Format", "Post", "ReadBack"]
+__all__ = ["FORMATS", "MARKER", "Format", "Post", "ReadBack", "edited", "sealed"]
 
 #: The key that marks a file as written by the store.
 MARKER = "wonderblogs_managed"
+#: The key holding the SHA-256 of the file as the store wrote it (with this
+#: value zeroed): a file whose bytes no longer match was edited by a person.
+DIGEST = "wonderblogs_digest"
+_UNSEALED = "0" * 64
+# The key, its separator in YAML (": ", maybe a quote) or JSON ('":"'), the digest.
+_SEAL = re.compile(DIGEST + r"(\W{1,4})([0-9a-f]{64})")
+
+
+def _digest(text: str, fmt: Format) -> str:
+    # The draft mark is the one edit a person may make: publishing the post.
+    return hashlib.sha256(fmt.without_draft_mark(text).encode("utf-8")).hexdigest()
+
+
+def sealed(text: str, fmt: Format) -> str:
+    """``text`` (rendered with the zeroed digest) with its own digest filled in."""
+    digest = _digest(text, fmt)
+    return _SEAL.sub(lambda m: DIGEST + m.group(1) + digest, text, count=1)
+
+
+def edited(text: str, fmt: Format) -> bool:
+    """Whether a file the store wrote was changed since, beyond its draft mark;
+    files written before the digest existed count as unedited."""
+    match = _SEAL.search(text)
+    if match is None:
+        return False
+    unsealed = text[: match.start(2)] + _UNSEALED + text[match.end(2) :]
+    return _digest(unsealed, fmt) != match.group(2)
+
 
 _KNOWN = frozenset(
     {
@@ -90,6 +119,8 @@ class ReadBack:
     updated: datetime
     revision: int
     draft: bool
+    #: Changed by a person since the store wrote it (see :func:`edited`).
+    edited: bool = False
 
 
 def _record(post: Post) -> dict[str, Any]:
@@ -114,6 +145,7 @@ def _record(post: Post) -> dict[str, Any]:
         "action": payload.action,
         "revision": post.revision,
         MARKER: True,
+        DIGEST: _UNSEALED,
     }
     extra = {k: v for k, v in payload.model_dump(exclude_none=True).items() if k not in _KNOWN}
     if extra:
@@ -199,6 +231,18 @@ class Format:
 
     def is_draft(self, meta: dict[str, Any]) -> bool:
         return meta.get(self.draft_key) is self.draft_value
+
+    def draft_mark(self) -> str:
+        """The line that makes a post a draft, as :meth:`render` writes it."""
+        return f"{self.draft_key}: {'true' if self.draft_value else 'false'}\n"
+
+    def without_draft_mark(self, text: str) -> str:
+        mark = self.draft_mark()
+        head, separator, body = text.partition("\n" + mark)
+        # Only in the front matter: the same words in the article are the article's.
+        if separator and "\n---\n" in body and "\n---\n" not in head[4:]:
+            return head + "\n" + body
+        return text
 
     def image_folder(self, posts: Path, root: Path | None) -> tuple[Path, str]:
         """Where a downloaded cover goes, and the URL prefix the site serves it at:
@@ -331,6 +375,13 @@ class Pelican(Format):
         }
         head = "".join(f"{key}: {value}\n" for key, value in lines.items() if value)
         return f"{head}\n{payload.content}"
+
+    def draft_mark(self) -> str:
+        return "Status: draft\n"
+
+    def without_draft_mark(self, text: str) -> str:
+        head, separator, body = text.partition("\n\n")  # the metadata lines end here
+        return head.replace("\n" + self.draft_mark().rstrip("\n"), "") + separator + body
 
     def read(self, text: str) -> ReadBack:
         head, separator, body = text.partition("\n\n")

@@ -23,6 +23,7 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 try:
     import yaml
 
-    from ._formats import FORMATS, Format, Post, ReadBack
+    from ._formats import FORMATS, Format, Post, ReadBack, edited, sealed
 except ImportError as exc:  # pragma: no cover
     raise missing_extra("yaml", "markdown") from exc
 
@@ -325,7 +326,8 @@ class MarkdownStore:
     def _read(self, path: Path) -> tuple[StoredPost, ReadBack]:
         # newline="": "\r\n" in an article stays "\r\n".
         with open(path, encoding="utf-8", newline="") as handle:
-            found = self.format.read(handle.read())
+            text = handle.read()
+        found = replace(self.format.read(text), edited=edited(text, self.format))
         post = StoredPost(
             id=path.name[: -len(".md")],
             payload=found.payload,
@@ -363,6 +365,12 @@ class MarkdownStore:
                     f"{path.name} exists",
                     status_code=409,
                 )
+            if current is not None and current[1].edited:
+                raise PublishRejected(
+                    f"{current[0].id}.md was changed by hand since wonderblogs-target wrote it; "
+                    "it is left as it is (restore or remove it to let this update in)",
+                    status_code=409,
+                )
             revision = current[0].revision + 1 if current else 1
             written = [path]
             cover = _public(payload.cover_image_url)
@@ -379,7 +387,7 @@ class MarkdownStore:
                 cover=cover,
                 authors=self._authors(payload.author),
             )
-            self._write_atomically(path, self.format.render(post))
+            self._write_atomically(path, sealed(self.format.render(post), self.format))
             saved = StoredPost(path.name[: -len(".md")], payload, published, now, revision)
             removed: list[Path] = []
             moved_from = None
