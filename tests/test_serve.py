@@ -447,3 +447,31 @@ def test_the_inbox_shows_the_checkers_articles_apart():
     assert "test article from wonderblogs-target check" in check_row
     assert "class=check" not in real_row
     assert "test article from" not in real_row
+
+
+def test_a_cover_on_the_wonderblogs_api_is_fetched_with_the_v1_key(tmp_path):
+    """serve --wonderblogs-key --wonderblogs-url, against the emulator on a real port."""
+    from tests.emulator_server import emulator_server
+    from wonderblogs_target.testing import PNG_PIXEL
+
+    posts = tmp_path / "site" / "content" / "posts"
+    with emulator_server("wb-v1-serve-key") as (v1_url, emulator):
+        with emulator.client() as client:
+            job = client.wait_for_image(client.generate_image("Title", "Content").job_id)
+        running, port = start(
+            tmp_path,
+            f"markdown:///{posts}?images=download",
+            "--wonderblogs-key",
+            "wb-v1-serve-key",
+            "--wonderblogs-url",
+            v1_url,
+        )
+        url = f"http://127.0.0.1:{port}/api/wonderblogs"
+        with running as process, httpx.Client(timeout=10) as http:
+            payload = samples.payload(slug="p", coverImageUrl=job.image_url)
+            assert http.post(url, headers=AUTH, json=payload).status_code == 200
+        output = process.stdout.read().decode()
+    [copy] = (posts / "images").iterdir()
+    assert copy.read_bytes() == PNG_PIXEL
+    assert f"- images/{copy.name}" in (posts / "p.md").read_text()
+    assert "wb-v1-serve-key" not in output

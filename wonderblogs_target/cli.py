@@ -165,6 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="Wonderblogs v1 API key (or $WONDERBLOGS_V1_API_KEY): lets images=download "
         "fetch covers that are paths on the Wonderblogs API",
     )
+    serve.add_argument(
+        "--wonderblogs-url",
+        metavar="URL",
+        help="the Wonderblogs v1 API's address for those covers (or $WONDERBLOGS_V1_BASE_URL; "
+        "default: Wonderblogs' own), e.g. a staging API or the emulator",
+    )
     serve.add_argument("--api-key", help="the Target Authentication Key (or $WONDERBLOGS_API_KEY)")
     serve.add_argument(
         "--insecure-no-auth",
@@ -206,7 +212,8 @@ def _run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         config = load_config(args.config)
         store_url = args.store or config.serve.store or DEFAULT_STORE_URL
         v1_key = args.wonderblogs_key or os.environ.get("WONDERBLOGS_V1_API_KEY") or None
-        store = open_store(store_url, v1_api_key=v1_key)
+        v1_url = args.wonderblogs_url or os.environ.get("WONDERBLOGS_V1_BASE_URL") or None
+        store = open_store(store_url, v1_api_key=v1_key, v1_base_url=v1_url)
         host = args.host or config.serve.host or "127.0.0.1"
         app = create_app(
             store=store,

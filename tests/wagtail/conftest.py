@@ -4,14 +4,12 @@ servers the cover images come from. Runs only in the child pytest that
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from harness.servers import free_port
+from tests.emulator_server import emulator_server
 from tests.image_server import image_server
 from wonderblogs_target.testing import WonderblogsEmulator
 
@@ -69,20 +67,6 @@ def images() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def emulator_url() -> Iterator[tuple[str, WonderblogsEmulator]]:
-    """The v1 emulator as a real HTTP server on a loopback port (uvicorn)."""
-    import uvicorn
-
-    emulator = WonderblogsEmulator(api_keys=[V1_KEY])
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(emulator, host="127.0.0.1", port=port, log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the emulator did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", emulator
-    server.should_exit = True
-    thread.join(timeout=5)
+    """The v1 emulator as a real HTTP server on a loopback port."""
+    with emulator_server(V1_KEY) as running:
+        yield running

@@ -200,10 +200,10 @@ def absolute(path: str | Path) -> str:
     return str(Path(path).resolve())
 
 
-def open_store(url: str, *, v1_api_key: str | None = None) -> Store:
+def open_store(url: str, *, v1_api_key: str | None = None, v1_base_url: str | None = None) -> Store:
     """The store a URL names; see the module docstring for the forms.
-    ``v1_api_key`` lets the Markdown store download covers that are paths on
-    the Wonderblogs API."""
+    ``v1_api_key`` (and ``v1_base_url``, the API's address when not Wonderblogs'
+    own) let the Markdown store download covers that are paths on that API."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         from .sqlite import SQLiteStore
@@ -217,7 +217,10 @@ def open_store(url: str, *, v1_api_key: str | None = None) -> Store:
         from .markdown import MarkdownStore
 
         return MarkdownStore.from_options(
-            _path(url), parse_qs(parts.query, keep_blank_values=True), v1_api_key=v1_api_key
+            _path(url),
+            parse_qs(parts.query, keep_blank_values=True),
+            v1_api_key=v1_api_key,
+            v1_base_url=v1_base_url,
         )
     raise ConfigurationError(
         f"unknown store {redact_url(url)!r}; use sqlite:///file.db, postgresql://... "

@@ -184,7 +184,12 @@ class MarkdownStore:
 
     @classmethod
     def from_options(
-        cls, directory: str, options: dict[str, list[str]], *, v1_api_key: str | None = None
+        cls,
+        directory: str,
+        options: dict[str, list[str]],
+        *,
+        v1_api_key: str | None = None,
+        v1_base_url: str | None = None,
     ) -> MarkdownStore:
         """The store a ``markdown:///dir?...`` URL's query describes; an unknown
         or repeated option is a configuration error, not silently ignored."""
@@ -212,7 +217,7 @@ class MarkdownStore:
                 )
             except ValueError as exc:
                 raise ConfigurationError(f"image limits: {exc}") from None
-            fetcher = ImageFetcher(v1_api_key=v1_api_key, limits=limits)
+            fetcher = ImageFetcher(v1_api_key=v1_api_key, base_url=v1_base_url, limits=limits)
         return cls(
             directory,
             default_locale=one.get("default_locale", "en"),
