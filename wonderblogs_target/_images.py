@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigurationError, ImageDownloadError, WonderblogsAPIError
@@ -73,18 +73,15 @@ class DownloadedImage:
         return hashlib.sha256(self.content).hexdigest()[:16]
 
 
-@dataclass
 class Capped:
     """Collects a streamed body, stopping at the size and time limits."""
 
-    limits: ImageLimits
-    clock: Callable[[], float] = time.monotonic
-    _chunks: list[bytes] = field(default_factory=list)
-    _size: int = 0
-    _deadline: float = 0.0
-
-    def __post_init__(self) -> None:
-        self._deadline = self.clock() + self.limits.timeout
+    def __init__(self, limits: ImageLimits, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limits = limits
+        self.clock = clock
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._deadline = clock() + limits.timeout
 
     def check_announced(self, headers: httpx.Headers) -> None:
         length = headers.get("content-length", "")
