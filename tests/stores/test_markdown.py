@@ -207,9 +207,9 @@ def test_the_context_and_a_rewrite_read_no_post_file_they_do_not_need(markdown_s
     reads: list[str] = []
     original = type(markdown_store)._read
 
-    def counted(self, path):
+    def counted(self, path, **options):
         reads.append(path.name)
-        return original(self, path)
+        return original(self, path, **options)
 
     monkeypatch.setattr(type(markdown_store), "_read", counted)
     assert [a["title"] for a in markdown_store.recent_articles(3)] == [

@@ -328,11 +328,15 @@ class MarkdownStore:
         finally:
             os.close(directory)
 
-    def _read(self, path: Path) -> tuple[StoredPost, ReadBack]:
+    def _read(self, path: Path, *, for_write: bool = False) -> tuple[StoredPost, ReadBack]:
+        """The post in ``path``; ``for_write`` also tells whether a person edited
+        it (a hash of the whole file, which reads and index rebuilds need not pay)."""
         # newline="": "\r\n" in an article stays "\r\n".
         with open(path, encoding="utf-8", newline="") as handle:
             text = handle.read()
-        found = replace(self.format.read(text), edited=edited(text, self.format))
+        found = self.format.read(text)
+        if for_write:
+            found = replace(found, edited=edited(text, self.format))
         post = StoredPost(
             id=path.name[: -len(".md")],
             payload=found.payload,
@@ -358,7 +362,7 @@ class MarkdownStore:
             if found is None:
                 found = self._index.by_identity(*post_identity(payload))
             if found is not None:
-                current = self._current(found)
+                current = self._current(found, for_write=True)
             published = current[0].published_at if current else now
             path = self.directory / self.format.file_name(stem, published)
             self._refuse_a_case_twin(path)
@@ -407,12 +411,14 @@ class MarkdownStore:
                 self._commit(payload, saved, current is None, written, removed)
         return saved
 
-    def _current(self, post_id: str) -> tuple[StoredPost, ReadBack] | None:
+    def _current(
+        self, post_id: str, *, for_write: bool = False
+    ) -> tuple[StoredPost, ReadBack] | None:
         path = self._file(post_id)
         if path is None:
             return None
         try:
-            return self._read(path)
+            return self._read(path, for_write=for_write)
         except _NOT_A_POST:
             return None
 
@@ -422,7 +428,7 @@ class MarkdownStore:
         if not path.exists():
             return None
         try:
-            post, found = self._read(path)
+            post, found = self._read(path, for_write=True)
         except _NOT_A_POST:
             raise PublishRejected(
                 f"{path.name} exists and was not written by wonderblogs-target; it is left "
