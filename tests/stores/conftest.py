@@ -121,20 +121,15 @@ def _wagtail_backend(alias: str, request: pytest.FixtureRequest) -> Backend:
     under a fresh blog index and its German translation, with Wagtail's i18n on;
     covers are left out (the Wagtail tests have them)."""
     from django.test import override_settings
-    from wagtail.models import Locale, Page, Site
+    from wagtail.models import Locale
 
-    from tests.wagtail_project.blog.models import BlogIndexPage, BlogPage
+    from tests.wagtail_project.blog.fresh import fresh_blog
+    from tests.wagtail_project.blog.models import BlogPage
     from wonderblogs_target.contrib.wagtail.conf import WagtailSettings
     from wonderblogs_target.contrib.wagtail.store import WagtailStore
 
     base = _django_backend("wagtail", alias)
-    home = Site.objects.get(is_default_site=True).root_page
-    for page in home.get_children():
-        page.delete()
-    for page in Page.objects.filter(depth=2).exclude(pk=home.pk):
-        page.delete()
-    index = BlogIndexPage(title="Blog", slug="blog")
-    home.add_child(instance=index)
+    index = fresh_blog()
     german, _ = Locale.objects.get_or_create(language_code="de")
     index.copy_for_translation(german, copy_parents=True)
     i18n = override_settings(WAGTAIL_I18N_ENABLED=True)

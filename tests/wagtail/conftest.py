@@ -29,24 +29,14 @@ def blog(wagtail_db: str) -> Any:
     """A clean blog: the index page at /blog/ of the default site, no posts,
     no articles, no images."""
     from wagtail.images import get_image_model
-    from wagtail.models import Locale, Page, Site
 
-    from tests.wagtail_project.blog.models import BlogIndexPage
+    from tests.wagtail_project.blog.fresh import fresh_blog
     from wonderblogs_target.contrib.django.models import Article, Delivery
 
     Delivery.objects.all().delete()
     Article.objects.all().delete()
     get_image_model().objects.all().delete()
-    home = Site.objects.get(is_default_site=True).root_page
-    for page in home.get_children():
-        page.delete()
-    for page in Page.objects.filter(depth=2).exclude(pk=home.pk):  # translations of home
-        page.delete()
-    Locale.objects.exclude(pk=home.locale_id).delete()
-    index = BlogIndexPage(title="Blog", slug="blog")
-    home.add_child(instance=index)
-    index.save_revision().publish()
-    return index
+    return fresh_blog()
 
 
 @pytest.fixture
