@@ -31,6 +31,7 @@ What a page field can take, by its type:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.apps import apps
@@ -67,8 +68,13 @@ class WagtailSettings:
     fields: dict[str, str]
     publish: bool
 
+    @cached_property
+    def kinds(self) -> dict[str, str]:
+        """Each mapped page field's kind, worked out once, not per delivery."""
+        return {field: field_kind(self.page_model, field) for field in self.fields}
+
     def kind(self, field: str) -> str:
-        return field_kind(self.page_model, field)
+        return self.kinds[field]
 
 
 def _raw() -> Any:
