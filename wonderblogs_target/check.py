@@ -33,7 +33,6 @@ except ImportError as exc:  # pragma: no cover
 __all__ = ["Check", "CheckAborted", "Report", "describe_violations", "run_checks"]
 
 Status = Literal["pass", "fail", "warn"]
-TEST_SLUG_PREFIX = CHECK_SLUG_PREFIX  # the stores know it too
 USER_AGENT = "wonderblogs-target-check"
 
 
@@ -186,7 +185,7 @@ def _excerpt(response: httpx.Response, secrets: list[str]) -> str:
 def sample_article(rewrite: bool = False, stamp: int | None = None) -> dict[str, Any]:
     """A publish payload that passes the contract and is plainly a test."""
     stamp = int(time.time()) if stamp is None else stamp
-    slug = f"{TEST_SLUG_PREFIX}{stamp}"
+    slug = f"{CHECK_SLUG_PREFIX}{stamp}"  # the stores keep such articles apart
     article: dict[str, Any] = {
         "slug": slug,
         "locale": "en",
