@@ -232,7 +232,7 @@ def test_describe_violations_explains_nulls_and_types():
 
     from tests import samples
     from wonderblogs_target import ContextResponse
-    from wonderblogs_target.check import describe_violations
+    from wonderblogs_target.errors import describe_violations
 
     document = samples.context()
     document["brand_identity"] = None

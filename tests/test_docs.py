@@ -17,14 +17,19 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import tomllib
 
 from harness.servers import ROOT
 from wonderblogs_target.cli import build_parser
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the serve extra brings tomli there
+    import tomli as tomllib
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 SNIPPETS = ROOT / "docs" / "snippets"

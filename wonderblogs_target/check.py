@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from ._extras import missing_extra
-from .errors import format_location
+from .errors import describe_violations
 from .models import ContextResponse
 from .stores import CHECK_SLUG_PREFIX
 
@@ -30,7 +30,7 @@ try:
 except ImportError as exc:  # pragma: no cover
     raise missing_extra("httpx", "client") from exc
 
-__all__ = ["Check", "CheckAborted", "Report", "describe_violations", "run_checks"]
+__all__ = ["Check", "CheckAborted", "Report", "run_checks"]
 
 Status = Literal["pass", "fail", "warn"]
 USER_AGENT = "wonderblogs-target-check"
@@ -100,70 +100,6 @@ class Report:
 
 class CheckAborted(Exception):
     """The endpoint could not be checked at all (no connection, TLS, timeout, redirect)."""
-
-
-# -- explaining a context document's violations ----------------------------------------
-
-
-def _at(document: Any, loc: tuple[int | str, ...]) -> Any:
-    for part in loc:
-        try:
-            document = document[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return document
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
-# Context fields that must be present; for them the vendor advises "" over null.
-_REQUIRED_TEXT = {"brand_identity", "tone_of_voice", "instructions", "title"}
-
-
-def describe_violations(document: Any, error: ValidationError) -> list[str]:
-    """One readable line per violation: ``recent_articles[3].summary: 2,417 chars, max 2,000``."""
-    lines: list[str] = []
-    for item in error.errors(include_url=False, include_input=False):
-        loc = tuple(p for p in item["loc"] if p not in ("int", "float", "str"))
-        where = format_location(loc)
-        value = _at(document, loc)
-        ctx = item.get("ctx") or {}
-        kind = item["type"]
-        if kind == "string_too_long":
-            text = f"{len(value):,} chars, max {ctx['max_length']:,}"
-        elif kind == "too_long":
-            text = f"{ctx['actual_length']:,} items, max {ctx['max_length']:,}"
-        elif kind in ("less_than_equal", "greater_than_equal"):
-            bound = "max" if kind == "less_than_equal" else "min"
-            text = f"{value}, {bound} {ctx.get('le', ctx.get('ge'))}"
-        elif kind == "extra_forbidden":
-            text = "unknown key; no additional properties are allowed"
-        elif kind == "missing":
-            text = "required field is missing"
-        elif kind.endswith("_type") and value is None:
-            text = (
-                'null is not allowed; use "" for no value'
-                if loc[-1] in _REQUIRED_TEXT
-                else "null is not allowed; leave the key out instead"
-            )
-        elif kind.endswith("_type"):
-            text = f"{_json_type(value)} is not allowed here ({item['msg'].lower()})"
-        else:
-            text = item["msg"]
-        line = f"{where}: {text}"
-        if line not in lines:  # a union reports one failure per branch
-            lines.append(line)
-    return lines
 
 
 # -- running the checks ---------------------------------------------------------------------

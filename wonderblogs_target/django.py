@@ -10,7 +10,9 @@
 The views are CSRF-exempt on purpose: Wonderblogs authenticates with a bearer
 key (or, for callbacks, an HMAC signature) and never sends cookies, so there is
 no session for a forged request to ride on, and a CSRF token could never be
-supplied. The key or signature check in the core is the protection.
+supplied. For the same reason they are exempt from Django 5.1's
+``LoginRequiredMiddleware``: a members-only site must still let Wonderblogs in,
+and the key or signature check in the core is the protection.
 
 With sync callbacks a view is sync; when a callback is a coroutine function it
 is an async view, so under ASGI nothing blocks the event loop. Left out,
@@ -21,7 +23,7 @@ is an async view, so under ASGI nothing blocks the event loop. Left out,
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from typing_extensions import Unpack
 
@@ -35,11 +37,15 @@ from .wsgi import body_of
 try:
     from django.conf import settings
     from django.http import HttpRequest, HttpResponse
-    from django.views.decorators.csrf import csrf_exempt
 except ImportError as exc:  # pragma: no cover - exercised by the missing-extra test
     raise missing_extra("django", "django") from exc
 
-__all__ = ["SETTING_NAME", "create_wonderblogs_callback_view", "create_wonderblogs_view"]
+__all__ = [
+    "SETTING_NAME",
+    "create_wonderblogs_callback_view",
+    "create_wonderblogs_view",
+    "exempt",
+]
 
 SETTING_NAME = "WONDERBLOGS_API_KEY"
 
@@ -70,19 +76,37 @@ def django_response(answer: Response) -> HttpResponse:
     return HttpResponse(answer.body, status=answer.status, headers=dict(answer.headers))
 
 
+ViewT = TypeVar("ViewT", bound=Callable[..., Any])
+
+
+def exempt(view: ViewT) -> ViewT:
+    """Mark ``view`` exempt from CSRF and from ``LoginRequiredMiddleware``.
+
+    The attributes are the ones Django's ``csrf_exempt`` and
+    ``login_not_required`` (5.1+) set. They are set on the function itself
+    rather than through those decorators: before Django 5.0 ``csrf_exempt``
+    wraps an async view in a sync function, and Django then calls the
+    coroutine function without awaiting it. Older Django versions ignore
+    ``login_required``, and the middleware does not exist there.
+    """
+    view.csrf_exempt = True  # type: ignore[attr-defined]
+    view.login_required = False  # type: ignore[attr-defined]
+    return view
+
+
 def _view(endpoint: Endpoint) -> View:
-    """A CSRF-exempt view; async when a callback is async, sync otherwise."""
+    """An exempt view (see :func:`exempt`); async when a callback is async, sync otherwise."""
     if endpoint.has_async_callbacks:
 
         async def wonderblogs_async_view(request: HttpRequest) -> HttpResponse:
             return django_response(await endpoint.handle_async(target_request(request)))
 
-        return csrf_exempt(wonderblogs_async_view)
+        return exempt(wonderblogs_async_view)
 
     def wonderblogs_view(request: HttpRequest) -> HttpResponse:
         return django_response(endpoint.handle(target_request(request)))
 
-    return csrf_exempt(wonderblogs_view)
+    return exempt(wonderblogs_view)
 
 
 def create_wonderblogs_view(**options: Unpack[TargetOptions]) -> View:

@@ -10,8 +10,8 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.urls import NoReverseMatch, reverse
 from pydantic import ValidationError
 
-from ...check import describe_violations
 from ...core import _lacks_recent
+from ...errors import describe_violations
 from ...models import ContextResponse, context_json
 from .conf import PUBLISH_STATUSES, loaded, wonderblogs_setting
 

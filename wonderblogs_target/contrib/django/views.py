@@ -16,11 +16,10 @@ from django.core.signals import setting_changed
 from django.db import DatabaseError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.csrf import csrf_exempt
 
 from ..._endpoint import logger
 from ...core import TargetOptions, WonderblogsTarget
-from ...django import django_response, target_request
+from ...django import django_response, exempt, target_request
 from .conf import loaded, wonderblogs_setting
 from .models import Delivery
 from .store import DjangoStore
@@ -70,10 +69,11 @@ def _settings_changed(*, setting: str, **kwargs: Any) -> None:
             _built = None
 
 
-@csrf_exempt
+@exempt
 def endpoint(request: HttpRequest) -> HttpResponse:
-    """GET the context, POST an article. CSRF-exempt for the reason the plain
-    view is: the bearer key, not a cookie, authenticates the sender."""
+    """GET the context, POST an article. Exempt from CSRF and login for the
+    reason the plain view is: the bearer key, not a cookie, authenticates the
+    sender."""
     answer = target().handle(target_request(request))
     if request.method == "POST" and answer.status >= 300:
         # Accepted articles are logged by the store, in their own transaction.

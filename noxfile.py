@@ -1,0 +1,171 @@
+"""The test matrix, written once: ``python -m nox`` runs every session.
+
+- ``tests``: the whole suite on the default Python, with coverage (branches,
+  and the servers the tests start), failing under the floor in pyproject.toml.
+- ``suites``: the contract, core, store, callback and guard suites on every
+  other supported Python.
+- ``lowest`` / ``newest``: the same suites on the lowest version of every
+  direct dependency (``uv --resolution lowest-direct``) and on the newest.
+- ``extra``: each extra alone in a fresh environment, running the commands its
+  documentation page shows.
+- ``lint``, ``types``, ``docs``: ruff, mypy --strict, ``mkdocs build --strict``.
+
+The supported Pythons are the classifiers in pyproject.toml; each session
+installs only what it declares, so a missing declaration fails here before it
+fails a user. uv installs everything (``nox.options.default_venv_backend``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv"
+# A Python the matrix names but the machine lacks is a failure, not a skip.
+nox.options.error_on_missing_interpreters = True
+nox.options.reuse_venv = "yes"
+
+ROOT = Path(__file__).resolve().parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+PYTHONS: list[str] = nox.project.python_versions(PYPROJECT)
+DEFAULT_PYTHON = "3.11"
+OTHER_PYTHONS = [v for v in PYTHONS if v != DEFAULT_PYTHON]
+
+#: The suites every supported environment runs: one promise each (design notes).
+SUITES = [
+    "tests/test_contract.py",  # every adapter, through its framework's own test client
+    "tests/test_core.py",  # the framework-free core
+    "tests/test_models.py",  # the contract models
+    "tests/stores/test_promises.py",  # every store
+    "tests/test_callbacks.py",  # every receiver
+    "tests/test_replay_guards.py",  # every replay guard
+]
+#: What the suites need: every extra but Wagtail (its tests run in their own
+#: project, on the default Python) and the suite's tools.
+SUITE_EXTRAS = "fastapi,starlette,flask,django,client,serve,postgres,markdown,redis,metrics"
+
+#: Each extra alone, with what its documentation page shows (tests/extras/).
+EXTRAS = [
+    "fastapi",
+    "starlette",
+    "flask",
+    "django",
+    "wagtail",
+    "client",
+    "testing",
+    "serve",
+    "postgres",
+    "redis",
+    "metrics",
+    "markdown",
+]
+
+
+def _pyenv_interpreters() -> None:
+    """Put pyenv's installed versions on PATH, where uv and nox look.
+
+    pyenv's shims answer only for the selected version, so ``python3.10``
+    would fail although 3.10 is installed; a runner that installs its own
+    Pythons (the forge's setup-python) needs none of this.
+    """
+    root = (
+        shutil.which("pyenv")
+        and subprocess.run(
+            ["pyenv", "root"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    )
+    if not root:
+        return
+    bins = sorted((Path(root) / "versions").glob("3.*/bin"), reverse=True)
+    os.environ["PATH"] = os.pathsep.join([*map(str, bins), os.environ.get("PATH", "")])
+
+
+_pyenv_interpreters()
+# Only the interpreters on this machine; uv would otherwise try to download one.
+os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
+
+
+def _group(name: str) -> list[str]:
+    return nox.project.dependency_groups(PYPROJECT, name)
+
+
+def _run_suites(session: nox.Session) -> None:
+    session.run("python", "-m", "pytest", "-p", "no:cacheprovider", *SUITES, *session.posargs)
+
+
+@nox.session(python=DEFAULT_PYTHON)
+def tests(session: nox.Session) -> None:
+    """The whole suite, with branch coverage of the package and a floor."""
+    session.install("-e", ".[test]", *_group("coverage"))
+    session.env["COVERAGE_PROCESS_START"] = str(ROOT / "pyproject.toml")
+    session.run("coverage", "erase")
+    session.run("coverage", "run", "-m", "pytest", "-p", "no:cacheprovider", *session.posargs)
+    session.run("coverage", "combine", "--quiet")
+    session.run("coverage", "report")
+
+
+@nox.session(python=OTHER_PYTHONS)
+def suites(session: nox.Session) -> None:
+    """The contract, core, store, callback and guard suites on another Python."""
+    session.install("-e", f".[{SUITE_EXTRAS}]", *_group("suites"))
+    _run_suites(session)
+
+
+@nox.session(python=PYTHONS[0])
+def lowest(session: nox.Session) -> None:
+    """The suites on the lowest version of every direct dependency."""
+    session.install("--resolution", "lowest-direct", "-e", f".[{SUITE_EXTRAS}]", *_group("suites"))
+    _run_suites(session)
+
+
+@nox.session(python=PYTHONS[-1])
+def newest(session: nox.Session) -> None:
+    """The suites on the newest release of everything."""
+    session.install(
+        "--upgrade", "--resolution", "highest", "-e", f".[{SUITE_EXTRAS}]", *_group("suites")
+    )
+    _run_suites(session)
+
+
+@nox.session(python=DEFAULT_PYTHON)
+@nox.parametrize("extra", EXTRAS)
+def extra(session: nox.Session, extra: str) -> None:
+    """One extra alone: the commands its documentation page shows work."""
+    session.install("-e", f".[{extra}]", *_group("extras"))
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "--noconftest",
+        f"tests/extras/test_{extra}.py",
+        *session.posargs,
+    )
+
+
+@nox.session(python=DEFAULT_PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff's rules and format."""
+    session.install(*_group("lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=DEFAULT_PYTHON)
+def types(session: nox.Session) -> None:
+    """mypy --strict on the package."""
+    session.install("-e", ".[all]", *_group("types"))
+    session.run("mypy", "--strict", "wonderblogs_target")
+
+
+@nox.session(python=DEFAULT_PYTHON)
+def docs(session: nox.Session) -> None:
+    """The documentation site, as the forge's pages would publish it."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "build" / "site"))
