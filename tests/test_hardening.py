@@ -7,10 +7,9 @@ import asyncio
 import contextlib
 import json
 import socket
-import statistics
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from unittest import mock
 
 import httpx
 import pytest
@@ -27,6 +26,7 @@ from tests.strategies import header_text
 from tests.strategies import requests as request_strategy
 from wonderblogs_target import (
     Request,
+    SignatureMismatchError,
     SignatureVerificationError,
     WonderblogsTarget,
     sign_payload,
@@ -125,20 +125,21 @@ def test_a_slow_client_gets_408_and_frees_the_worker(fault_server):
     "Running several workers")."""
     with socket.create_connection(("127.0.0.1", fault_server), timeout=10) as sock:
         sock.sendall(head(fault_server, 1_000))
-        started = time.monotonic()
         received = b""
+        sent = 0
         sock.settimeout(0.3)
-        while time.monotonic() - started < 8 and b"\r\n\r\n" not in received:
+        # The whole body takes 5 minutes at this pace; the answer must come first.
+        while sent < 1_000 and b"\r\n\r\n" not in received:
             try:
                 sock.sendall(b"x")
+                sent += 1
                 received += sock.recv(65_536)
             except TimeoutError:
                 continue
             except (BrokenPipeError, ConnectionResetError):
                 break
-        elapsed = time.monotonic() - started
     assert received.startswith(b"HTTP/1.1 408"), received[:200]
-    assert elapsed < 4
+    assert sent < 1_000
     still_serving(fault_server)
 
 
@@ -152,12 +153,12 @@ def test_a_raising_callback_is_a_generic_500(fault_server):
 
 
 def test_a_hanging_callback_gets_503_and_frees_the_worker(fault_server):
-    started = time.monotonic()
+    # The callback hangs for 60 s; a client that waits 30 s at most sees the 503
+    # of the 1 s limit, never the end of the hang.
     response = httpx.post(
         url(fault_server), headers=AUTH, json=samples.payload(slug="hang"), timeout=30
     )
     assert response.status_code == 503
-    assert time.monotonic() - started < 20  # the 1 s limit, not the 60 s hang
     ok = httpx.post(url(fault_server), headers=AUTH, json=samples.payload(slug="fine"), timeout=10)
     assert ok.status_code == 200
 
@@ -252,63 +253,66 @@ def test_hostile_json_gets_a_4xx_in_bounded_time(name):
 
 
 # -- no timing leaks -------------------------------------------------------------------------------
+# What makes a check constant-time is which comparison runs and on what: the
+# standard library's ``hmac.compare_digest`` on fixed-length digests of the whole
+# secret, every key and candidate compared, no early exit. That is asserted here;
+# the timing itself is measured in ``bench/timing_leaks.py``, where a busy
+# machine can blur a figure but cannot fail the suite.
 
 
-def timing_ratio(check: Callable[[str], object], early: str, late: str, rounds: int = 15) -> float:
-    """Median time of ``check(late)`` over ``check(early)``, measured interleaved."""
-    samples_early: list[float] = []
-    samples_late: list[float] = []
-    for _ in range(rounds):
-        for token, into in ((early, samples_early), (late, samples_late)):
-            start = time.perf_counter()
-            for _ in range(300):
-                check(token)
-            into.append(time.perf_counter() - start)
-    return statistics.median(samples_late) / statistics.median(samples_early)
+@contextlib.contextmanager
+def compared(module: object) -> Iterator[list[tuple[bytes, bytes]]]:
+    """Every ``hmac.compare_digest`` call made through ``module``, with its arguments."""
+    import hmac
+
+    calls: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        calls.append((a, b))
+        return real(a, b)
+
+    with mock.patch.object(module.hmac, "compare_digest", spy):  # type: ignore[attr-defined]
+        yield calls
 
 
-def leaky_equal(a: str, b: str) -> bool:
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            return False
-    return len(a) == len(b)
+def test_bearer_check_compares_whole_key_digests_in_constant_time():
+    import hashlib
 
+    import wonderblogs_target._keys as keys_module
 
-def test_bearer_check_time_does_not_depend_on_the_matching_prefix():
     key = "K" * 4_096
-    early = "x" + key[1:]  # wrong from the first character
-    late = key[:-1] + "x"  # right up to the last one
-    ring = KeyRing(key)
-    leak = timing_ratio(lambda t: leaky_equal(t, key), early, late)
-    ours = timing_ratio(lambda t: ring.matches_bearer(f"Bearer {t}"), early, late)
-    assert leak > 3, "the measurement cannot see a real leak; it proves nothing"
-    assert 0.75 < ours < 1.33, ours
+    others = ["other-key-1", "other-key-2"]
+    ring = KeyRing([key, *others])
+    for token, expected in (("x" + key[1:], False), (key[:-1] + "x", False), (key, True)):
+        with compared(keys_module) as calls:
+            assert ring.matches_bearer(f"Bearer {token}") is expected
+        # One comparison per key whether or not one matched: no early exit.
+        assert len(calls) == 3
+        presented = hashlib.sha256(token.encode()).digest()
+        # Both sides are SHA-256 digests of the whole secret, so neither the
+        # matching prefix nor the length of the token reaches the comparison.
+        assert all(len(a) == len(b) == 32 and b == presented for a, b in calls)
+        digests = {hashlib.sha256(k.encode()).digest() for k in [key, *others]}
+        assert {a for a, _ in calls} == digests
 
 
-def test_signature_check_time_does_not_depend_on_the_matching_prefix():
+def test_signature_check_compares_whole_digests_in_constant_time():
+    import wonderblogs_target.signing as signing_module
+
     body = b'{"event":"run.failed","run_id":"r","status":"failed"}'
     signed = sign_payload(body, "secret", timestamp=1_700_000_000)
     good = signed["X-Wonderblogs-Signature"].removeprefix("sha256=")
     early = ("0" if good[0] != "0" else "1") + good[1:]
     late = good[:-1] + ("0" if good[-1] != "0" else "1")
-
-    def ours(hexdigest: str) -> None:
+    for hexdigest in (early, late, good):
         headers = {**signed, "X-Wonderblogs-Signature": f"sha256={hexdigest}"}
-        with contextlib.suppress(Exception):
-            verify_signature(body, headers, "secret", now=1_700_000_000)
-
-    def leaky(hexdigest: str) -> None:
-        # The same work, plus a cost that grows with the matching prefix: a model of
-        # the leak a comparison that stops at the first difference has.
-        ours(good)
-        matching = next(
-            (i for i, (x, y) in enumerate(zip(hexdigest, good, strict=False)) if x != y), 64
-        )
-        for _ in range(matching * 20):
-            pass
-
-    assert timing_ratio(leaky, early, late) > 1.5, "the measurement cannot see a real leak"
-    assert 0.75 < timing_ratio(ours, early, late) < 1.33
+        with compared(signing_module) as calls, contextlib.suppress(SignatureMismatchError):
+            verify_signature(body, headers, ["old-secret", "secret"], now=1_700_000_000)
+        # Every key against the presented digest, whole (32 bytes), whichever matched.
+        assert len(calls) == 2
+        assert all(len(a) == len(b) == 32 for a, b in calls)
+        assert all(b == bytes.fromhex(hexdigest) for _, b in calls)
 
 
 # -- many generated inputs (pytest -m slow) -------------------------------------------------------

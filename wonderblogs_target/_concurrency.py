@@ -53,8 +53,17 @@ async def run_sync_in_thread(func: Callable[..., T], *args: Any, abandon: bool =
     except ImportError:  # plain asyncio, without anyio (tested without it)
         return await asyncio.to_thread(func, *args)
     if abandon:
-        return await to_thread.run_sync(func, *args, abandon_on_cancel=True)
+        return await to_thread.run_sync(func, *args, **_abandon_on_cancel(to_thread.run_sync))
     return await to_thread.run_sync(func, *args)
+
+
+@functools.cache
+def _abandon_on_cancel(run_sync: Callable[..., Any]) -> dict[str, bool]:
+    """anyio's keyword for "stop waiting, let the thread run on": anyio is not
+    ours to pin (Starlette and httpx bring it), and 4.1 renamed ``cancellable``
+    to ``abandon_on_cancel``; whichever the installed anyio knows."""
+    known = inspect.signature(run_sync).parameters
+    return {"abandon_on_cancel" if "abandon_on_cancel" in known else "cancellable": True}
 
 
 async def wait_with_timeout(awaitable: Awaitable[T], timeout: float) -> T:
