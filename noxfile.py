@@ -9,6 +9,8 @@
 - ``extra``: each extra alone in a fresh environment, running the commands its
   documentation page shows.
 - ``lint``, ``types``, ``docs``: ruff, mypy --strict, ``mkdocs build --strict``.
+- ``package``: the sdist and wheel built and checked (``twine check --strict``),
+  the wheel tried in a clean environment; the release workflow runs it too.
 
 The supported Pythons are the classifiers in pyproject.toml; each session
 installs only what it declares, so a missing declaration fails here before it
@@ -18,8 +20,10 @@ fails a user. uv installs everything (``nox.options.default_venv_backend``).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nox
@@ -169,3 +173,40 @@ def docs(session: nox.Session) -> None:
     """The documentation site, as the forge's pages would publish it."""
     session.install("-e", ".[docs]")
     session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "build" / "site"))
+
+
+@nox.session(python=DEFAULT_PYTHON)
+def package(session: nox.Session) -> None:
+    """Build the sdist and wheel into dist/, check them, and try the wheel alone.
+
+    ``nox -s package -- --tag v1.2.3`` also checks that the tag names the
+    package's version (the release workflow passes its tag).
+    """
+    tag = None
+    if "--tag" in session.posargs:
+        tag = session.posargs[session.posargs.index("--tag") + 1]
+    version_file = (ROOT / "wonderblogs_target" / "_version.py").read_text()
+    version = re.search(r'__version__ = "([^"]+)"', version_file)
+    assert version is not None, "no __version__ in wonderblogs_target/_version.py"
+    if tag is not None and tag.removeprefix("v") != version[1]:
+        session.error(f"the tag {tag} does not name the package version {version[1]}")
+    session.install(*_group("package"))
+    dist = ROOT / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--installer", "uv", "--outdir", str(dist))
+    built = sorted(str(p) for p in dist.iterdir())
+    session.run("twine", "check", "--strict", *built)
+    # The wheel alone, in an environment that has nothing else.
+    clean = Path(session.create_tmp()) / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    session.run("python", "-m", "venv", str(clean))
+    bindir = clean / ("Scripts" if sys.platform == "win32" else "bin")
+    [wheel] = [p for p in built if p.endswith(".whl")]
+    session.run(str(bindir / "python"), "-m", "pip", "install", "--quiet", wheel, external=True)
+    session.run(str(bindir / "python"), "-c", "import wonderblogs_target", external=True)
+    answered = session.run(
+        str(bindir / "wonderblogs-target"), "--version", external=True, silent=True
+    )
+    if not answered or version[1] not in answered:
+        session.error(f"wonderblogs-target --version answered {answered!r}")
+    session.run(str(bindir / "wonderblogs-target"), "serve", "--help", external=True)

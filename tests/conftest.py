@@ -13,7 +13,8 @@ pytest_plugins = ["pytester"]
 # The Wagtail app's tests run in a child pytest with the Wagtail project's
 # settings (tests/test_wagtail.py starts it); this process has the Django project's.
 WAGTAIL_RUN = os.environ.get("WONDERBLOGS_TEST_WAGTAIL") == "1"
-collect_ignore = [] if WAGTAIL_RUN else ["wagtail"]
+# Each extra's tests run alone in an environment with only that extra (nox -s extra).
+collect_ignore = ["extras"] if WAGTAIL_RUN else ["wagtail", "extras"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from io import StringIO
 from typing import Any
@@ -21,10 +19,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 
-from harness.browser import SCREENSHOTS, browse
-from harness.servers import free_port, server
+from harness.browser import browse, screenshot
 from tests import samples
-from tests.helpers import django_live_server, readme_block
+from tests.helpers import django_live_server
 from wonderblogs_target.contrib.django.models import Article, ArticleRevision, Delivery
 from wonderblogs_target.contrib.django.signals import article_received
 
@@ -310,11 +307,7 @@ def test_the_admin_in_chromium(live_server, editor, tmp_path):
     assert samples.PAYLOAD["title"] in dom
     assert "<h2>Heading</h2>" in dom
     assert "&lt;script&gt;" in dom
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shot = SCREENSHOTS / "django-admin-article.png"
-    browse(page, tmp_path / "p2", f"--screenshot={shot}", "--window-size=1200,1000")
-    assert shot.read_bytes().startswith(b"\x89PNG")
-    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+    screenshot(page, tmp_path / "p2", "django-admin-article.png", "1200,1000", min_bytes=20_000)
 
 
 def test_wonderblogs_check_against_a_deployed_url(live_server):
@@ -323,67 +316,8 @@ def test_wonderblogs_check_against_a_deployed_url(live_server):
     assert "5 passed, 0 failed" in output
 
 
-# -- a fresh project, as the README has it ---------------------------------------------------
-
-ADMIN_CHECK = """
-from django.contrib.auth import get_user_model
-from django.test import Client
-from django.test.utils import setup_test_environment
-setup_test_environment()
-user = get_user_model().objects.create_superuser("admin", "a@example.com", "pw")
-client = Client()
-client.force_login(user)
-print(client.get("/admin/wonderblogs/article/").content.decode())
-"""
-
-
-def test_the_readme_snippet_on_a_fresh_startproject(tmp_path):
-    subprocess.run(
-        [sys.executable, "-m", "django", "startproject", "mysite", str(tmp_path)],
-        check=True,
-        timeout=60,
-    )
-    settings_file = tmp_path / "mysite" / "settings.py"
-    # The docs' two blocks, as they are written there.
-    settings_file.write_text(
-        settings_file.read_text() + readme_block("<!-- django-app-example -->")
-    )
-    urls = tmp_path / "mysite" / "urls.py"
-    urls.write_text(urls.read_text() + readme_block("<!-- django-app-urls -->"))
-    manage = [sys.executable, str(tmp_path / "manage.py")]
-    env = {"PYTHONPATH": str(tmp_path), "WONDERBLOGS_API_KEY": "fresh-key"}
-    subprocess.run(
-        [*manage, "migrate"],
-        check=True,
-        timeout=120,
-        capture_output=True,
-        cwd=tmp_path,
-        env={**os.environ, **env},
-    )
-    port = free_port()
-    api = f"http://127.0.0.1:{port}/api/wonderblogs"
-    auth = {"Authorization": "Bearer fresh-key"}
-    command = [str(tmp_path / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload"]
-    with server(command, port=port, env=env, cwd=tmp_path):
-        assert httpx.post(api, headers=auth, json=samples.PAYLOAD).status_code == 200
-        context = httpx.get(api + "/", headers=auth).json()
-    assert [a["title"] for a in context["recent_articles"]] == [samples.PAYLOAD["title"]]
-    admin = subprocess.run(
-        [*manage, "shell", "-c", ADMIN_CHECK],
-        check=True,
-        timeout=60,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, **env},
-    )
-    assert samples.PAYLOAD["title"] in admin.stdout
-    assert "Draft" in admin.stdout
-
-
 def test_the_project_runs_on_the_database_it_was_given():
     """SQLite here; PostgreSQL in tests/test_django_on_postgres.py's child run."""
-    import os
 
     from django.db import connection
 

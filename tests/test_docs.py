@@ -8,8 +8,8 @@ run by the suite or checked against what it names, so no example can rot.
   parser, and every ``pip install`` names extras the package has.
 * TOML is the ``serve`` configuration and is loaded by it; JSON is parsed.
 
-The site itself is built by ``mkdocs build --strict`` in the test command,
-after the browser tests wrote the screenshots it shows.
+The site itself is built by ``mkdocs build --strict`` (``nox -s docs``); the
+screenshots it shows are in the repository, checked by the browser tests.
 """
 
 from __future__ import annotations
@@ -348,3 +348,40 @@ def test_the_development_page_shows_the_readmes_test_command():
     assert len(readme) == 1
     development = [b for b in blocks() if b.page.name == "development.md" and b.language == "bash"]
     assert [b.code for b in development] == [readme[0].code]
+
+
+# -- the pictures: in the repository, and like the pages they show -------------------------
+
+
+def test_every_picture_the_docs_show_is_in_the_repository():
+    """So that ``mkdocs build --strict`` works on a fresh clone, before any test ran."""
+    import subprocess
+
+    shown = set()
+    for page in PAGES:
+        for target in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", page.read_text()):
+            shown.add((page.parent / target).resolve())
+    assert shown
+    tracked = subprocess.run(
+        ["git", "ls-files", "--", "docs"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    for picture in shown:
+        assert str(picture.relative_to(ROOT)) in tracked, f"{picture} is not committed"
+
+
+def test_a_picture_of_another_page_disagrees(tmp_path):
+    """The check each browser test runs on its fresh screenshot can fail."""
+    from PIL import Image, ImageDraw
+
+    from harness.browser import SCREENSHOTS, changed_share
+
+    kept = SCREENSHOTS / "serve-inbox-post.png"
+    with Image.open(kept) as picture:
+        same = picture.copy()
+        other = picture.copy()
+    ImageDraw.Draw(same).text((10, 10), "12:01", fill="black")  # a clock moved
+    ImageDraw.Draw(other).rectangle((0, 200, other.size[0], 600), fill="red")  # another page
+    same.save(tmp_path / "same.png")
+    other.save(tmp_path / "other.png")
+    assert changed_share(tmp_path / "same.png", kept) < 0.04
+    assert changed_share(tmp_path / "other.png", kept) > 0.04

@@ -35,7 +35,6 @@ __all__ = [
     "asgi_exchange",
     "ask",
     "copy_snippets",
-    "doc_block",
     "environment",
     "run",
     "running",
@@ -108,13 +107,6 @@ def copy_snippets(target: Path, *names: str) -> None:
     """The documentation's snippet files, as a user would save them."""
     for name in ("site_callbacks.py", *names):
         shutil.copy(SNIPPETS / name, target / name)
-
-
-def doc_block(page: str, marker: str) -> str:
-    """The code block after ``<!-- marker -->`` on a documentation page."""
-    text = (ROOT / page).read_text()
-    after = text.split(f"<!-- {marker} -->", 1)[1]
-    return after.split("```", 2)[1].split("\n", 1)[1]
 
 
 #: Drives an ASGI app with the standard library only: a GET and a POST, as the
