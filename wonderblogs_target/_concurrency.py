@@ -58,7 +58,7 @@ async def run_sync_in_thread(func: Callable[..., T], *args: Any, abandon: bool =
 
 
 @functools.cache
-def _abandon_on_cancel(run_sync: Callable[..., Any]) -> dict[str, bool]:
+def _abandon_on_cancel(run_sync: Callable[..., Any]) -> dict[str, Any]:
     """anyio's keyword for "stop waiting, let the thread run on": anyio is not
     ours to pin (Starlette and httpx bring it), and 4.1 renamed ``cancellable``
     to ``abandon_on_cancel``; whichever the installed anyio knows."""
