@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from wonderblogs_target.testing import PNG_PIXEL
 
 BIG = 2 * 1024 * 1024
+#: What each server was asked: ``(path, Host header)`` per request, by port.
+SEEN: dict[int, list[tuple[str, str]]] = {}
 
 
 class _Images(BaseHTTPRequestHandler):
@@ -27,8 +29,17 @@ class _Images(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:
-        path = self.path.split("?", 1)[0]
-        if path == "/pixel.png":
+        SEEN.setdefault(self.server.server_address[1], []).append(
+            (self.path, self.headers.get("Host", ""))
+        )
+        path, _, query = self.path.partition("?")
+        if path in ("/302", "/307"):
+            # A redirect to wherever ?to= says (an address the first hop hides).
+            self.send_response(int(path[1:]))
+            self.send_header("Location", query.removeprefix("to="))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif path == "/pixel.png":
             self._send(200, "image/png", PNG_PIXEL)
         elif path == "/photo.jpg":
             self._send(200, "image/jpeg; charset=binary", b"\xff\xd8\xff" + b"j" * 100)
@@ -56,6 +67,11 @@ class _Images(BaseHTTPRequestHandler):
                 pass  # the client gave up, as it should
         else:
             self._send(404, "text/plain", b"no such image")
+
+
+def seen(url: str) -> list[tuple[str, str]]:
+    """The requests the server at ``url`` has answered so far."""
+    return SEEN.get(int(url.rsplit(":", 1)[1]), [])
 
 
 @contextmanager

@@ -375,6 +375,27 @@ def test_metrics_count_requests_publishes_and_store_errors(tmp_path):
         assert client.get("/metrics").status_code == 200
 
 
+def test_serve_refuses_a_cover_on_its_own_loopback(tmp_path):
+    """Server-side request forgery through serve: by default a cover on a
+    loopback port is never requested, and the post is kept without the copy."""
+    from tests.image_server import image_server, seen
+
+    posts = tmp_path / "site" / "content" / "posts"
+    with image_server() as images:
+        running, port = start(tmp_path, f"markdown:///{posts}?images=download")
+        url = f"http://127.0.0.1:{port}/api/wonderblogs"
+        with running as process, httpx.Client(timeout=10) as http:
+            for form in (images, images.replace("127.0.0.1", "localhost")):
+                payload = samples.payload(slug="p", coverImageUrl=f"{form}/pixel.png")
+                assert http.post(url, headers=AUTH, json=payload).status_code == 200
+        output = process.stdout.read().decode()
+        assert seen(images) == []
+    assert (posts / "p.md").exists()
+    assert not (posts.parent.parent / "static").exists()
+    assert not (posts / "images").exists()
+    assert "not a public internet address" in output
+
+
 def test_a_static_site_with_cover_copies_and_a_commit_per_post(tmp_path):
     from tests.image_server import image_server
     from wonderblogs_target.testing import PNG_PIXEL
@@ -388,7 +409,8 @@ def test_a_static_site_with_cover_copies_and_a_commit_per_post(tmp_path):
             cwd=site,
             check=True,
         )
-    store = f"markdown:///{site}/content/posts?images=download&git=commit"
+    # The image server is on loopback: allowed here, as a site allows its image host.
+    store = f"markdown:///{site}/content/posts?images=download&images_allow=127.0.0.1&git=commit"
     with image_server() as images:
         running, port = start(tmp_path, store, "--wonderblogs-key", "wb-v1-secret-key")
         url = f"http://127.0.0.1:{port}/api/wonderblogs"

@@ -1,5 +1,15 @@
 """Cover images fetched for a site: the one place that says what a download may
-be (its size, its type, its time) and how a relative Wonderblogs path is reached.
+be (its size, its type, its time), where it may go, and how a relative
+Wonderblogs path is reached.
+
+Where it may go (:class:`Destinations`): an article names the URL, so a site
+that fetched it blindly would let whoever writes an article make the server
+request its own loopback services, its private network or the cloud's
+metadata address, and publish the answer as an image. Each host is resolved
+once; every address it resolves to must be on the public internet, on the
+first request and on every redirect, and the connection goes to the address
+that was checked, so a second lookup cannot change it. A site that really
+keeps its images on an internal host names it (or its network) in ``allow``.
 
 The Markdown store and the Wagtail app both keep a copy of an article's cover.
 An absolute URL is fetched as it is; a path on the Wonderblogs API
@@ -12,9 +22,12 @@ original URL and log the :class:`ImageDownloadError`'s reason.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import re
+import socket
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigurationError, ImageDownloadError, WonderblogsAPIError
@@ -26,6 +39,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_TIMEOUT",
     "IMAGE_TYPES",
+    "Destinations",
     "DownloadedImage",
     "ImageFetcher",
     "ImageLimits",
@@ -55,6 +69,94 @@ class ImageLimits:
     def __post_init__(self) -> None:
         if self.max_bytes <= 0 or self.timeout <= 0:
             raise ConfigurationError("image limits must be positive")
+
+
+_HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?")
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Resolver = Callable[[str, int], Iterable[str]]
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (the system's resolver, hosts file included)."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise ImageDownloadError(f"the image's host {host!r} does not resolve") from exc
+    return [str(info[4][0]) for info in found]
+
+
+def _not_public(address: IPAddress) -> str | None:
+    """Why ``address`` is not a public internet address, or None when it is."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    for reason, applies in (
+        ("unspecified", address.is_unspecified),
+        ("loopback", address.is_loopback),
+        ("link-local", address.is_link_local),
+        ("multicast", address.is_multicast),
+        ("reserved", address.is_reserved),
+        ("private", address.is_private),
+    ):
+        if applies:
+            return reason
+    return None if address.is_global else "not global"
+
+
+@dataclass(frozen=True)
+class Destinations:
+    """Where a download made on an article's behalf may connect.
+
+    By default only to public internet addresses. ``allow`` names the
+    exceptions a site makes on purpose: host names (matched exactly, any
+    case) and networks (``10.1.0.0/16``, or one address); everything else
+    that is loopback, private, link-local, multicast, reserved or unspecified
+    is refused, however the URL spells it.
+    """
+
+    allow: tuple[str, ...] = ()
+    resolver: Resolver = field(default=_resolve, compare=False, repr=False)
+    _hosts: frozenset[str] = field(init=False, repr=False, compare=False)
+    _networks: tuple[Network, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        hosts: set[str] = set()
+        networks: list[Network] = []
+        for entry in (e.strip() for e in self.allow):
+            try:
+                networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
+            except ValueError:
+                if not _HOST_NAME.fullmatch(entry):
+                    raise ConfigurationError(
+                        f"images allow-list entry {entry!r} is neither a host name nor a network"
+                    ) from None
+                hosts.add(entry.lower().rstrip("."))
+        object.__setattr__(self, "_hosts", frozenset(hosts))
+        object.__setattr__(self, "_networks", tuple(networks))
+
+    def address_for(self, host: str, port: int) -> str:
+        """The checked address to connect to for ``host``, or an
+        :class:`ImageDownloadError` saying why it may not be reached."""
+        name = host.lower().rstrip(".")
+        addresses = list(self.resolver(name, port))
+        if not addresses:
+            raise ImageDownloadError(f"the image's host {host!r} does not resolve")
+        if name in self._hosts:
+            return addresses[0]
+        for text in addresses:
+            address = ipaddress.ip_address(text.split("%", 1)[0])
+            if any(address in network for network in self._networks):
+                continue
+            reason = _not_public(address)
+            if reason is not None:
+                # Every address must pass: a name resolving to a public and a
+                # private address could be steered to the private one.
+                raise ImageDownloadError(
+                    f"the image's host {host!r} is at {address} ({reason}), not a public "
+                    "internet address; a site that fetches from it on purpose allows it "
+                    "(images_allow=)"
+                )
+        return addresses[0]
 
 
 @dataclass(frozen=True)
@@ -118,9 +220,12 @@ def checked_image(headers: httpx.Headers, content: bytes) -> DownloadedImage:
 
 
 class ImageFetcher:
-    """Fetches covers within :class:`ImageLimits`. ``v1_api_key`` is needed only
-    for relative Wonderblogs paths; ``transport`` takes any httpx transport (the
-    emulator's, in tests)."""
+    """Fetches covers within :class:`ImageLimits`, only from where
+    :class:`Destinations` allows. ``v1_api_key`` is needed only for relative
+    Wonderblogs paths; the v1 API's own address (``base_url``, set by the site,
+    not by an article) is trusted as it is. ``transport`` takes any httpx
+    transport (the emulator's, in tests); the destination check runs in front
+    of it."""
 
     def __init__(
         self,
@@ -128,11 +233,13 @@ class ImageFetcher:
         v1_api_key: str | None = None,
         base_url: str | None = None,
         limits: ImageLimits | None = None,
+        destinations: Destinations | None = None,
         transport: Any = None,
     ) -> None:
         self.v1_api_key = v1_api_key or None
         self.base_url = base_url
         self.limits = limits or ImageLimits()
+        self.destinations = destinations or Destinations()
         self.transport = transport
         try:
             import httpx  # noqa: F401
@@ -142,6 +249,18 @@ class ImageFetcher:
             raise missing_extra("httpx", "client") from exc
 
     def fetch(self, url: str) -> DownloadedImage:
+        """The image at ``url`` (absolute, or a path on the v1 API), or an
+        :class:`ImageDownloadError` saying why it is not kept."""
+        import httpx
+
+        try:
+            return self._fetch(url)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, UnicodeError) as exc:
+            # A URL that cannot even be requested costs the cover, never the article.
+            raise ImageDownloadError(f"the image URL cannot be fetched: {exc}") from None
+
+    def _fetch(self, url: str) -> DownloadedImage:
+        from ._guarded import GuardedTransport
         from .client import DEFAULT_BASE_URL, RetryPolicy, WonderblogsClient, same_origin
 
         relative = url.startswith("/")
@@ -157,11 +276,12 @@ class ImageFetcher:
             raise ImageDownloadError("the image is on the Wonderblogs API and needs the v1 key")
         # The client sends its key to the API's own host only; without a key,
         # no URL reaching here is on that host, so the stand-in is never sent.
+        guarded = GuardedTransport(self.destinations, trusted=base_url, inner=self.transport)
         client = WonderblogsClient(
             self.v1_api_key or "unused",
             base_url=base_url,
             timeout=self.limits.timeout,
-            transport=self.transport,
+            transport=guarded,
             # One quick retry: the article is waiting for this answer.
             retry=RetryPolicy(max_retries=1, initial=0.2),
         )

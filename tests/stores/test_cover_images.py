@@ -1,6 +1,9 @@
 """``images=download``: the cover is kept as a file of the site, from a real
 HTTP server on a loopback port or from the v1 emulator with the key; a cover
-that cannot be kept never costs the article."""
+that cannot be kept never costs the article. The image server is on loopback,
+so the tests that fetch from it allow it, as a site with an internal image
+host would; by default such an address is refused, however the URL spells it,
+before any connection (server-side request forgery)."""
 
 from __future__ import annotations
 
@@ -12,8 +15,8 @@ import pytest
 
 from tests import samples
 from tests.generators import new_site
-from tests.image_server import image_server
-from wonderblogs_target._images import ImageFetcher, ImageLimits
+from tests.image_server import image_server, seen
+from wonderblogs_target._images import Destinations, ImageFetcher, ImageLimits
 from wonderblogs_target.errors import ImageDownloadError
 from wonderblogs_target.models import PublishPayload
 from wonderblogs_target.stores import open_store
@@ -31,8 +34,16 @@ def article(**changes: object) -> PublishPayload:
     return PublishPayload.model_validate(samples.payload(**changes))
 
 
+#: The tests' image server is on loopback: allowed on purpose, as a site allows
+#: its internal image host.
+LOOPBACK_ALLOWED = Destinations(allow=("127.0.0.1",))
+#: For fetches through a mock transport: every name is a public address.
+PUBLIC = Destinations(resolver=lambda host, port: ["93.184.216.34"])
+
+
 def downloading(directory: Path, **options: object) -> MarkdownStore:
     limits = ImageLimits(max_bytes=1024 * 1024, timeout=1.0)
+    options.setdefault("destinations", LOOPBACK_ALLOWED)
     return MarkdownStore(
         directory, images="download", image_fetcher=ImageFetcher(limits=limits, **options)
     )
@@ -41,7 +52,8 @@ def downloading(directory: Path, **options: object) -> MarkdownStore:
 @pytest.mark.parametrize("generator", ["hugo", "jekyll", "astro", "mkdocs", "pelican"])
 def test_the_copy_is_where_the_built_site_serves_it(generator, images, tmp_path):
     site = new_site(generator, tmp_path)
-    store = MarkdownStore(site.posts, generator=generator, images="download")
+    fetcher = ImageFetcher(destinations=LOOPBACK_ALLOWED)
+    store = MarkdownStore(site.posts, generator=generator, images="download", image_fetcher=fetcher)
     url = f"{images}/pixel.png"
     saved = store.save(article(slug="first-post", coverImageUrl=url))
     text = next(site.posts.glob("*first-post.md")).read_text()
@@ -121,7 +133,10 @@ def test_the_key_never_leaves_for_another_host(images):
         return httpx.Response(200, content=PNG_PIXEL, headers={"content-type": "image/png"})
 
     fetcher = ImageFetcher(
-        v1_api_key="wb_v1_key", base_url="https://api.test", transport=httpx.MockTransport(record)
+        v1_api_key="wb_v1_key",
+        base_url="https://api.test",
+        transport=httpx.MockTransport(record),
+        destinations=PUBLIC,
     )
     fetcher.fetch("https://cdn.test/a.png")
     fetcher.fetch("/api/v1/images/download/post/1")
@@ -140,15 +155,18 @@ def test_the_same_image_twice_is_one_file_and_a_persons_file_is_never_replaced(i
     assert mine.read_bytes() == b"my own picture"
 
 
-def test_the_url_options_reach_the_fetcher(images, tmp_path):
+def test_the_url_options_reach_the_fetcher(images, tmp_path, caplog):
     store = open_store(
-        f"markdown:///{tmp_path}?images=download&image_max_bytes=10&image_timeout=2",
+        f"markdown:///{tmp_path}?images=download&image_max_bytes=10&image_timeout=2"
+        "&images_allow=127.0.0.1",
         v1_api_key="k",
     )
     assert isinstance(store, MarkdownStore)
-    saved = store.save(article(slug="p", coverImageUrl=f"{images}/pixel.png"))  # 70 bytes > 10
+    with caplog.at_level(logging.WARNING, logger="wonderblogs_target.stores"):
+        saved = store.save(article(slug="p", coverImageUrl=f"{images}/pixel.png"))  # > 10 bytes
     assert store.get(saved.id).payload.cover_image_url == f"{images}/pixel.png"
     assert not (tmp_path / "images").exists()
+    assert "over the limit of 10" in caplog.text  # reached, then refused by its size
 
 
 def test_without_downloads_a_wonderblogs_path_is_not_shown_as_a_broken_image(tmp_path, caplog):
@@ -163,3 +181,149 @@ def test_without_downloads_a_wonderblogs_path_is_not_shown_as_a_broken_image(tmp
     absolute = store.save(article(slug="q", coverImageUrl="https://cdn.example.org/q.png"))
     assert "images:\n- https://cdn.example.org/q.png\n" in (tmp_path / "q.md").read_text()
     assert absolute.payload.cover_image_url == "https://cdn.example.org/q.png"
+
+
+# -- where a download may go (server-side request forgery) -----------------------------------
+
+#: Spellings of the loopback image server's address, each refused by default.
+LOOPBACK_FORMS = [
+    "http://127.0.0.1:{port}/pixel.png",
+    "http://localhost:{port}/pixel.png",
+    "http://LOCALHOST.:{port}/pixel.png",
+    "http://[::1]:{port}/pixel.png",
+    "http://0.0.0.0:{port}/pixel.png",
+    "http://2130706433:{port}/pixel.png",
+    "http://0x7f000001:{port}/pixel.png",
+    "http://127.1:{port}/pixel.png",
+    "http://[::ffff:127.0.0.1]:{port}/pixel.png",
+    "http://user@127.0.0.1:{port}/pixel.png",
+    "http://user:pw@localhost:{port}/pixel.png",
+]
+#: Other places an article must not reach (nothing needs to listen there).
+PRIVATE = [
+    ("http://169.254.169.254/latest/meta-data/iam", "link-local"),
+    ("http://10.0.0.1/x.png", "private"),
+    ("http://172.16.0.1/x.png", "private"),
+    ("http://192.168.1.1/x.png", "private"),
+    ("http://100.64.0.1/x.png", "not global"),
+    ("http://[fe80::1]/x.png", "link-local"),
+    ("http://[fd00::1]/x.png", "private"),
+    ("http://224.0.0.1/x.png", "multicast"),
+    ("http://240.0.0.1/x.png", "reserved"),
+    ("http://[::]/x.png", "unspecified"),
+]
+
+
+def port_of(url: str) -> int:
+    return int(url.rsplit(":", 1)[1])
+
+
+@pytest.mark.parametrize("form", LOOPBACK_FORMS)
+def test_a_loopback_cover_is_refused_by_default_before_any_connection(
+    form, images, tmp_path, caplog
+):
+    store = MarkdownStore(tmp_path, images="download")  # the default destinations
+    url = form.format(port=port_of(images))
+    before = list(seen(images))
+    with caplog.at_level(logging.WARNING, logger="wonderblogs_target.stores"):
+        saved = store.save(article(slug="p", coverImageUrl=url))
+    assert "not a public internet address" in caplog.text
+    assert seen(images) == before  # the server was never asked
+    assert not (tmp_path / "images").exists()
+    assert store.get(saved.id).payload.cover_image_url == url  # the post is kept
+
+
+@pytest.mark.parametrize(("url", "reason"), PRIVATE)
+def test_private_link_local_and_reserved_addresses_are_refused(url, reason):
+    with pytest.raises(ImageDownloadError, match=rf"\({reason}\), not a public"):
+        ImageFetcher(limits=ImageLimits(timeout=1.0)).fetch(url)
+
+
+def test_a_name_with_any_private_address_is_refused():
+    """A name that resolves to a public and a loopback address could be steered to
+    the loopback one: every address must pass."""
+    both = Destinations(resolver=lambda host, port: ["93.184.216.34", "127.0.0.1"])
+    with pytest.raises(ImageDownloadError, match=r"127\.0\.0\.1 \(loopback\)"):
+        ImageFetcher(destinations=both).fetch("http://cdn.example/a.png")
+
+
+@pytest.mark.parametrize("status", ["302", "307"])
+def test_a_redirect_to_loopback_is_refused_on_that_hop(status, images):
+    """The first hop is a host the site allows by name; its redirect to the
+    loopback address itself is checked again, and refused."""
+    port = port_of(images)
+    allowed = Destinations(allow=("images.internal",), resolver=lambda host, p: ["127.0.0.1"])
+    target = f"http://127.0.0.1:{port}/pixel.png"
+    before = list(seen(images))
+    with pytest.raises(ImageDownloadError, match="not a public internet address"):
+        ImageFetcher(destinations=allowed).fetch(
+            f"http://images.internal:{port}/{status}?to={target}"
+        )
+    # The redirecting hop was answered; the hop to loopback was never made.
+    assert [path for path, _ in seen(images)[len(before) :]] == [f"/{status}?to={target}"]
+
+
+@pytest.mark.parametrize("allow", ["127.0.0.1", "127.0.0.0/8", "localhost"])
+def test_an_allowed_internal_host_is_reached(allow, images, tmp_path):
+    url = images.replace("127.0.0.1", "localhost") if allow == "localhost" else images
+    store = open_store(f"markdown:///{tmp_path}?images=download&images_allow={allow}")
+    store.save(article(slug="p", coverImageUrl=f"{url}/pixel.png"))
+    [copy] = (tmp_path / "images").iterdir()
+    assert copy.read_bytes() == PNG_PIXEL
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(images, monkeypatch):
+    """The name is resolved once, by the check; the connection is made to that
+    address, with the original name in the Host header. The system resolver
+    does not know the name at all, so a second lookup would fail the fetch."""
+    import socket
+
+    lookups: list[str] = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    real = socket.getaddrinfo
+
+    def system(host: object, *args: object, **kwargs: object) -> object:
+        assert host != "images.internal", "the name was resolved a second time"
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", system)
+    port = port_of(images)
+    fetcher = ImageFetcher(destinations=Destinations(allow=("127.0.0.1",), resolver=resolver))
+    got = fetcher.fetch(f"http://images.internal:{port}/pixel.png")
+    assert got.content == PNG_PIXEL
+    assert lookups == ["images.internal"]
+    assert seen(images)[-1] == ("/pixel.png", f"images.internal:{port}")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://0177.0.0.1/x.png",
+        "http://example.org:99999/x.png",
+        "http://[::1/x.png",
+        "http://exa\x00mple.org/x.png",
+        "http://xn--/x.png",
+        "http://ex\u00adample.org/x.png",
+        "http://host:1111./x.png",
+    ],
+)
+def test_a_malformed_cover_url_keeps_the_post(url, tmp_path, caplog):
+    store = MarkdownStore(tmp_path, images="download")
+    with caplog.at_level(logging.WARNING, logger="wonderblogs_target.stores"):
+        saved = store.save(article(slug="p", coverImageUrl=url))
+    assert store.get(saved.id).payload.cover_image_url == url
+    assert not (tmp_path / "images").exists()
+    assert "cover" in caplog.text.lower() or "image" in caplog.text.lower()
+
+
+def test_an_allow_list_entry_that_is_neither_a_host_nor_a_network_is_refused():
+    from wonderblogs_target.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="neither a host name nor a network"):
+        Destinations(allow=("10.0.0.0/33",))
+    with pytest.raises(ConfigurationError, match="images_allow is for images=download"):
+        open_store("markdown:///tmp/x?images_allow=10.0.0.1")

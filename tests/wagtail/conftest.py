@@ -55,6 +55,17 @@ def images() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def allowed_images(images: str) -> Iterator[str]:
+    """The image server, on loopback, allowed as a site allows its internal
+    image host (by default such an address is refused)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(WONDERBLOGS={**settings.WONDERBLOGS, "IMAGES_ALLOW": ["127.0.0.1"]}):
+        yield images
+
+
 @pytest.fixture(scope="session")
 def emulator_url() -> Iterator[tuple[str, WonderblogsEmulator]]:
     """The v1 emulator as a real HTTP server on a loopback port."""

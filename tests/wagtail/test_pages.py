@@ -182,9 +182,10 @@ def test_a_cover_from_the_v1_emulator_with_the_key(blog, emulator_url):
     assert (page.cover.width, page.cover.height) == (1, 1)
 
 
-def test_a_cover_from_an_absolute_url_and_the_same_image_twice_is_one_image(blog, images):
+def test_a_cover_from_an_absolute_url_and_the_same_image_twice_is_one_image(blog, allowed_images):
     from wagtail.images import get_image_model
 
+    images = allowed_images
     assert post(coverImageUrl=f"{images}/pixel.png").status_code == 200
     assert post(coverImageUrl=f"{images}/pixel.png", title="Again").status_code == 200
     [page] = posts()
@@ -196,10 +197,10 @@ def test_a_cover_from_an_absolute_url_and_the_same_image_twice_is_one_image(blog
     ("path", "reason"),
     [("/missing.png", "404"), ("/page.html", "text/html"), ("/photo.jpg", "not kept")],
 )
-def test_a_failed_cover_keeps_the_article_and_says_why(blog, images, path, reason, caplog):
+def test_a_failed_cover_keeps_the_article_and_says_why(blog, allowed_images, path, reason, caplog):
     from wonderblogs_target.contrib.django.models import Delivery
 
-    answer = post(coverImageUrl=images + path)
+    answer = post(coverImageUrl=allowed_images + path)
     assert answer.status_code == 200
     [page] = posts()
     assert page.cover is None
@@ -207,6 +208,28 @@ def test_a_failed_cover_keeps_the_article_and_says_why(blog, images, path, reaso
     assert reason in note
     assert "saved without it" in note
     assert reason in caplog.text
+
+
+@pytest.mark.parametrize(
+    "form", ["http://127.0.0.1:{port}/pixel.png", "http://localhost:{port}/pixel.png"]
+)
+def test_a_cover_on_loopback_is_refused_by_default(blog, images, form, caplog):
+    """Server-side request forgery: an article must not make the site fetch
+    from its own loopback (or private) addresses into Wagtail's image store."""
+    from wagtail.images import get_image_model
+
+    from tests.image_server import seen
+    from wonderblogs_target.contrib.django.models import Delivery
+
+    before = list(seen(images))
+    answer = post(coverImageUrl=form.format(port=images.rsplit(":", 1)[1]))
+    assert answer.status_code == 200
+    [page] = posts()
+    assert page.cover is None
+    assert get_image_model().objects.count() == 0
+    assert seen(images) == before  # never asked
+    note = Delivery.objects.filter(outcome="accepted").first().note
+    assert "not a public internet address" in note
 
 
 def test_a_page_deleted_in_wagtail_is_not_created_again(blog):

@@ -29,7 +29,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._extras import missing_extra
-from .._images import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, ImageFetcher, ImageLimits
+from .._images import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_TIMEOUT,
+    Destinations,
+    ImageFetcher,
+    ImageLimits,
+)
 from ..errors import ConfigurationError, ImageDownloadError, PublishRejected
 from ..models import PublishPayload
 from . import (
@@ -177,6 +183,7 @@ class MarkdownStore:
             "images",
             "image_max_bytes",
             "image_timeout",
+            "images_allow",
             "git",
             "git_author",
         }
@@ -217,7 +224,16 @@ class MarkdownStore:
                 )
             except ValueError as exc:
                 raise ConfigurationError(f"image limits: {exc}") from None
-            fetcher = ImageFetcher(v1_api_key=v1_api_key, base_url=v1_base_url, limits=limits)
+            # Hosts or networks that are not on the public internet, allowed on purpose.
+            allow = tuple(e for e in one.get("images_allow", "").split(",") if e.strip())
+            fetcher = ImageFetcher(
+                v1_api_key=v1_api_key,
+                base_url=v1_base_url,
+                limits=limits,
+                destinations=Destinations(allow=allow),
+            )
+        elif "images_allow" in one:
+            raise ConfigurationError("images_allow is for images=download")
         return cls(
             directory,
             default_locale=one.get("default_locale", "en"),

@@ -22,6 +22,10 @@ key                         meaning
 ``V1_API_KEY``              The Wonderblogs v1 API key, for cover images that
                             are paths on the Wonderblogs API (Wagtail).
 ``V1_BASE_URL``             That API's address (default: Wonderblogs' own).
+``IMAGES_ALLOW``            Host names and networks that cover downloads may
+                            reach although they are not on the public internet
+                            (default: none; loopback, private and link-local
+                            addresses are refused).
 ==========================  =================================================
 """
 
@@ -46,6 +50,7 @@ DEFAULTS: dict[str, Any] = {
     "WAGTAIL": None,
     "V1_API_KEY": None,
     "V1_BASE_URL": None,
+    "IMAGES_ALLOW": (),
 }
 PUBLISH_STATUSES = ("draft", "published")
 

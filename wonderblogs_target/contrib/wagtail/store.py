@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.images import ImageFile
 from django.db import transaction
 
-from ..._images import DownloadedImage, ImageFetcher
+from ..._images import Destinations, DownloadedImage, ImageFetcher
 from ..._markdown import render_markdown, render_markdown_blocks
 from ...errors import ConfigurationError, ImageDownloadError, PublishRejected
 from ...models import PublishPayload
@@ -69,6 +69,7 @@ class WagtailStore(DjangoStore):
         self.images = image_fetcher or ImageFetcher(
             v1_api_key=wonderblogs_setting("V1_API_KEY"),
             base_url=wonderblogs_setting("V1_BASE_URL"),
+            destinations=Destinations(allow=tuple(wonderblogs_setting("IMAGES_ALLOW") or ())),
         )
 
     # -- outside the transaction ----------------------------------------------------------
