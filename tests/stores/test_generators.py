@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from html.parser import HTMLParser
 
 import pytest
 
@@ -194,3 +195,90 @@ def test_a_file_from_before_the_digest_is_updated_as_before(tmp_path):
     path.write_text(re.sub(r"wonderblogs_digest: \S+\n", "", path.read_text()))
     assert store.save(article(slug="old", title="Updated")).revision == 2
     assert "wonderblogs_digest: " in path.read_text()
+
+
+# -- nothing in an article runs on the built site ------------------------------------------
+
+HOSTILE = """Intro of the hostile-marker post.
+
+<script>alert("xss-1")</script>
+
+<img src=x onerror="alert('xss-2')">
+
+[click](javascript:alert('xss-3')), [case](JaVaScRiPt:alert('xss-4')),
+[entity](java&#115;cript:alert('xss-5')) and [fine](https://example.org/ok)
+
+<a href="javascript:alert('xss-6')">raw link</a> and [a reference][r]
+
+[r]: javascript:alert('xss-7')
+
+A paragraph with an attribute list.
+{: onclick="alert('xss-8')"}
+
+<div markdown="1" onmouseover="alert('xss-9')">html with markdown</div>
+
+Template: {{< param "title" >}} {{% unknown %}} {{ 7 | times: 6 }} {% include nothing.html %}
+
+Code stays code: `List<int>` and
+
+```html
+<b>bold in code</b> {{< param "title" >}} {{ 7 | times: 6 }}
+```
+"""
+
+
+class _Markup(HTMLParser):
+    """What of a page could run: scripts, event attributes, script URLs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.runs: list[str] = []
+        self.text: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_script = tag == "script"
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on") and "xss" in value:
+                self.runs.append(f"<{tag} {name}={value!r}>")
+            if name in ("href", "src", "action", "formaction"):
+                scheme = re.sub(r"[\x00-\x20]", "", value).lower()
+                if scheme.startswith(("javascript:", "vbscript:", "data:text")):
+                    self.runs.append(f"<{tag} {name}={value!r}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and "xss" in data:
+            self.runs.append(f"<script>{data}</script>")
+        self.text.append(data)
+
+
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_no_markup_from_an_article_runs_on_the_built_site(generator, tmp_path):
+    """Raw HTML, script URLs, attribute lists and template code in an article,
+    built by the real generator (Hugo with raw HTML allowed, MkDocs with
+    attribute lists, as many sites have them): nothing runs, the build does not
+    break on an unknown shortcode or include, code still shows as code, and the
+    article reads back as Wonderblogs sent it."""
+    site = new_site(generator, tmp_path)
+    store = MarkdownStore(site.posts, generator=generator)
+    saved = store.save(article(slug="hostile-post", title="Hostile post", content=HOSTILE))
+    site.build()
+    [(path, page)] = [
+        (path, html)
+        for path, html in site.pages().items()
+        if "hostile-post" in path and "hostile-marker" in html
+    ]
+    markup = _Markup()
+    markup.feed(page)
+    assert markup.runs == [], path
+    text = "".join(markup.text)
+    assert "{{ 7 | times: 6 }}" in text  # shown, not run by Liquid
+    assert '{{< param "title" >}}' in text  # shown, not expanded by Hugo
+    assert "<b>bold in code</b>" in text  # code shows its markup as text
+    assert "List<int>" in text
+    assert "<script>" in text  # the article's tag is shown as text
+    assert store.get(saved.id).payload.content == HOSTILE

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 import yaml
 
 from ..models import PublishPayload
+from ._safe import hugo_shortcodes_escaped, safe_markdown
 
 __all__ = ["FORMATS", "MARKER", "Format", "Post", "ReadBack", "edited", "sealed"]
 
@@ -33,6 +34,9 @@ MARKER = "wonderblogs_managed"
 #: The key holding the SHA-256 of the file as the store wrote it (with this
 #: value zeroed): a file whose bytes no longer match was edited by a person.
 DIGEST = "wonderblogs_digest"
+#: The article's Markdown as sent, kept in the record when the body was made
+#: safe to build (:mod:`._safe`) and so differs from it.
+CONTENT = "wonderblogs_content"
 _UNSEALED = "0" * 64
 # The key, its separator in YAML (": ", maybe a quote) or JSON ('":"'), the digest.
 _SEAL = re.compile(DIGEST + r"(\W{1,4})([0-9a-f]{64})")
@@ -123,7 +127,7 @@ class ReadBack:
     edited: bool = False
 
 
-def _record(post: Post) -> dict[str, Any]:
+def _record(post: Post, body: str) -> dict[str, Any]:
     payload = post.payload
     record: dict[str, Any] = {
         "title": payload.title,
@@ -150,6 +154,9 @@ def _record(post: Post) -> dict[str, Any]:
     extra = {k: v for k, v in payload.model_dump(exclude_none=True).items() if k not in _KNOWN}
     if extra:
         record["wonderblogs_extra"] = extra
+    if body != payload.content:
+        # The body was made safe to build; the article itself reads back as sent.
+        record[CONTENT] = payload.content
     return {k: v for k, v in record.items() if v is not None}
 
 
@@ -162,7 +169,7 @@ def _payload(record: dict[str, Any], body: str) -> PublishPayload:
         "locale": record.get("locale"),
         "title": record.get("title"),
         "description": record.get("description"),
-        "content": body,
+        "content": record.get(CONTENT, body),
         "author": record.get("author"),
         "tags": record.get("tags") or [],
         "seo": {
@@ -214,6 +221,11 @@ class Format:
     def file_name(self, stem: str, published: datetime) -> str:
         return f"{stem}.md"
 
+    def body(self, payload: PublishPayload) -> str:
+        """The Markdown the generator builds: the article with nothing in it
+        that would run on the built site (:func:`._safe.safe_markdown`)."""
+        return safe_markdown(payload.content)
+
     def generator_fields(self, post: Post) -> dict[str, Any]:
         fields = {**self.fixed, **self.date_fields(post)}
         if post.draft:
@@ -254,12 +266,12 @@ class Format:
         return root / folder, prefix
 
     def render(self, post: Post) -> str:
-        meta = {**self.generator_fields(post), **_record(post)}
+        body = self.body(post.payload)
+        meta = {**self.generator_fields(post), **_record(post, body)}
         head = yaml.dump(
             meta, Dumper=_ExactDumper, sort_keys=False, allow_unicode=True, width=100_000
         )
-        # The body is the article exactly as received, so it reads back unchanged.
-        return f"---\n{head}---\n{post.payload.content}"
+        return f"---\n{head}---\n{body}"
 
     def read(self, text: str) -> ReadBack:
         if not text.startswith("---\n"):
@@ -286,6 +298,10 @@ class Hugo(Format):
     cover_as_list = True
     static_folder = ("static/images/wonderblogs", "/images/wonderblogs/")
 
+    def body(self, payload: PublishPayload) -> str:
+        # Hugo expands shortcodes before Markdown, in code too.
+        return hugo_shortcodes_escaped(super().body(payload))
+
 
 class Jekyll(Format):
     name = "jekyll"
@@ -294,7 +310,8 @@ class Jekyll(Format):
     updated_key = "last_modified_at"
     draft_key = "published"
     draft_value = False
-    fixed: ClassVar[dict[str, Any]] = {"layout": "post"}
+    # No Liquid in an article: Jekyll would run {{ }} and {% %} before Markdown.
+    fixed: ClassVar[dict[str, Any]] = {"layout": "post", "render_with_liquid": False}
     static_folder = ("assets/wonderblogs", "/assets/wonderblogs/")
 
     def file_name(self, stem: str, published: datetime) -> str:
@@ -358,6 +375,7 @@ class Pelican(Format):
 
     def render(self, post: Post) -> str:
         payload = post.payload
+        body = self.body(payload)
         lines = {
             "Title": self._line(payload.title),
             "Date": _iso(post.published),
@@ -371,10 +389,10 @@ class Pelican(Format):
             "Status": "draft" if post.draft else "",
             "Image": post.cover or "",
             # ASCII-only JSON: one line whatever the article holds.
-            self._RECORD: json.dumps(_record(post), ensure_ascii=True, separators=(",", ":")),
+            self._RECORD: json.dumps(_record(post, body), ensure_ascii=True, separators=(",", ":")),
         }
         head = "".join(f"{key}: {value}\n" for key, value in lines.items() if value)
-        return f"{head}\n{payload.content}"
+        return f"{head}\n{body}"
 
     def draft_mark(self) -> str:
         return "Status: draft\n"
