@@ -98,17 +98,21 @@ def _group(name: str) -> list[str]:
     return nox.project.dependency_groups(PYPROJECT, name)
 
 
+#: pytest's options in every session: no cache folder, and the tests spread
+#: over the machine's cores (pytest-xdist; each worker starts its own servers).
+PYTEST = ("-p", "no:cacheprovider", "-n", "auto")
+
+
 def _run_suites(session: nox.Session) -> None:
-    session.run("python", "-m", "pytest", "-p", "no:cacheprovider", *SUITES, *session.posargs)
+    session.run("python", "-m", "pytest", *PYTEST, *SUITES, *session.posargs)
 
 
 @nox.session(python=DEFAULT_PYTHON)
 def tests(session: nox.Session) -> None:
     """The whole suite, with branch coverage of the package and a floor."""
     session.install("-e", ".[test]", *_group("coverage"))
-    session.env["COVERAGE_PROCESS_START"] = str(ROOT / "pyproject.toml")
     session.run("coverage", "erase")
-    session.run("coverage", "run", "-m", "pytest", "-p", "no:cacheprovider", *session.posargs)
+    session.run("coverage", "run", "-m", "pytest", *PYTEST, "--durations=15", *session.posargs)
     session.run("coverage", "combine", "--quiet")
     session.run("coverage", "report")
 

@@ -49,6 +49,39 @@ def django_postgres(postgres_url: str) -> str:
     return "postgres"
 
 
+@pytest.fixture(autouse=True)
+def _patterns_reset():
+    """Each test starts from the test project's fixed URLs: a test that served a
+    view of its own (``set_patterns``) leaves nothing for the next one, in any
+    order (pytest-xdist runs them in several orders)."""
+    yield
+    if not WAGTAIL_RUN:
+        from tests.django_project.urls import set_patterns
+
+        set_patterns()
+
+
+#: Tests that take longest (each runs a child pytest or builds real projects),
+#: started first so that the parallel workers finish together.
+SLOWEST_FIRST = (
+    "tests/test_wagtail.py",
+    "tests/test_django_on_postgres.py",
+    "tests/stores/test_generators.py",
+    "tests/test_schemathesis.py",
+    "tests/test_testing_kit.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        for index, prefix in enumerate(SLOWEST_FIRST):
+            if item.nodeid.startswith(prefix):
+                return index
+        return len(SLOWEST_FIRST)
+
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
 @pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
