@@ -98,6 +98,54 @@ def test_a_persons_edit_is_never_published_over(blog, editor):
     assert "changed in Wagtail after the last import" in note
 
 
+def test_after_a_persons_edit_no_later_import_publishes_until_a_person_does(blog, editor):
+    """v1 arrives, a person edits and publishes, v2 is a draft, and v3 must be a
+    draft too (it once went live over the person's page), until a person
+    publishes an imported revision; then imports publish again."""
+    from wonderblogs_target.contrib.django.models import Delivery
+
+    with wagtail(PUBLISH=True):
+        post(title="v1")
+        [page] = posts()
+        page.title = "Edited by a person"
+        page.save_revision(user=editor).publish(user=editor)
+        post(title="v2")
+        answer = post(title="v3")
+        assert answer.status_code == 200
+        [page] = posts()
+        assert page.title == "Edited by a person"  # still the person's live page
+        assert page.get_latest_revision_as_object().title == "v3"
+        note = Delivery.objects.filter(outcome="accepted").first().note
+        assert "until a person publishes one of them" in note
+        # The person reviews the import and publishes it: the hold is lifted.
+        page.latest_revision.publish(user=editor)
+        post(title="v4")
+    [page] = posts()
+    assert page.live is True
+    assert page.title == "v4"
+    assert page.live_revision_id == page.latest_revision_id
+
+
+def test_a_persons_unpublished_draft_stays_the_latest_revision(blog, editor):
+    from wonderblogs_target.contrib.django.models import Delivery
+
+    with wagtail(PUBLISH=True):
+        post(title="v1")
+        [page] = posts()
+        page.title = "A person's draft"
+        page.save_revision(user=editor)  # saved, not published
+        assert post(title="v2").status_code == 200
+    [page] = posts()
+    assert page.title == "v1"  # the live page is left as it is
+    latest = page.get_latest_revision_as_object()
+    assert latest.title == "A person's draft"  # what the editor opens
+    assert page.latest_revision.user == editor
+    titles = [r.as_object().title for r in page.revisions.order_by("-id")[:2]]
+    assert titles == ["A person's draft", "v2"]  # the import just before it
+    note = Delivery.objects.filter(outcome="accepted").first().note
+    assert "unpublished draft stays" in note
+
+
 def test_a_rewrite_finds_its_page_by_external_id(blog):
     post(externalId="ext-1")
     post(externalId="ext-1", action="update", slug="a-new-slug", title="Rewritten")

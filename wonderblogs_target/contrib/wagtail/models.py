@@ -29,6 +29,14 @@ class ImportedPage(models.Model):
         related_name="+",
         help_text="The page's revision written by the last import.",
     )
+    # Once a person changed the page, no import publishes it again until a
+    # person publishes an imported revision: checking only whether the latest
+    # revision is the import's own would forget the edit after one delivery.
+    held = models.BooleanField(
+        default=False,
+        help_text="Imports are drafts: a person changed the page since an import, and has not "
+        "published an imported revision since.",
+    )
 
     class Meta:
         verbose_name = "imported page"

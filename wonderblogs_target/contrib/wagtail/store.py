@@ -9,9 +9,11 @@ The rules, each in one place below:
 * Every delivery is a revision (``save_revision``), so the page's history
   shows each one. ``PUBLISH: False`` leaves it a draft, submitted to the
   moderation workflow that applies, if any; ``True`` publishes it.
-* A page changed in Wagtail since the last import (its latest revision is not
-  the one the import wrote) is never published over: the new revision is a
-  draft, whatever ``PUBLISH`` says, and the delivery's note says why.
+* A page changed in Wagtail since an import (its latest revision is not the
+  one the import wrote) is never published over: from then on each import is
+  a draft revision, whatever ``PUBLISH`` says, until a person publishes an
+  imported revision; the delivery's note says why. A person's unpublished
+  draft stays the page's latest revision, with the import's just before it.
 * A cover that cannot be downloaded never costs the article: the page is
   saved without it, and the log and the delivery's note say why.
 """
@@ -42,11 +44,25 @@ from .models import ImportedPage
 
 __all__ = ["WagtailStore"]
 
+
+def _is_live(page: Any) -> bool:
+    """Whether the page's latest revision is the one visitors see."""
+    return bool(page.live) and page.live_revision_id == page.latest_revision_id
+
+
 logger = logging.getLogger("wonderblogs_target.contrib.wagtail")
 
 EDITED = (
     "the page was changed in Wagtail after the last import: this delivery is a draft "
     "revision and the live page is left as it is"
+)
+HELD = (
+    "the page was changed in Wagtail after an earlier import: imports are draft revisions "
+    "until a person publishes one of them"
+)
+KEPT_DRAFT = (
+    "a person's unpublished draft stays the page's latest revision; this delivery is the "
+    "revision before it"
 )
 
 
@@ -145,6 +161,11 @@ class WagtailStore(DjangoStore):
 
         page = link.page.specific  # type: ignore[union-attr]
         edited = page.latest_revision_id != link.revision_id
+        # A person's draft: their latest revision is not the live one.
+        persons_draft = page.latest_revision if edited and not _is_live(page) else None
+        # Publishing the import's last revision is how a person lifts the hold.
+        lifted = not edited and page.live and page.live_revision_id == link.revision_id
+        held = edited or (link.held and not lifted)
         draft = page.get_latest_revision_as_object()
         self._fill(draft, payload, image, notes)
         if draft.slug != page.slug and not Page._slug_is_available(
@@ -157,12 +178,20 @@ class WagtailStore(DjangoStore):
         revision = draft.save_revision(log_action=True)
         if edited:
             notes.append(EDITED)
-        publish = self.config.publish and not edited and not is_check_article(payload)
+        elif held:
+            notes.append(HELD)
+        publish = self.config.publish and not held and not is_check_article(payload)
         self._release(draft, revision, publish=publish)
+        if persons_draft is not None:
+            # Theirs again on top, as it was: the editor opens what they left.
+            persons_draft.as_object().save_revision(user=persons_draft.user, log_action=False)
+            notes.append(KEPT_DRAFT)
         link.revision = revision
-        link.save(using=self.using, update_fields=["revision"])
+        link.held = held
+        link.save(using=self.using, update_fields=["revision", "held"])
 
     def _release(self, page: Any, revision: Any, *, publish: bool) -> None:
+        """Publish ``revision``, or leave it a draft for the workflow that applies."""
         if publish:
             revision.publish(log_action=True)
             return
