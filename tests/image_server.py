@@ -49,6 +49,9 @@ class _Images(BaseHTTPRequestHandler):
             # No Content-Length: the limit must hold while reading.
             self.close_connection = True
             self._send(200, "image/png", b"\x89PNG" + b"0" * BIG, length=False)
+        elif path == "/disguised.png":
+            # A page that says it is a PNG: kept as .png, it would be served as one.
+            self._send(200, "image/png", b"<html><script>alert(1)</script></html>")
         elif path == "/page.html":
             self._send(200, "text/html", b"<html>not an image</html>")
         elif path == "/icon.svg":

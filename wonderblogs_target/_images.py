@@ -206,9 +206,28 @@ class Capped:
         return b"".join(self._chunks)
 
 
+def _looks_like(content_type: str, content: bytes) -> bool:
+    """Whether ``content`` starts with the signature of ``content_type``."""
+    if content_type == "image/webp":
+        return content[:4] == b"RIFF" and content[8:12] == b"WEBP"
+    if content_type == "image/avif":
+        return content[4:8] == b"ftyp" and content[8:12] in (b"avif", b"avis")
+    return content.startswith(_SIGNATURES[content_type])
+
+
+#: The first bytes of each kept type (WebP and AVIF are checked at an offset).
+_SIGNATURES = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+}
+
+
 def checked_image(headers: httpx.Headers, content: bytes) -> DownloadedImage:
     """The image in a finished download (the client has turned an error status
-    into its exception already), or why it is not one we keep."""
+    into its exception already), or why it is not one we keep: the declared
+    type must be one we keep, and the bytes must be of that type, since the
+    copy is served from the site's own origin with the type its name says."""
     content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if content_type not in IMAGE_TYPES:
         raise ImageDownloadError(
@@ -216,6 +235,8 @@ def checked_image(headers: httpx.Headers, content: bytes) -> DownloadedImage:
         )
     if not content:
         raise ImageDownloadError("the image is empty")
+    if not _looks_like(content_type, content):
+        raise ImageDownloadError(f"the body is not a {content_type} file, as its type claims")
     return DownloadedImage(content, content_type)
 
 

@@ -99,6 +99,7 @@ def test_without_the_key_a_wonderblogs_path_keeps_the_post_and_says_why(tmp_path
         ("/big.png", "over the limit of 1048576"),
         ("/unannounced.png", "over the limit of 1048576"),
         ("/page.html", "content type 'text/html' is not one of"),
+        ("/disguised.png", "the body is not a image/png file"),
         ("/icon.svg", "content type 'image/svg+xml'"),
         ("/slow.png", "took over 1 s"),
         ("/missing.png", "404"),
