@@ -273,3 +273,21 @@ def test_the_checkers_test_article_is_a_draft_on_any_site(tmp_path):
     checked = store.save(PublishPayload.model_validate(sample_article()))
     assert "draft: true" not in (tmp_path / "real.md").read_text()
     assert "draft: true" in (tmp_path / f"{checked.id}.md").read_text()
+
+
+def test_a_slug_of_200_cjk_characters_fits_a_file_name(tmp_path):
+    """200 characters is the contract's limit, but 600 bytes of UTF-8 is more
+    than a file system takes for a name (ENAMETOOLONG on every retry)."""
+    from wonderblogs_target.models import PublishPayload
+
+    slug = "云" * 200
+    store = MarkdownStore(tmp_path, generator="jekyll", images="link")
+    first = store.save(PublishPayload.model_validate(samples.payload(slug=slug)))
+    again = store.save(PublishPayload.model_validate(samples.payload(slug=slug, title="Again")))
+    other = store.save(PublishPayload.model_validate(samples.payload(slug="云" * 199 + "雨")))
+    assert again.id == first.id  # a re-push finds the same file
+    assert other.id != first.id  # a slug cut to the same prefix is another post
+    [post] = [p for p in store.recent() if p.id == first.id]
+    assert post.payload.slug == slug
+    assert post.payload.title == "Again"
+    assert all(len(path.name.encode()) <= 255 for path in tmp_path.rglob("*"))

@@ -14,6 +14,7 @@ local copy (``images="download"``) and each write is committed, and pushed
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -118,6 +119,23 @@ def _umask() -> int:
     mask = os.umask(0o022)  # elsewhere: set and restore at once
     os.umask(mask)
     return mask
+
+
+#: Bytes a file name's stem may take: file systems allow 255 per name, and the
+#: post's file adds a date and ".md", its cover copy a digest and an extension.
+_MAX_STEM_BYTES = 150
+
+
+def _fitting(slug: str) -> str:
+    """``slug`` as a file name's stem that every file system can hold. A slug
+    within the contract's 200 characters can still be 800 bytes of UTF-8 (CJK
+    text); such a slug is cut at a character and made unique by its hash. The
+    post's slug itself is kept in the front matter, where generators read it."""
+    if len(slug.encode()) <= _MAX_STEM_BYTES:
+        return slug
+    digest = hashlib.sha256(slug.encode()).hexdigest()[:16]
+    cut = slug.encode()[: _MAX_STEM_BYTES - len(digest) - 1].decode(errors="ignore")
+    return f"{cut.rstrip('-_.')}-{digest}"
 
 
 class MarkdownStore:
@@ -298,12 +316,12 @@ class MarkdownStore:
                 status_code=422,
             )
         if locale == self.default_locale:
-            return slug
+            return _fitting(slug)
         if not _SAFE_LOCALE.fullmatch(locale):
             raise PublishRejected(
                 f"locale {payload.locale!r} cannot be a file name", status_code=422
             )
-        return f"{slug}.{locale}"
+        return f"{_fitting(slug)}.{locale}"
 
     def _file(self, post_id: str) -> Path | None:
         post_id = unicodedata.normalize("NFC", post_id)
