@@ -221,6 +221,16 @@ def test_unknown_store_url_is_a_clear_error(tmp_path):
     assert "unknown store" in result.stderr
 
 
+@pytest.mark.parametrize("port", ["70000", "0", "-1", "http"])
+def test_a_port_that_is_not_one_is_a_usage_error(port, tmp_path):
+    """--port 70000 listened on 4464 and printed 70000; --port 0 listened on 8000."""
+    result = run_cli("serve", "--port", port, env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--port" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""  # no banner: nothing started
+
+
 def test_an_unusable_sqlite_path_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "a-file").write_text("not a directory")
     result = run_cli(

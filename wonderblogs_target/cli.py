@@ -60,6 +60,18 @@ def _run_openapi(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     return 0
 
 
+def _port(text: str) -> int:
+    """A TCP port, 1 to 65535: anything else is a usage error, not a port the
+    system would pick or wrap around to."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65_535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 1 to 65535")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -137,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and show them in a read-only inbox at /.",
     )
     serve.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to listen on (default: 8000)")
+    serve.add_argument("--port", type=_port, help="port to listen on (default: 8000)")
     serve.add_argument(
         "--metrics-public",
         action="store_true",
@@ -226,7 +238,7 @@ def _run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         )
     except ConfigurationError as exc:
         parser.exit(2, f"error: {exc}\n")
-    port = args.port or config.serve.port or 8000
+    port = args.port if args.port is not None else (config.serve.port or 8000)
     if args.insecure_no_auth:
         sys.stderr.write(_INSECURE_WARNING)
     context = config.source or "DEMO context (pass --config wonderblogs.toml)"
