@@ -7,9 +7,16 @@ from __future__ import annotations
 
 from tests.helpers import child_pytest
 
+# Two child runs, so that parallel workers can take one each.
+
 
 def test_the_wagtail_app_tests_pass():
-    passed, _ = child_pytest(
-        "tests/wagtail", "tests/stores/test_promises.py", env={"WONDERBLOGS_TEST_WAGTAIL": "1"}
+    passed, _ = child_pytest("tests/wagtail", env={"WONDERBLOGS_TEST_WAGTAIL": "1"})
+    assert passed >= 30
+
+
+def test_the_store_suite_passes_on_the_wagtail_store():
+    passed, output = child_pytest(
+        "tests/stores/test_promises.py", env={"WONDERBLOGS_TEST_WAGTAIL": "1"}
     )
-    assert passed >= 45  # the Wagtail tests and the store suite
+    assert passed >= 15, output
