@@ -3,9 +3,10 @@
 - ``tests``: the whole suite on the default Python, with coverage (branches,
   and the servers the tests start), failing under the floor in pyproject.toml.
 - ``suites``: the contract, core, store, callback and guard suites on every
-  other supported Python.
+  other supported Python; the newest Python's run is ``newest``.
 - ``lowest`` / ``newest``: the same suites on the lowest version of every
-  direct dependency (``uv --resolution lowest-direct``) and on the newest.
+  direct dependency (``uv --resolution lowest-direct``, on the oldest Python)
+  and on the newest release of everything (on the newest Python).
 - ``extra``: each extra alone in a fresh environment, running the commands its
   documentation page shows.
 - ``lint``, ``types``, ``docs``: ruff, mypy --strict, ``mkdocs build --strict``.
@@ -38,7 +39,8 @@ ROOT = Path(__file__).resolve().parent
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 PYTHONS: list[str] = nox.project.python_versions(PYPROJECT)
 DEFAULT_PYTHON = "3.11"
-OTHER_PYTHONS = [v for v in PYTHONS if v != DEFAULT_PYTHON]
+# The newest Python runs the suites in ``newest`` (the newest of everything).
+OTHER_PYTHONS = [v for v in PYTHONS[:-1] if v != DEFAULT_PYTHON]
 
 #: The suites every supported environment runs: one promise each (design notes).
 SUITES = [
@@ -119,7 +121,8 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=OTHER_PYTHONS)
 def suites(session: nox.Session) -> None:
-    """The contract, core, store, callback and guard suites on another Python."""
+    """The contract, core, store, callback and guard suites on another Python
+    (the newest Python's run is the ``newest`` session)."""
     session.install("-e", f".[{SUITE_EXTRAS}]", *_group("suites"))
     _run_suites(session)
 
