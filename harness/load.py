@@ -40,20 +40,36 @@ class LoadResult:
 
 
 async def run_load(
-    url: str, key: str, body: bytes, *, duration: float, connections: int
+    url: str,
+    key: str,
+    body: bytes,
+    *,
+    connections: int,
+    duration: float | None = None,
+    requests_per_connection: int | None = None,
 ) -> LoadResult:
-    """Keep ``connections`` requests in flight for ``duration`` seconds, GETs and
-    POSTs of ``body`` in turn; every non-2xx answer or transport failure counts
-    as an error."""
+    """Keep ``connections`` requests in flight, GETs and POSTs of ``body`` in
+    turn, for ``duration`` seconds (a benchmark) or until each connection has
+    made ``requests_per_connection`` (a test, which a slow machine must not
+    fail); every non-2xx answer or transport failure counts as an error."""
+    if (duration is None) == (requests_per_connection is None):
+        raise ValueError("give duration or requests_per_connection")
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     result = LoadResult()
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    deadline = time.monotonic() + duration
     started = time.monotonic()
+    deadline = None if duration is None else started + duration
+
+    def more(made: int) -> bool:
+        if deadline is not None:
+            return time.monotonic() < deadline
+        return made < (requests_per_connection or 0)
 
     async def worker(client: httpx.AsyncClient, n: int) -> None:
         i = n
-        while time.monotonic() < deadline:
+        made = 0
+        while more(made):
+            made += 1
             i += 1
             t0 = time.perf_counter()
             try:

@@ -80,14 +80,16 @@ def test_a_claim_expires_after_its_ttl(guard_url):
         time.sleep(0.4)
         assert not guard.seen("a")
         return
+    # The claim must outlive the instant between two calls on a busy machine:
+    # a margin of seconds, not a fraction of one.
     guard = (
-        RedisReplayGuard(guard_url, claim_ttl=0.3)
+        RedisReplayGuard(guard_url, claim_ttl=2.0)
         if guard_url.startswith("redis")
-        else SQLReplayGuard(guard_url, claim_ttl=0.3)
+        else SQLReplayGuard(guard_url, claim_ttl=2.0)
     )
     assert guard.claim("a")
     assert not guard.claim("a")
-    time.sleep(0.4)
+    time.sleep(2.2)
     assert guard.claim("a")
 
 
@@ -148,25 +150,26 @@ def test_a_failed_handler_gives_the_event_back_for_the_retry(guard_url):
 
 
 def test_a_claim_of_a_killed_process_expires(shared_url):
+    # Seconds of margin between the child's claim and the check that it holds.
     if shared_url.startswith("redis"):
-        short = RedisReplayGuard(shared_url, claim_ttl=0.5)
+        short = RedisReplayGuard(shared_url, claim_ttl=2.0)
     else:
-        short = SQLReplayGuard(shared_url, claim_ttl=0.5)
+        short = SQLReplayGuard(shared_url, claim_ttl=2.0)
     # The killed process claims with the same short expiry.
     child = FORK.Process(target=_claim_with_short_ttl, args=(shared_url,))
     child.start()
     child.join(timeout=30)
     assert child.exitcode == -signal.SIGKILL
     assert not short.claim("killed")  # still held
-    time.sleep(0.6)
+    time.sleep(2.2)
     assert short.claim("killed")  # expired: the retry is handled
 
 
 def _claim_with_short_ttl(url: str) -> None:
     guard = (
-        RedisReplayGuard(url, claim_ttl=0.5)
+        RedisReplayGuard(url, claim_ttl=2.0)
         if url.startswith("redis")
-        else SQLReplayGuard(url, claim_ttl=0.5)
+        else SQLReplayGuard(url, claim_ttl=2.0)
     )
     assert guard.claim("killed")
     os.kill(os.getpid(), signal.SIGKILL)
