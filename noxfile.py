@@ -114,7 +114,7 @@ def tests(session: nox.Session) -> None:
     """The whole suite, with branch coverage of the package and a floor."""
     session.install("-e", ".[test]", *_group("coverage"))
     session.run("coverage", "erase")
-    session.run("coverage", "run", "-m", "pytest", *PYTEST, "--durations=15", *session.posargs)
+    session.run("coverage", "run", "-m", "pytest", *PYTEST, *session.posargs)
     session.run("coverage", "combine", "--quiet")
     session.run("coverage", "report")
 

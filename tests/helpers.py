@@ -91,20 +91,26 @@ def django_live_server() -> Iterator[str]:
         httpd.shutdown()
 
 
-def child_pytest(*args: str, env: dict[str, str]) -> tuple[int, str]:
+def child_pytest(*args: str, env: dict[str, str], measured: bool = True) -> tuple[int, str]:
     """Run pytest in a child process (another Django settings module, another
     database): the number of tests that passed, and the last part of the output.
-    Fails on any failure, error or skip."""
+    Fails on any failure, error or skip. ``measured=False`` keeps coverage out
+    of a child whose code paths the parent's own run measures already (it
+    roughly doubles a run's time)."""
     import os
     import subprocess
     import sys
 
     from harness.servers import ROOT
 
+    environment = {**os.environ, **env}
+    if not measured:
+        for name in ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START"):
+            environment.pop(name, None)
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env=environment,
         capture_output=True,
         text=True,
         timeout=900,
