@@ -246,6 +246,23 @@ def test_an_unusable_sqlite_path_is_one_line_and_exit_2(tmp_path):
     assert f"cannot open SQLite file {tmp_path}/a-file/wonderblogs.db" in line
 
 
+@pytest.mark.parametrize(
+    ("where", "says"),
+    [("a-file", "that path is a file, not a folder"), ("a-file/posts", "cannot be created")],
+)
+def test_an_unusable_markdown_folder_is_one_line_and_exit_2(where, says, tmp_path):
+    (tmp_path / "a-file").write_text("not a directory")
+    result = run_cli(
+        "serve", "--store", f"markdown:///{tmp_path}/{where}",
+        env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert f"Markdown store at {tmp_path}/{where}: " in line
+    assert says in line
+
+
 def test_a_password_in_a_store_url_is_never_printed(tmp_path):
     result = run_cli(
         "serve",

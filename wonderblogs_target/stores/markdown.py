@@ -121,6 +121,23 @@ def _umask() -> int:
     return mask
 
 
+def _usable_folder(directory: Path, location: str) -> None:
+    """The posts folder exists (made if missing) and this process may write in
+    it; otherwise one line that says which path and why, at start-up rather
+    than a traceback on the first delivery."""
+    where = f"Markdown store at {location}"
+    if directory.exists() and not directory.is_dir():
+        raise ConfigurationError(f"{where}: that path is a file, not a folder")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"{where}: the folder cannot be created ({exc.strerror or exc})"
+        ) from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise ConfigurationError(f"{where}: this process cannot write in that folder")
+
+
 #: Bytes a file name's stem may take: file systems allow 255 per name, and the
 #: post's file adds a date and ".md", its cover copy a digest and an extension.
 _MAX_STEM_BYTES = 150
@@ -172,8 +189,8 @@ class MarkdownStore:
         if git not in (None, "commit", "push"):
             raise ConfigurationError(f"git must be 'commit' or 'push', got {git!r}")
         self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
         self.location = absolute(self.directory)
+        _usable_folder(self.directory, self.location)
         self.default_locale = default_locale
         self.format: Format = FORMATS[generator]
         self.draft = draft
