@@ -247,3 +247,23 @@ def test_describe_violations_explains_nulls_and_types():
         "recent_articles[0].summary: null is not allowed; leave the key out instead",
         "visual_identity.image_output.compression: null is not allowed; leave the key out instead",
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://0177.0.0.1/", "Invalid IPv4 address"),
+        ("http://example.org:99999/", "Port out of range"),
+        ("ftp://example.org/", "must be an http:// or https:// address"),
+    ],
+)
+def test_a_url_that_cannot_be_checked_is_one_usage_line(url, says, capsys):
+    from wonderblogs_target.cli import main
+
+    with pytest.raises(SystemExit) as exit:
+        main(["check", url, "--key", "k"])
+    assert exit.value.code == 2
+    err = capsys.readouterr().err
+    assert says in err.splitlines()[-1]
+    assert "Traceback" not in err

@@ -208,6 +208,17 @@ def run_command(*args: str) -> tuple[int, str]:
     return 0, out.getvalue()
 
 
+def test_the_commands_answer_bad_input_in_one_line():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Invalid IPv6 URL") as bad_url:
+        call_command("wonderblogs_check", "--url", "http://[::1")
+    assert bad_url.value.returncode == 2
+    with pytest.raises(CommandError, match="cannot write /nonexistent/x") as bad_output:
+        call_command("wonderblogs_openapi", "--output", "/nonexistent/x")
+    assert bad_output.value.returncode == 2
+
+
 def test_wonderblogs_check_passes_in_process_and_marks_its_articles():
     code, output = run_command("wonderblogs_check", "--rewrite")
     assert code == 0, output

@@ -221,6 +221,16 @@ def test_unknown_store_url_is_a_clear_error(tmp_path):
     assert "unknown store" in result.stderr
 
 
+def test_a_store_url_that_does_not_parse_is_one_line_without_its_password(tmp_path):
+    result = run_cli(
+        "serve", "--store", "postgresql://user:hunter2@[::1/db",
+        env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line == "error: the postgresql URL cannot be read: Invalid IPv6 URL"
+
+
 @pytest.mark.parametrize("port", ["70000", "0", "-1", "http"])
 def test_a_port_that_is_not_one_is_a_usage_error(port, tmp_path):
     """--port 70000 listened on 4464 and printed 70000; --port 0 listened on 8000."""

@@ -30,7 +30,7 @@ try:
 except ImportError as exc:  # pragma: no cover
     raise missing_extra("httpx", "client") from exc
 
-__all__ = ["Check", "CheckAborted", "Report", "run_checks"]
+__all__ = ["Check", "CheckAborted", "Report", "run_checks", "url_problem"]
 
 Status = Literal["pass", "fail", "warn"]
 USER_AGENT = "wonderblogs-target-check"
@@ -297,6 +297,25 @@ class _Checker:
                     detail,
                 )
             )
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be checked (a person's typo, said in one line), or None.
+
+    The one rule for every way of starting the checks (``check``,
+    ``wonderblogs_check --url``): an http(s) URL with a host, a port in range
+    and an address that parses."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not one
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        return f"{url!r} is not a URL that can be checked: {exc}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"URL must be an http:// or https:// address, got {url!r}"
+    return None
 
 
 def run_checks(

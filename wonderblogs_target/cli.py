@@ -298,19 +298,18 @@ def _run_verify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
 
 
 def _run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from urllib.parse import urlsplit
-
     key = args.key or os.environ.get("WONDERBLOGS_API_KEY", "")
     if not key:
         parser.error("no key: pass --key or set WONDERBLOGS_API_KEY")
-    if urlsplit(args.url).scheme not in ("http", "https") or not urlsplit(args.url).hostname:
-        parser.error(f"URL must be an http:// or https:// address, got {args.url!r}")
     if not args.timeout > 0:
         parser.error("--timeout must be a positive number of seconds")
     try:
-        from .check import run_checks
+        from .check import run_checks, url_problem
     except ImportError as exc:
         parser.exit(2, f"error: {exc}\n")
+    problem = url_problem(args.url)
+    if problem is not None:
+        parser.error(problem)
     report = run_checks(
         args.url, key, publish=args.publish, rewrite=args.rewrite, timeout=args.timeout
     )

@@ -204,7 +204,13 @@ def open_store(url: str, *, v1_api_key: str | None = None, v1_base_url: str | No
     """The store a URL names; see the module docstring for the forms.
     ``v1_api_key`` (and ``v1_base_url``, the API's address when not Wonderblogs'
     own) let the Markdown store download covers that are paths on that API."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not one
+    except ValueError as exc:
+        # Not echoed back: a URL that does not parse may still hold a password.
+        scheme = url.split(":", 1)[0] if "://" in url else "store"
+        raise ConfigurationError(f"the {scheme} URL cannot be read: {exc}") from None
     if parts.scheme == "sqlite":
         from .sqlite import SQLiteStore
 

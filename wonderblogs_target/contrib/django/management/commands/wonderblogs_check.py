@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import NoReverseMatch, reverse
 
 from ....._keys import first_key
-from .....check import run_checks
+from .....check import run_checks, url_problem
 from .....testing import check_app
 from ...conf import wonderblogs_setting
 
@@ -43,6 +43,9 @@ class Command(BaseCommand):
             raise CommandError('WONDERBLOGS["API_KEY"] is not set: the checks use it', returncode=2)
         publish, rewrite = options["publish"], options["rewrite"]
         if options["url"]:
+            problem = url_problem(options["url"])
+            if problem is not None:
+                raise CommandError(problem, returncode=2)
             report = run_checks(options["url"], key, publish=publish, rewrite=rewrite)
         else:
             from django.core.wsgi import get_wsgi_application

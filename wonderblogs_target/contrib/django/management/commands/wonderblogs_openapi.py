@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import NoReverseMatch, reverse
 
 from .....cli import dump_document
@@ -30,7 +30,12 @@ class Command(BaseCommand):
         document = generate_openapi_spec(version=options["openapi_version"], path=path)
         text = dump_document(document, options["format"])
         if options["output"]:
-            with open(options["output"], "w", encoding="utf-8") as handle:
-                handle.write(text)
+            try:
+                with open(options["output"], "w", encoding="utf-8") as handle:
+                    handle.write(text)
+            except OSError as exc:
+                raise CommandError(
+                    f"cannot write {options['output']}: {exc.strerror or exc}", returncode=2
+                ) from None
         else:
             self.stdout.write(text, ending="")
