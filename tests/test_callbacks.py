@@ -401,3 +401,31 @@ def test_a_guard_with_only_seen_and_remember_still_guards():
     assert json.loads(target.handle(core_request(body)).body)["duplicate"] is True
     assert guard.keys == {"run.completed:run-1"}
     assert len(inbox.events) == 1
+
+
+@pytest.fixture(scope="module")
+def stopped_redis() -> str:
+    """The URL of a Redis server that was started, then stopped: the guard's
+    store is down, as when Redis restarts."""
+    from tests.redis_server import redis_server
+
+    with redis_server() as url:
+        pass
+    return url
+
+
+def test_a_guard_that_cannot_answer_is_a_json_503_in_every_adapter(
+    make_client, stopped_redis, caplog
+):
+    """Not the framework's plain-text 500: the package's own answer, which keeps
+    the sender retrying, with nothing run and the reason in the log."""
+    inbox = Inbox()
+    body = encode(EVENTS["run.failed"])
+    client = receiver(make_client, inbox, replay_guard=stopped_redis)
+    with caplog.at_level(logging.ERROR, logger="wonderblogs_target"):
+        response = client.request("POST", headers=signed(body), body=body)
+    assert response.status == 503
+    assert response.json() == {"error": "The replay guard is unavailable; retry later"}
+    assert response.headers["retry-after"] == "5"
+    assert inbox.events == []
+    assert "replay guard could not be asked" in caplog.text

@@ -71,6 +71,19 @@ DUPLICATE = json_response(200, {"ok": True, "duplicate": True})
 IN_PROGRESS = error_response(
     503, "This event is being handled by another delivery", None, ("retry-after", "5")
 )
+#: The replay guard's store (Redis, a database) could not answer: the event is
+#: neither run nor turned away, and the sender's retry finds the guard back.
+GUARD_UNAVAILABLE = error_response(
+    503, "The replay guard is unavailable; retry later", None, ("retry-after", "5")
+)
+
+
+def _quietly(operation: Callable[[str], object], key: str) -> None:
+    """A guard update whose failure is logged, not answered."""
+    try:
+        operation(key)
+    except Exception:
+        logger.exception("the replay guard could not record an event")
 
 
 class ReceiverOptions(TypedDict, total=False):
@@ -168,10 +181,14 @@ class WonderblogsCallbackReceiver(Endpoint):
         facts["event"] = event.event
         guard, key = self.replay_guard, event_key(event)
         claimer = claiming(guard)
-        if claimer is not None and not claimer.claim(key):
-            return DUPLICATE if claimer.seen(key) else IN_PROGRESS
-        if guard is not None and claimer is None and guard.seen(key):
-            return DUPLICATE
+        try:
+            if claimer is not None and not claimer.claim(key):
+                return DUPLICATE if claimer.seen(key) else IN_PROGRESS
+            if guard is not None and claimer is None and guard.seen(key):
+                return DUPLICATE
+        except Exception:  # the guard's own store failed: its error types are its own
+            logger.exception("the replay guard could not be asked about an event")
+            return GUARD_UNAVAILABLE
         handled = False
         try:
             yield self.call(self.on_event, (event,), self._event_is_async)
@@ -182,7 +199,8 @@ class WonderblogsCallbackReceiver(Endpoint):
             # Also when the flow is closed unfinished (a cancelled task): a claim
             # left behind would turn every retry of the event away.
             if claimer is not None and not handled:
-                claimer.release(key)
+                _quietly(claimer.release, key)
         if guard is not None:
-            guard.remember(key)
+            # The event ran: 200 even if this fails, since a 5xx would run it again.
+            _quietly(guard.remember, key)
         return ACCEPTED
