@@ -189,3 +189,19 @@ def test_a_commit_that_fails_fails_the_write_and_the_next_write_commits_it(remot
     store.save(article(slug="p", title="Retried"))
     assert subjects(site)[0] == "wonderblogs: update p (en), revision 2"
     assert git(site, "status", "--porcelain", "--untracked-files=no") == ""
+
+
+def test_a_stale_index_lock_is_said_at_start_with_the_command_that_fixes_it(remote, tmp_path):
+    """A git process killed mid-write leaves .git/index.lock, and every later
+    commit (so every delivery) fails: serve must say so when it starts."""
+    site = clone(remote, tmp_path / "site")
+    lock = site / ".git" / "index.lock"
+    lock.write_bytes(b"")  # what a killed git leaves behind
+    with pytest.raises(ConfigurationError) as caught:
+        open_store(f"markdown:///{site}/content/posts?git=commit")
+    assert f"rm {lock}" in str(caught.value)
+    assert lock.exists()  # not removed behind a person's back
+    lock.unlink()  # the command it names
+    store = open_store(f"markdown:///{site}/content/posts?git=commit")
+    store.save(article(slug="after-the-lock"))
+    assert subjects(site)[0].startswith("wonderblogs: publish after-the-lock")

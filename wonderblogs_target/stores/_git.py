@@ -75,6 +75,7 @@ class GitPublisher:
                 f"{directory} is not inside a git repository (git init, or clone the site)"
             ) from None
         self.root = Path(top.strip())
+        self._refuse_a_stale_lock()
         if push:
             try:
                 self.upstream = self._git("rev-parse", "--abbrev-ref", "@{upstream}").strip()
@@ -83,6 +84,18 @@ class GitPublisher:
                     "git=push needs the branch to have an upstream "
                     "(git push --set-upstream origin <branch>)"
                 ) from None
+
+    def _refuse_a_stale_lock(self) -> None:
+        """At start-up, git's index lock left behind (a git process killed
+        mid-write) would fail every later commit, so every delivery: say it now,
+        with the one command that fixes it. It is not removed here: a person's
+        git command may be holding it this very moment."""
+        lock = Path(self._git("rev-parse", "--absolute-git-dir").strip()) / "index.lock"
+        if lock.exists():
+            raise ConfigurationError(
+                f"{lock} exists: a git command is running in {self.root}, or one was "
+                f"killed and left it; once no git command runs there: rm {lock}"
+            )
 
     def _git(self, *args: str, timeout: float = 60.0) -> str:
         try:
