@@ -13,7 +13,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,6 +32,16 @@ def _binary(name: str) -> str:
 #: The port of the tests' server, chosen at import so that settings (Django's
 #: ``DATABASES``) can name it before the server is started.
 PORT = int(os.environ.get("WONDERBLOGS_TEST_PG_PORT") or free_port())
+
+
+#: How to restart each running server, by its URL (see :func:`restart`).
+_RESTARTS: dict[str, Callable[[], None]] = {}
+
+
+def restart(url: str) -> None:
+    """Restart the server at ``url`` (fast shutdown, then start again): every
+    connection a client holds is dropped, as in a database restart."""
+    _RESTARTS[url]()
 
 
 @contextmanager
@@ -64,9 +74,15 @@ def postgres_server(port: int = PORT) -> Iterator[str]:
     run(
         _binary("pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "60", "start"
     )
+    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    _RESTARTS[url] = lambda: run(
+        _binary("pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-m", "fast",
+        "-w", "-t", "60", "restart",
+    )  # fmt: skip
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield url
     finally:
+        _RESTARTS.pop(url, None)
         subprocess.run(
             [*prefix, _binary("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
             capture_output=True,

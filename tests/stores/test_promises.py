@@ -303,3 +303,31 @@ def test_a_killed_writer_leaves_only_whole_posts(backend):
         assert newest >= acknowledged
     finally:
         store.close()
+
+
+def test_a_postgresql_restart_costs_no_request():
+    """After a restart every thread's connection is dead, though the server is
+    back: each thread's next request must be answered on a fresh connection
+    (one GET context that fails fails a Wonderblogs run)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from harness.servers import free_port
+    from tests.postgres import postgres_server, restart
+    from wonderblogs_target.models import PublishPayload
+    from wonderblogs_target.stores import open_store
+
+    def push(number: int) -> str:
+        payload = PublishPayload.model_validate(samples.payload(slug=f"post-{number}"))
+        return store.save(payload).payload.slug
+
+    with postgres_server(free_port()) as url, ThreadPoolExecutor(4) as workers:
+        store = open_store(url)
+        try:
+            list(workers.map(push, range(8)))  # each thread keeps a connection
+            restart(url)
+            reads = list(workers.map(lambda _: len(store.recent_articles()), range(20)))
+            writes = list(workers.map(push, range(8, 40)))
+        finally:
+            store.close()
+    assert reads == [8] * 20
+    assert writes == [f"post-{n}" for n in range(8, 40)]

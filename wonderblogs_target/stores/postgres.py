@@ -9,7 +9,7 @@ remains and every earlier version lands in ``wb_revisions``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from .._extras import missing_extra
@@ -47,25 +47,50 @@ class PostgresStore(SQLStore):
             raise ConfigurationError(f"cannot reach PostgreSQL at {self.location}: {exc}") from None
         opened("PostgreSQL", self.location)
 
-    def _connection(self) -> psycopg.Connection[Any]:
+    def _connection(self) -> tuple[psycopg.Connection[Any], bool]:
+        """This thread's connection, and whether it was made just now."""
         db: psycopg.Connection[Any] | None = self._cached_connection()
         if db is None or db.closed or db.broken:
             db = psycopg.connect(self.url, autocommit=False, connect_timeout=10)
             self._keep(db)
-        return db
+            return db, True
+        return db, False
+
+    @contextmanager
+    def _begun(self) -> Iterator[psycopg.Connection[Any]]:
+        """A connection in a begun transaction.
+
+        A kept connection can be dead without knowing it: the server restarted,
+        or a proxy dropped it. Beginning the transaction is the first thing sent,
+        so a connection that fails there is replaced once by a fresh one, before
+        any of the request's work ran; a fresh connection that fails is the
+        server's real answer and goes to the caller (the target answers 5xx).
+        """
+        for retry in (False, True):
+            db, fresh = self._connection()
+            stack = ExitStack()
+            try:
+                stack.enter_context(db.transaction())
+            except psycopg.OperationalError:
+                stack.close()
+                db.close()
+                if fresh or retry:
+                    raise
+                continue
+            with stack:
+                yield db
+            return
 
     @contextmanager
     def transaction(self, *lock_keys: str) -> Iterator[psycopg.Connection[Any]]:
-        db = self._connection()
-        with db.transaction():
+        with self._begun() as db:
             for key in lock_keys:
                 db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
             yield db
 
     @contextmanager
     def reading(self) -> Iterator[psycopg.Connection[Any]]:
-        db = self._connection()
-        with db.transaction():
+        with self._begun() as db:
             yield db
 
     def _is_slug_conflict(self, exc: Exception) -> bool:
