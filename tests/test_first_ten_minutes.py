@@ -56,3 +56,16 @@ def test_the_test_command_says_it_needs_root_next_to_it():
     before = readme.split("<!-- test-command -->")[0].rsplit("## Development", 1)[1]
     assert "root or sudo" in before
     assert "scripts/install-system-deps" in before
+
+
+@pytest.mark.parametrize(
+    ("page", "heading"), [("README.md", "## Install"), ("docs/quickstart.md", "## Get it")]
+)
+def test_the_install_path_that_works_before_the_first_release_comes_first(page, heading):
+    """`pip install "wonderblogs-target[serve]"` fails until the package is on
+    PyPI: the page says so, and its first command is the checkout."""
+    section = (ROOT / page).read_text().split(heading, 1)[1].split("\n## ", 1)[0]
+    assert "not on PyPI yet" in section
+    first_block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    assert first_block.startswith("git clone ")
+    assert "pip install" not in first_block
