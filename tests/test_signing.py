@@ -306,3 +306,17 @@ def test_any_input_gives_only_a_verification_error(body, signature, timestamp, n
 def test_sign_payload_refuses_arguments_that_cannot_make_a_valid_signature(arguments, message):
     with pytest.raises(ConfigurationError, match=message):
         sign_payload(b"{}", **{"secret": "s", **arguments})
+
+
+@pytest.mark.parametrize(
+    "timestamp", [1.9, True, " 12 ", "123", "abc", float("nan"), float("inf"), -1, 10**12]
+)
+def test_sign_payload_takes_only_whole_unix_seconds(timestamp):
+    """int() would take 1.9, True and " 12 " and raise its own errors on the rest."""
+    with pytest.raises(ConfigurationError, match="timestamp must be Unix seconds"):
+        sign_payload(FAILED, SECRET, timestamp=timestamp)
+
+
+def test_sign_payload_says_what_a_scheme_is():
+    with pytest.raises(ConfigurationError, match="scheme must be a SignatureScheme"):
+        sign_payload(FAILED, SECRET, scheme=None)  # type: ignore[arg-type]

@@ -201,11 +201,17 @@ def sign_payload(
             "sign_payload takes one secret (a str); a list is for verify_signature, "
             "which accepts any of several during a rotation"
         )
+    if not isinstance(scheme, SignatureScheme):
+        raise ConfigurationError(f"scheme must be a SignatureScheme, got {scheme!r}")
     [key] = _secrets(secret, scheme)
-    stamp = str(int(time.time()) if timestamp is None else int(timestamp))
-    if not (stamp.isdigit() and len(stamp) <= _MAX_TIMESTAMP_DIGITS):
+    if timestamp is None:
+        timestamp = int(time.time())
+    # Exactly an int: int() would turn 1.9 into 1, True into 1 and " 12 " into 12,
+    # and fail with its own errors on "abc", nan or inf.
+    stamp = str(timestamp)
+    if type(timestamp) is not int or not stamp.isdigit() or len(stamp) > _MAX_TIMESTAMP_DIGITS:
         raise ConfigurationError(
-            f"timestamp must be Unix seconds: a whole number from 0 to "
+            f"timestamp must be Unix seconds: a whole number (an int) from 0 to "
             f"{10**_MAX_TIMESTAMP_DIGITS - 1}, got {timestamp!r}"
         )
     ident = message_id or f"msg_{secrets.token_hex(12)}"
