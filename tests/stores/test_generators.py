@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from harness.servers import ROOT
 from tests import samples
 from tests.generators import new_site
 from wonderblogs_target.models import PublishPayload
@@ -282,3 +283,19 @@ def test_no_markup_from_an_article_runs_on_the_built_site(generator, tmp_path):
     assert "List<int>" in text
     assert "<script>" in text  # the article's tag is shown as text
     assert store.get(saved.id).payload.content == HOSTILE
+
+
+def test_pelican_writes_no_draft_page_with_the_documented_setting(tmp_path):
+    """Pelican builds drafts under output/drafts/, public if the folder is
+    deployed; the static-sites page's DRAFT_SAVE_AS = "" keeps them out."""
+    site = new_site("pelican", tmp_path)
+    config = site.root / "pelicanconf.py"
+    config.write_text(config.read_text() + 'DRAFT_SAVE_AS = ""\n')
+    MarkdownStore(site.posts, generator="pelican").save(article(**PUBLISHED))
+    MarkdownStore(site.posts, generator="pelican", draft=True).save(article(**DRAFT))
+    site.build()
+    pages = site.pages()
+    assert [path for path, html in pages.items() if "draft-marker" in html] == []
+    assert any("published-marker" in html for html in pages.values())
+    text = (ROOT / "docs" / "static-sites.md").read_text()
+    assert 'DRAFT_SAVE_AS = ""' in text
