@@ -179,9 +179,21 @@ def test_slow_endpoint_times_out(base):
 
 
 def test_unreachable_host():
-    result = run_checks(f"http://127.0.0.1:{free_port()}/api/wonderblogs", KEY)
+    port = free_port()
+    result = run_checks(f"http://127.0.0.1:{port}/api/wonderblogs", KEY)
     assert result.exit_code == 2
-    assert "cannot connect" in result.to_text()
+    text = result.to_text()
+    assert f"cannot connect to 127.0.0.1:{port}: nothing answers there" in text
+    assert "is the server running, and is the port right?" in text
+
+
+def test_a_wrong_key_is_said_to_be_the_wrong_key(base):
+    result = run_checks(f"{base}/good", KEY + "-not-it")
+    assert result.exit_code == 1
+    [context] = [c for c in result.checks if c.name == "context"]
+    assert context.message.startswith("GET with the key answered 401, expected 2xx")
+    assert "the key does not match the target's" in context.message
+    assert KEY not in result.to_text()
 
 
 def test_tls_error(base):

@@ -33,6 +33,7 @@ except ImportError as exc:  # pragma: no cover
 __all__ = ["Check", "CheckAborted", "Report", "run_checks", "url_problem"]
 
 Status = Literal["pass", "fail", "warn"]
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 USER_AGENT = "wonderblogs-target-check"
 
 
@@ -192,7 +193,12 @@ class _Checker:
                 reason = str(exc) or type(exc).__name__
                 if "SSL" in reason or "certificate" in reason.lower():
                     raise CheckAborted(f"TLS error: {_scrub(reason, self.secrets)}") from exc
-                raise CheckAborted(f"cannot connect: {_scrub(reason, self.secrets)}") from exc
+                where = httpx.URL(self.url)
+                raise CheckAborted(
+                    f"cannot connect to {where.host}:{where.port or _DEFAULT_PORTS[where.scheme]}: "
+                    "nothing answers there (is the server running, and is the port right?) "
+                    f"({_scrub(reason, self.secrets)})"
+                ) from exc
             except httpx.HTTPError as exc:
                 raise CheckAborted(f"{method} failed: {type(exc).__name__}: {exc}") from exc
         if response.is_redirect:
@@ -210,11 +216,17 @@ class _Checker:
     def context(self) -> None:
         response, ms = self._send("GET", {"Authorization": f"Bearer {self.key}"})
         if not response.is_success:
+            said = f"GET with the key answered {response.status_code}, expected 2xx"
+            if response.status_code in (401, 403):
+                said += (
+                    ": the key does not match the target's (the Target Authentication Key "
+                    "in the Wonderblogs dashboard and the site's key must be the same)"
+                )
             self.add(
                 Check(
                     "context",
                     "fail",
-                    f"GET with the key answered {response.status_code}, expected 2xx",
+                    said,
                     ms,
                     [_excerpt(response, self.secrets)] if response.content else [],
                 )
@@ -250,7 +262,8 @@ class _Checker:
             )
             return
         articles = len(context.recent_articles)
-        self.add(Check("context", "pass", f"valid context with {articles} recent articles", ms))
+        plural = "article" if articles == 1 else "articles"
+        self.add(Check("context", "pass", f"valid context with {articles} recent {plural}", ms))
         if not (context.content_focus or "").strip():
             self.add(
                 Check(
