@@ -273,6 +273,36 @@ def test_an_unusable_markdown_folder_is_one_line_and_exit_2(where, says, tmp_pat
     assert says in line
 
 
+def test_a_sqlite_file_in_a_missing_folder_is_refused_and_no_folder_made(tmp_path):
+    """sqlite:////nonexistent-dir/sub/x.db made both folders at the root."""
+    missing = tmp_path / "nonexistent-dir" / "sub"
+    result = run_cli(
+        "serve", "--store", f"sqlite:///{missing}/x.db",
+        env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert f"the folder {missing} does not exist" in line
+    assert not (tmp_path / "nonexistent-dir").exists()
+
+
+def test_a_port_in_use_is_said_before_the_banner(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli(
+            "serve", "--port", str(port), env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path
+        )
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()  # no banner, no uvicorn traceback
+    assert line == (
+        f"error: cannot listen on 127.0.0.1:{port}: Address already in use; choose another --port"
+    )
+
+
 def test_a_password_in_a_store_url_is_never_printed(tmp_path):
     result = run_cli(
         "serve",

@@ -236,9 +236,15 @@ def _run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
             allowed_hosts=args.allowed_host,
             metrics_public=args.metrics_public,
         )
-    except ConfigurationError as exc:
+    except (ConfigurationError, ImportError) as exc:
+        # An ImportError here is a store's driver not installed: its message
+        # names the extra to install.
         parser.exit(2, f"error: {exc}\n")
     port = args.port if args.port is not None else (config.serve.port or 8000)
+    in_use = _port_in_use(host, port)
+    if in_use is not None:
+        store.close()
+        parser.exit(2, f"error: cannot listen on {host}:{port}: {in_use}; choose another --port\n")
     if args.insecure_no_auth:
         sys.stderr.write(_INSECURE_WARNING)
     context = config.source or "DEMO context (pass --config wonderblogs.toml)"
@@ -251,6 +257,26 @@ def _run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     sys.stderr.flush()
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
     return 0
+
+
+def _port_in_use(host: str, port: int) -> str | None:
+    """Why ``serve`` could not listen on ``host:port`` (in use, say), before it
+    prints where it serves; uvicorn would say so only after that banner."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        return f"{host!r} is not an address of this machine ({exc.strerror or exc})"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As uvicorn binds: SO_REUSEADDR, so a port in TIME_WAIT is not "in use".
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
 
 
 def _read(path: str) -> bytes:

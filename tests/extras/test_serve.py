@@ -20,3 +20,20 @@ def test_serve_answers_and_check_passes(tmp_path: Path) -> None:
     assert "ready for Wonderblogs" in output
     assert KEY not in output
     assert (tmp_path / "wonderblogs.db").exists()  # the default store, where it was started
+
+
+def test_a_store_whose_driver_is_not_installed_is_one_line(tmp_path: Path) -> None:
+    """With only [serve], a PostgreSQL URL printed a 25-line traceback before the
+    install line."""
+    import subprocess
+
+    from tests.extras._support import environment
+
+    result = subprocess.run(
+        ["wonderblogs-target", "serve", "--store", "postgresql://app@127.0.0.1:1/site"],
+        cwd=tmp_path, env=environment(), capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert 'pip install "wonderblogs-target[postgres]"' in line

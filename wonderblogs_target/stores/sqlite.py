@@ -7,6 +7,7 @@ instead of racing. A killed process leaves the last committed state.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +26,27 @@ SCHEMA = schema(
 )
 
 
+def _check_folder(path: Path, location: str) -> None:
+    """The database's folder must exist and be writable: SQLite creates the
+    file, and this store never creates folders it was not asked for (a typo in
+    ``sqlite:////data/x.db`` would otherwise make ``/data`` at the root)."""
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise ConfigurationError(
+            f"cannot open SQLite file {location}: {absolute(folder)} is a file, not a folder"
+        )
+    if not folder.is_dir():
+        raise ConfigurationError(
+            f"cannot open SQLite file {location}: the folder {absolute(folder)} does not "
+            "exist (create it, or name a file in a folder that does)"
+        )
+    if not path.exists() and not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigurationError(
+            f"cannot create SQLite file {location}: the folder {absolute(folder)} is not "
+            "writable by this process"
+        )
+
+
 class SQLiteStore(SQLStore):
     """Posts in one SQLite file at ``path`` (created with its directory if missing)."""
 
@@ -34,9 +56,9 @@ class SQLiteStore(SQLStore):
         super().__init__()
         self.path = str(path)
         self.location = self.path if self.path == ":memory:" else absolute(self.path)
+        if self.path != ":memory:":
+            _check_folder(Path(self.path), self.location)
         try:
-            if self.path != ":memory:":
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             with self._connection() as db:
                 db.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
