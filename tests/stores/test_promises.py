@@ -141,8 +141,23 @@ def test_recent_articles_are_titles_and_summaries_newest_first(store):
         {"title": "Post 2", "summary": "About 2"},
         {"title": "Post 1", "summary": "About 1"},
     ]
-    assert store.recent_articles() == [p.recent_article for p in store.recent()]
+    assert store.recent_articles() == [p.recent_article for p in store.recent()]  # no test ones
     assert store.recent_articles()[-1] == {"title": "Post 0, revised", "summary": "About 0 again"}
+
+
+def test_the_checkers_test_articles_never_reach_the_context(store):
+    """Wonderblogs reads recent_articles to avoid repeating topics: a test
+    article of `wonderblogs-target check --publish` must never be among them,
+    however many runs left one, while the store still keeps and lists it."""
+    from wonderblogs_target.stores import CHECK_SLUG_PREFIX
+
+    store.save(article(slug="a-real-post", title="A real post", description="Real"))
+    for n in range(3):
+        store.save(article(slug=f"{CHECK_SLUG_PREFIX}{n}", title=f"Test article {n}"))
+    assert store.recent_articles() == [{"title": "A real post", "summary": "Real"}]
+    assert store.recent_articles(1) == [{"title": "A real post", "summary": "Real"}]
+    assert store.count() == 4
+    assert {p.payload.title for p in store.recent()} >= {"Test article 0", "A real post"}
 
 
 def test_data_survives_reopening(backend):

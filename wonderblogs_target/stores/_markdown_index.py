@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from . import CHECK_SLUG_PREFIX
+
 __all__ = ["INDEX_NAME", "Entry", "MarkdownIndex"]
 
 INDEX_NAME = ".wonderblogs-index.sqlite"
@@ -173,14 +175,22 @@ class MarkdownIndex:
             other = int(db.execute("PRAGMA data_version").fetchone()[0])
         return other, getattr(self._local, "commits", 0)
 
-    def newest(self, limit: int) -> list[tuple[str, str, str]]:
-        """(name, title, description) of the newest posts."""
+    def newest(self, limit: int, *, context: bool = False) -> list[tuple[str, str, str]]:
+        """(name, title, description) of the newest posts; for the ``context``,
+        without the checker's test articles."""
         with self._db() as db:
-            rows: list[Any] = db.execute(
-                "SELECT name, title, description FROM posts "
-                "ORDER BY published_at DESC, name DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
+            if context:
+                rows: list[Any] = db.execute(
+                    "SELECT name, title, description FROM posts WHERE substr(slug, 1, ?) <> ? "
+                    "ORDER BY published_at DESC, name DESC LIMIT ?",
+                    (len(CHECK_SLUG_PREFIX), CHECK_SLUG_PREFIX, limit),
+                ).fetchall()
+            else:
+                rows = db.execute(
+                    "SELECT name, title, description FROM posts "
+                    "ORDER BY published_at DESC, name DESC LIMIT ?",
+                    (limit,),
+                ).fetchall()
         return [(str(n), str(t), str(d)) for n, t, d in rows]
 
     def count(self) -> int:

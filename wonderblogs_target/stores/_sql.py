@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import PublishRejected
 from ..models import PublishPayload
-from . import RECENT_LIMIT, StoredPost, numeric_id, post_identity, recent_list
+from . import CHECK_SLUG_PREFIX, RECENT_LIMIT, StoredPost, numeric_id, post_identity, recent_list
 
 __all__ = ["SQLStore"]
 
@@ -205,9 +205,10 @@ class SQLStore(ABC):
         with self.reading() as db:
             rows = db.execute(
                 self.sql(
-                    "SELECT payload FROM wb_posts ORDER BY published_at DESC, id DESC LIMIT ?"
+                    "SELECT payload FROM wb_posts WHERE substr(slug, 1, ?) <> ? "
+                    "ORDER BY published_at DESC, id DESC LIMIT ?"
                 ),
-                (limit,),
+                (len(CHECK_SLUG_PREFIX), CHECK_SLUG_PREFIX, limit),
             ).fetchall()
         documents = [json.loads(p) if isinstance(p, str | bytes) else p for (p,) in rows]
         return recent_list((d["title"], d["description"]) for d in documents)

@@ -576,7 +576,9 @@ class MarkdownStore:
         cached = getattr(self._recent, "value", None)
         if cached is not None and cached[0] == key:
             return [dict(item) for item in cached[1]]
-        found = recent_list((title, summary) for _, title, summary in self._index.newest(limit))
+        found = recent_list(
+            (title, summary) for _, title, summary in self._index.newest(limit, context=True)
+        )
         self._recent.value = (key, found)
         return [dict(item) for item in found]
 

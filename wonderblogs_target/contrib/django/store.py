@@ -16,6 +16,7 @@ from django.utils import timezone
 from ...errors import PublishRejected
 from ...models import PublishPayload
 from ...stores import (
+    CHECK_SLUG_PREFIX,
     RECENT_LIMIT,
     StoredPost,
     is_check_article,
@@ -186,7 +187,11 @@ class DjangoStore:
     def recent_articles(self, limit: int = RECENT_LIMIT) -> list[dict[str, str]]:
         # Ids are given in arrival order and received_at never changes, so the
         # primary key orders newest first without a sort.
-        rows = Article.objects.using(self.using).order_by("-id")
+        rows = (
+            Article.objects.using(self.using)
+            .exclude(slug__startswith=CHECK_SLUG_PREFIX)
+            .order_by("-id")
+        )
         return recent_list(rows.values_list("title", "description")[:limit])
 
     def get(self, post_id: str) -> StoredPost | None:
