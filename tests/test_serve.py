@@ -190,6 +190,10 @@ def test_the_key_is_never_printed(tmp_path):
             "wonderblogs.toml:2: context.recent_articles: comes from the store",
         ),
         ("[inbox]\ntitle = 'x'\n", "a [context] table"),
+        (
+            "brand_identity = 3\n" + CONFIG,
+            "wonderblogs.toml:1: brand_identity: a brand context key belongs under [context]",
+        ),
     ],
 )
 def test_config_errors_name_the_line_and_the_rule(tmp_path, text, message):
@@ -211,6 +215,8 @@ def test_a_missing_config_file_is_a_clear_error(tmp_path):
     )
     assert result.returncode == 2
     assert "nope.toml: cannot read" in result.stderr
+    # Where a whole file to start from is.
+    assert "https://wonderblogs-target.github.io/wonderblogs-target/static-sites/" in result.stderr
 
 
 def test_unknown_store_url_is_a_clear_error(tmp_path):

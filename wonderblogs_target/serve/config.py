@@ -109,14 +109,27 @@ def _line_of(text: str, path: tuple[int | str, ...]) -> int | None:
     return best[1] if best else None
 
 
+#: Where the documentation shows a whole wonderblogs.toml to start from.
+TEMPLATE = "https://wonderblogs-target.github.io/wonderblogs-target/static-sites/"
+
+
 def _problems(text: str, name: str, prefix: tuple[str, ...], error: ValidationError) -> str:
     lines = []
     for item in error.errors(include_url=False, include_input=False):
         loc = (*prefix, *item["loc"])
         line = _line_of(text, loc)
         where = f"{name}:{line}" if line else name
-        lines.append(f"{where}: {format_location(loc)}: {item['msg']}")
+        message = item["msg"]
+        if item["type"] == "extra_forbidden" and len(loc) == 1 and loc[0] in _CONTEXT_KEYS:
+            # A brand context key at the top: the one mistake everyone makes once.
+            message = f"a brand context key belongs under [context], not at the top ({message})"
+        lines.append(f"{where}: {format_location(loc)}: {message}")
     return "\n".join(lines)
+
+
+_CONTEXT_KEYS = frozenset(ContextResponse.model_fields) | frozenset(
+    field.alias for field in ContextResponse.model_fields.values() if field.alias
+)
 
 
 def load_config(path: str | Path | None) -> ServeConfig:
@@ -127,7 +140,10 @@ def load_config(path: str | Path | None) -> ServeConfig:
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigurationError(f"{file}: cannot read: {exc.strerror}") from None
+        raise ConfigurationError(
+            f"{file}: cannot read: {exc.strerror} (a whole wonderblogs.toml to start from "
+            f"is on {TEMPLATE})"
+        ) from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
