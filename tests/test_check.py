@@ -279,3 +279,13 @@ def test_a_url_that_cannot_be_checked_is_one_usage_line(url, says, capsys):
     err = capsys.readouterr().err
     assert says in err.splitlines()[-1]
     assert "Traceback" not in err
+
+
+def test_the_test_articles_description_is_plain_text():
+    """Descriptions are shown as they are (the inbox, lists, meta tags): a
+    backtick there is shown, not rendered."""
+    from wonderblogs_target.check import sample_article
+
+    description = sample_article()["description"]
+    assert "wonderblogs-target check --publish" in description
+    assert not set("`*_[]<>") & set(description)
