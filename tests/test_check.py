@@ -277,7 +277,7 @@ def test_a_url_that_cannot_be_checked_is_one_usage_line(url, says, capsys):
         main(["check", url, "--key", "k"])
     assert exit.value.code == 2
     err = capsys.readouterr().err
-    assert says in err.splitlines()[-1]
+    assert says in err.splitlines()[0]  # the line that matters comes first
     assert "Traceback" not in err
 
 

@@ -566,3 +566,18 @@ def test_a_cover_on_the_wonderblogs_api_is_fetched_with_the_v1_key(tmp_path):
     assert copy.read_bytes() == PNG_PIXEL
     assert f"- images/{copy.name}" in (posts / "p.md").read_text()
     assert "wb-v1-serve-key" not in output
+
+
+def test_serve_help_never_cuts_a_word_and_a_usage_error_comes_first(tmp_path):
+    import re as regex
+
+    helped = run_cli("serve", "--help", env={"COLUMNS": "80"}, cwd=tmp_path)
+    assert helped.returncode == 0
+    assert "generator=hugo|jekyll|astro|mkdocs|pelican" in helped.stdout  # one piece
+    # No line ends inside a word of the store option (it broke "generator=h|ugo").
+    assert not regex.search(r"generator=h\n", helped.stdout)
+    failed = run_cli("serve", "--port", "x", env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path)
+    assert failed.returncode == 2
+    first, second = failed.stderr.strip().splitlines()
+    assert first.startswith("wonderblogs-target serve: error: argument --port")
+    assert second == "(see wonderblogs-target serve --help)"

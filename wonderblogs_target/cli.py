@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from ._extras import missing_extra
 from .openapi import DEFAULT_PATH, SUPPORTED_VERSIONS, generate_openapi_spec
@@ -72,18 +72,40 @@ def _port(text: str) -> int:
     return port
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Wraps help text between words only: a store URL such as
+    ``markdown:///dir?generator=hugo|jekyll`` is never cut inside a name."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        import textwrap
+
+        text = self._whitespace_matcher.sub(" ", text).strip()
+        return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+
+
+class _Parser(argparse.ArgumentParser):
+    """A usage error is the one line that matters, then where the options are
+    (not the whole usage block first, which hides the line)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n(see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="wonderblogs-target",
         description="Tools for sites that receive Wonderblogs articles.",
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(name: str, run: Runner, summary: str, description: str = "") -> Parser:
-        sub = commands.add_parser(name, help=summary, description=description or summary)
+        sub = commands.add_parser(
+            name, help=summary, description=description or summary, formatter_class=_HelpFormatter
+        )
         sub.set_defaults(run=run, subparser=sub)
         return sub
 
@@ -168,8 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--store",
         metavar="URL",
         help="sqlite:///file.db (default: sqlite:///wonderblogs.db), postgresql://..., "
-        "or markdown:///directory?generator=hugo|jekyll|astro|mkdocs|pelican"
-        "&draft=true&images=download&git=commit|push",
+        "or markdown:///directory with options after ?, joined by &: "
+        "generator=hugo|jekyll|astro|mkdocs|pelican draft=true images=download "
+        "images_allow=HOST,NETWORK git=commit|push",
     )
     serve.add_argument(
         "--wonderblogs-key",
