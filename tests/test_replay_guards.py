@@ -81,15 +81,15 @@ def test_a_claim_expires_after_its_ttl(guard_url):
         assert not guard.seen("a")
         return
     # The claim must outlive the instant between two calls on a busy machine:
-    # a margin of seconds, not a fraction of one.
+    # a second, not a fraction of one.
     guard = (
-        RedisReplayGuard(guard_url, claim_ttl=2.0)
+        RedisReplayGuard(guard_url, claim_ttl=1.0)
         if guard_url.startswith("redis")
-        else SQLReplayGuard(guard_url, claim_ttl=2.0)
+        else SQLReplayGuard(guard_url, claim_ttl=1.0)
     )
     assert guard.claim("a")
     assert not guard.claim("a")
-    time.sleep(2.2)
+    time.sleep(1.2)
     assert guard.claim("a")
 
 
@@ -150,26 +150,26 @@ def test_a_failed_handler_gives_the_event_back_for_the_retry(guard_url):
 
 
 def test_a_claim_of_a_killed_process_expires(shared_url):
-    # Seconds of margin between the child's claim and the check that it holds.
+    # A second of margin between the child's claim and the check that it holds.
     if shared_url.startswith("redis"):
-        short = RedisReplayGuard(shared_url, claim_ttl=2.0)
+        short = RedisReplayGuard(shared_url, claim_ttl=1.0)
     else:
-        short = SQLReplayGuard(shared_url, claim_ttl=2.0)
+        short = SQLReplayGuard(shared_url, claim_ttl=1.0)
     # The killed process claims with the same short expiry.
     child = FORK.Process(target=_claim_with_short_ttl, args=(shared_url,))
     child.start()
     child.join(timeout=30)
     assert child.exitcode == -signal.SIGKILL
     assert not short.claim("killed")  # still held
-    time.sleep(2.2)
+    time.sleep(1.2)
     assert short.claim("killed")  # expired: the retry is handled
 
 
 def _claim_with_short_ttl(url: str) -> None:
     guard = (
-        RedisReplayGuard(url, claim_ttl=2.0)
+        RedisReplayGuard(url, claim_ttl=1.0)
         if url.startswith("redis")
-        else SQLReplayGuard(url, claim_ttl=2.0)
+        else SQLReplayGuard(url, claim_ttl=1.0)
     )
     assert guard.claim("killed")
     os.kill(os.getpid(), signal.SIGKILL)
