@@ -38,12 +38,20 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
 def server(
     command: Sequence[str], *, port: int, env: dict[str, str], cwd: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
+    """``python COMMAND`` listening on ``port``, with ``env`` added to this one's."""
+    full_env = {**os.environ, **env, "PORT": str(port), "HOST": "127.0.0.1"}
+    with listening([sys.executable, *command], port=port, env=full_env, cwd=cwd) as process:
+        yield process
+
+
+@contextmanager
+def listening(
+    argv: Sequence[str], *, port: int, env: dict[str, str], cwd: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start ``argv`` with exactly ``env``, wait until it listens on ``port``,
+    and stop it (terminate, then kill) when done."""
     process = subprocess.Popen(
-        [sys.executable, *command],
-        cwd=cwd,
-        env={**os.environ, **env, "PORT": str(port), "HOST": "127.0.0.1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        list(argv), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     try:
         wait_for_port(port, process)

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from harness.servers import wait_for_port
+from harness.servers import listening
 from tests import samples
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,23 +71,8 @@ def run(*args: str | Path, cwd: Path, timeout: float = 180, **env: str) -> str:
 @contextmanager
 def running(*args: str | Path, cwd: Path, port: int, **env: str) -> Iterator[str]:
     """A server process on ``port``; yields its base URL and stops it after."""
-    process = subprocess.Popen(
-        [str(a) for a in args],
-        cwd=cwd,
-        env=environment(**env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_port(port, process)
+    with listening([str(a) for a in args], port=port, env=environment(**env), cwd=cwd):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def ask(method: str, url: str, body: Any = None, key: str = KEY) -> tuple[int, Any]:
