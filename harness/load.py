@@ -47,16 +47,23 @@ async def run_load(
     connections: int,
     duration: float | None = None,
     requests_per_connection: int | None = None,
+    keepalive: bool = True,
 ) -> LoadResult:
     """Keep ``connections`` requests in flight, GETs and POSTs of ``body`` in
     turn, for ``duration`` seconds (a benchmark) or until each connection has
     made ``requests_per_connection`` (a test, which a slow machine must not
-    fail); every non-2xx answer or transport failure counts as an error."""
+    fail); every non-2xx answer or transport failure counts as an error.
+    ``keepalive=False`` opens a connection per request: a server closes an idle
+    kept-alive connection after its own timeout (gunicorn 2 s, uvicorn 5 s),
+    and a request sent on it at that moment fails in transport, whatever the
+    app does, which a busy machine makes likely."""
     if (duration is None) == (requests_per_connection is None):
         raise ValueError("give duration or requests_per_connection")
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     result = LoadResult()
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    limits = httpx.Limits(
+        max_connections=connections, max_keepalive_connections=connections if keepalive else 0
+    )
     started = time.monotonic()
     deadline = None if duration is None else started + duration
 

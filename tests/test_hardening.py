@@ -219,7 +219,12 @@ def test_short_load_run_has_no_errors(name, tmp_path):
         body = samples.body(samples.PAYLOAD)
         # A number of requests, not a duration: a busy machine answers them
         # slower, never fewer.
-        load = run_load(url(port), "load-key", body, connections=64, requests_per_connection=4)
+        # A new connection per request: the servers' keep-alive timeouts race
+        # with a slow machine's next request, and that is no error of the app.
+        load = run_load(
+            url(port), "load-key", body, connections=64, requests_per_connection=4,
+            keepalive=False,
+        )  # fmt: skip
         result = asyncio.run(load)
     summary = result.summary()
     print(name, json.dumps(summary))
