@@ -581,3 +581,47 @@ def test_serve_help_never_cuts_a_word_and_a_usage_error_comes_first(tmp_path):
     first, second = failed.stderr.strip().splitlines()
     assert first.startswith("wonderblogs-target serve: error: argument --port")
     assert second == "(see wonderblogs-target serve --help)"
+
+
+
+def _raw_request(port: int, head: bytes) -> bytes:
+    """Send ``head`` as it is and read the whole answer (the server closes)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(head)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_a_header_block_over_the_limit_is_431_and_the_connection_closes(tmp_path):
+    import socket
+
+    from wonderblogs_target.serve.server import HEADER_LIMIT
+
+    running, port = start(tmp_path, f"sqlite:///{tmp_path}/x.db")
+    start_line = f"GET /api/wonderblogs HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n".encode()
+    with running:
+        # A head that has not ended by the limit: all of it read, then 431.
+        answer = _raw_request(port, start_line + b"X-Pad: " + b"a" * (HEADER_LIMIT + 8192))
+        assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+        assert b"connection: close" in answer
+        assert answer.endswith(
+            f'{{"error":"The request line and headers exceed {HEADER_LIMIT} bytes"}}'.encode()
+        )
+        # 64 MiB of header: the server stops reading long before the end.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as flood:
+            with pytest.raises((BrokenPipeError, ConnectionResetError)):
+                flood.sendall(start_line + b"X-Pad: " + b"a" * (64 * 1024 * 1024))
+        # A head within the limit is read and answered as usual.
+        fits = (
+            start_line
+            + f"Authorization: Bearer {KEY}\r\nConnection: close\r\nX-Pad: ".encode()
+            + b"a" * (HEADER_LIMIT - 1024)
+            + b"\r\n\r\n"
+        )
+        assert _raw_request(port, fits).startswith(b"HTTP/1.1 200 ")
+        # A malformed head is still a 400, not a 431.
+        assert _raw_request(port, b"NOT HTTP\r\n\r\n").startswith(b"HTTP/1.1 400 ")

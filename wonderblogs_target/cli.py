@@ -278,7 +278,9 @@ def _run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         f"Store:              {type(store).__name__} at {store.location}\n"
     )
     sys.stderr.flush()
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    from .serve.server import server_options
+
+    uvicorn.run(app, host=host, port=port, log_level="info", **server_options())
     return 0
 
 
