@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from wonderblogs_target.testing import PNG_PIXEL
 
 BIG = 2 * 1024 * 1024
+#: /held.png answers only once this is set (a download that holds its turn).
+HELD = threading.Event()
 #: What each server was asked: ``(path, Host header)`` per request, by port.
 SEEN: dict[int, list[tuple[str, str]]] = {}
 
@@ -68,6 +70,24 @@ class _Images(BaseHTTPRequestHandler):
                     time.sleep(0.05)
             except OSError:
                 pass  # the client gave up, as it should
+        elif path == "/slow-headers.png":
+            # The headers a byte at a time: no single read waits long.
+            head = (
+                b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n"
+                + f"Content-Length: {len(PNG_PIXEL)}\r\nX-Pad: {'p' * 100}\r\n\r\n".encode()
+            )
+            try:
+                for byte in head:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.05)
+                self.wfile.write(PNG_PIXEL)
+            except OSError:
+                pass  # the client gave up, as it should
+            self.close_connection = True
+        elif path == "/held.png":
+            HELD.wait(60)
+            self._send(200, "image/png", PNG_PIXEL)
         else:
             self._send(404, "text/plain", b"no such image")
 

@@ -583,7 +583,6 @@ def test_serve_help_never_cuts_a_word_and_a_usage_error_comes_first(tmp_path):
     assert second == "(see wonderblogs-target serve --help)"
 
 
-
 def _raw_request(port: int, head: bytes) -> bytes:
     """Send ``head`` as it is and read the whole answer (the server closes)."""
     import socket
@@ -612,9 +611,11 @@ def test_a_header_block_over_the_limit_is_431_and_the_connection_closes(tmp_path
             f'{{"error":"The request line and headers exceed {HEADER_LIMIT} bytes"}}'.encode()
         )
         # 64 MiB of header: the server stops reading long before the end.
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as flood:
-            with pytest.raises((BrokenPipeError, ConnectionResetError)):
-                flood.sendall(start_line + b"X-Pad: " + b"a" * (64 * 1024 * 1024))
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=10) as flood,
+            pytest.raises((BrokenPipeError, ConnectionResetError)),
+        ):
+            flood.sendall(start_line + b"X-Pad: " + b"a" * (64 * 1024 * 1024))
         # A head within the limit is read and answered as usual.
         fits = (
             start_line

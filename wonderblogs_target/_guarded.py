@@ -5,7 +5,8 @@ sends: the first one and each hop of a redirect. For each it resolves the host
 once, checks every address, and rewrites the request to the checked address;
 the ``Host`` header and TLS's server name keep the original name, so virtual
 hosts and certificates work as before, and no second lookup can move the
-connection elsewhere (DNS rebinding).
+connection elsewhere (DNS rebinding). With a :class:`~._images.Deadline`,
+every request it passes on is bounded by the time the whole download has left.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ._images import Destinations
+from ._images import Deadline, Destinations
 from .errors import ImageDownloadError
 
 __all__ = ["GuardedTransport"]
@@ -40,8 +41,10 @@ class GuardedTransport(httpx.BaseTransport):
         *,
         trusted: str | None = None,
         inner: httpx.BaseTransport | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self.destinations = destinations
+        self.deadline = deadline
         parts = urlsplit(trusted) if trusted else None
         self.trusted = _origin(parts.scheme, parts.hostname, parts.port) if parts else None
         self.inner = inner or httpx.HTTPTransport()
@@ -50,6 +53,17 @@ class GuardedTransport(httpx.BaseTransport):
         url = request.url
         if url.scheme not in _DEFAULT_PORTS:
             raise ImageDownloadError(f"the image URL's scheme {url.scheme!r} is not http(s)")
+        if self.deadline is not None:
+            left = self.deadline.remaining()
+            timeouts = request.extensions.get("timeout", {})
+            request.extensions = {
+                **request.extensions,
+                "timeout": {
+                    phase: left if timeouts.get(phase) is None else min(timeouts[phase], left)
+                    for phase in ("connect", "read", "write", "pool")
+                },
+                "trace": self.deadline.trace,
+            }
         origin = _origin(url.scheme, url.host, url.port)
         if origin != self.trusted:
             address = self.destinations.address_for(url.host, origin[2])

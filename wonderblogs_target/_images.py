@@ -21,10 +21,12 @@ original URL and log the :class:`ImageDownloadError`'s reason.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ipaddress
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -56,9 +58,16 @@ IMAGE_TYPES = {
     "image/avif": ".avif",
 }
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-#: Seconds for the whole download, not per read: a server that sends a byte a
-#: second cannot hold a worker.
+#: Seconds for the whole download, from the first connection to the last byte,
+#: redirects and the retry included: a server that sends a byte a second,
+#: headers or body, cannot hold a worker.
 DEFAULT_TIMEOUT = 20.0
+#: Downloads running at once in one process, and how long a cover waits for
+#: a turn: past that it is a failed download (the post is kept), so slow image
+#: hosts can hold only this many of the server's worker threads, never all.
+DOWNLOADS_AT_ONCE = 8
+TURN_WAIT = 2.0
+_turns = threading.BoundedSemaphore(DOWNLOADS_AT_ONCE)
 
 
 @dataclass(frozen=True)
@@ -175,6 +184,67 @@ class DownloadedImage:
         return hashlib.sha256(self.content).hexdigest()[:16]
 
 
+class Deadline:
+    """One time limit for a whole download, enforced on its sockets.
+
+    httpx's timeouts are per read, so a server sending a byte every few
+    seconds never trips them. Each connection the download opens is
+    registered (through httpx's ``trace`` extension); when the time is up a
+    timer shuts them down, which ends a blocked read at once, and
+    :meth:`check` refuses any further request (a redirect hop, the retry).
+    """
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self._end = clock() + seconds
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self.expired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def error(self) -> ImageDownloadError:
+        return ImageDownloadError(f"the download took over {self.seconds:g} s")
+
+    def remaining(self) -> float:
+        """Seconds left; raises the download's error once there are none."""
+        left = self._end - self.clock()
+        if self.expired or left <= 0:
+            raise self.error()
+        return left
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpx's ``trace`` hook: keeps each newly connected socket."""
+        if event != "connection.connect_tcp.complete":
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with self._lock:
+                self._sockets.append(sock)
+                if not self.expired:
+                    return
+            _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            _shut(sock)
+
+    def close(self) -> None:
+        self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    # shutdown, not close: it wakes a read blocked in another thread.
+    with contextlib.suppress(OSError):  # closed already
+        sock.shutdown(socket.SHUT_RDWR)
+
+
 class Capped:
     """Collects a streamed body, stopping at the size and time limits."""
 
@@ -274,13 +344,23 @@ class ImageFetcher:
         :class:`ImageDownloadError` saying why it is not kept."""
         import httpx
 
+        deadline = Deadline(self.limits.timeout)
         try:
-            return self._fetch(url)
+            if not _turns.acquire(timeout=min(TURN_WAIT, deadline.remaining())):
+                raise ImageDownloadError(
+                    f"{DOWNLOADS_AT_ONCE} other downloads are running; this one was not started"
+                )
+            try:
+                return self._fetch(url, deadline)
+            finally:
+                _turns.release()
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, UnicodeError) as exc:
             # A URL that cannot even be requested costs the cover, never the article.
             raise ImageDownloadError(f"the image URL cannot be fetched: {exc}") from None
+        finally:
+            deadline.close()
 
-    def _fetch(self, url: str) -> DownloadedImage:
+    def _fetch(self, url: str, deadline: Deadline) -> DownloadedImage:
         from ._guarded import GuardedTransport
         from .client import DEFAULT_BASE_URL, RetryPolicy, WonderblogsClient, same_origin
 
@@ -297,7 +377,9 @@ class ImageFetcher:
             raise ImageDownloadError("the image is on the Wonderblogs API and needs the v1 key")
         # The client sends its key to the API's own host only; without a key,
         # no URL reaching here is on that host, so the stand-in is never sent.
-        guarded = GuardedTransport(self.destinations, trusted=base_url, inner=self.transport)
+        guarded = GuardedTransport(
+            self.destinations, trusted=base_url, inner=self.transport, deadline=deadline
+        )
         client = WonderblogsClient(
             self.v1_api_key or "unused",
             base_url=base_url,
@@ -309,6 +391,8 @@ class ImageFetcher:
         try:
             return client.fetch_image(url, limits=self.limits)
         except WonderblogsAPIError as exc:
+            if deadline.expired:
+                raise deadline.error() from exc
             raise ImageDownloadError(f"the download failed: {exc}") from exc
         finally:
             client.close()

@@ -102,6 +102,7 @@ def test_without_the_key_a_wonderblogs_path_keeps_the_post_and_says_why(tmp_path
         ("/disguised.png", "the body is not a image/png file"),
         ("/icon.svg", "content type 'image/svg+xml'"),
         ("/slow.png", "took over 1 s"),
+        ("/slow-headers.png", "took over 1 s"),
         ("/missing.png", "404"),
     ],
 )
@@ -117,6 +118,38 @@ def test_a_cover_that_cannot_be_kept_never_costs_the_article(
     assert post.payload.cover_image_url == url
     assert f"- {url}" in (tmp_path / "p.md").read_text()  # Hugo's images: the original
     assert not (tmp_path / "images").exists()
+
+
+def test_slow_image_hosts_hold_only_their_turns_never_every_worker(images):
+    """Downloads that hang take at most DOWNLOADS_AT_ONCE turns; one more cover
+    waits briefly for a turn, then is a failed download, not another held worker."""
+    import threading
+
+    from tests.image_server import HELD
+    from wonderblogs_target import _images
+
+    patient = ImageFetcher(limits=ImageLimits(timeout=60), destinations=LOOPBACK_ALLOWED)
+    before = len(seen(images))
+    results: list[object] = []
+    HELD.clear()
+    holders = [
+        threading.Thread(target=lambda: results.append(patient.fetch(f"{images}/held.png")))
+        for _ in range(_images.DOWNLOADS_AT_ONCE)
+    ]
+    try:
+        for holder in holders:
+            holder.start()
+        while len(seen(images)) < before + _images.DOWNLOADS_AT_ONCE:
+            threading.Event().wait(0.01)  # until every turn is taken, however long
+        with pytest.raises(ImageDownloadError, match="other downloads are running"):
+            patient.fetch(f"{images}/pixel.png")
+    finally:
+        HELD.set()
+        for holder in holders:
+            holder.join()
+    assert len(results) == _images.DOWNLOADS_AT_ONCE  # the held ones were kept
+    # Their turns are back: the next cover is fetched.
+    assert patient.fetch(f"{images}/pixel.png").content == PNG_PIXEL
 
 
 def test_the_fetcher_refuses_what_is_not_http(tmp_path):

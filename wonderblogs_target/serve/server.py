@@ -5,8 +5,9 @@ one reason: it bounds the request head. httptools keeps reading a header block
 of any size, so one request without a key could hold hundreds of megabytes of
 the server's memory; h11 stops buffering a head that is still incomplete at
 :data:`HEADER_LIMIT` bytes (a head that arrived whole in one read of the socket
-is parsed as it is). uvicorn answers that with a plain 400; :class:`HeaderCappedH11Protocol` answers what it is,
-431, in the package's JSON error form, and closes the connection.
+is parsed as it is). uvicorn answers that with a plain 400;
+:class:`HeaderCappedH11Protocol` answers what it is, 431, in the package's
+JSON error form, and closes the connection.
 """
 
 from __future__ import annotations
