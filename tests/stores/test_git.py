@@ -3,6 +3,7 @@ disk as the remote, the site's clone, and a second clone that pushes too."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import subprocess
 import threading
@@ -205,3 +206,110 @@ def test_a_stale_index_lock_is_said_at_start_with_the_command_that_fixes_it(remo
     store = open_store(f"markdown:///{site}/content/posts?git=commit")
     store.save(article(slug="after-the-lock"))
     assert subjects(site)[0].startswith("wonderblogs: publish after-the-lock")
+
+
+class SilentRemote:
+    """A TCP server on loopback that takes git's request and never answers,
+    until :meth:`release` closes every connection."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connected = threading.Event()
+        self._released = threading.Event()
+        self._connections: list[object] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/site.git"
+
+    def _accept(self) -> None:
+        while not self._released.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self._connections.append(connection)
+            self.connected.set()
+
+    def release(self) -> None:
+        import socket
+
+        self._released.set()
+        # shutdown wakes the accept() blocked in the other thread; close alone does not.
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        for connection in self._connections:
+            connection.close()  # type: ignore[attr-defined]
+
+
+def test_a_remote_that_never_answers_holds_no_other_delivery(remote, tmp_path, caplog):
+    site = clone(remote, tmp_path / "site")
+    store = open_store(f"markdown:///{site}/content/posts?git=push")
+    silent = SilentRemote()
+    git(site, "remote", "set-url", "--push", "origin", silent.url)
+    first = threading.Thread(target=store.save, args=(article(slug="first"),))
+    try:
+        with caplog.at_level(logging.INFO, logger="wonderblogs_target.stores"):
+            first.start()
+            assert silent.connected.wait(60), "git never reached the remote"
+            # The first delivery's push hangs; the second is committed meanwhile.
+            second = threading.Thread(target=store.save, args=(article(slug="second"),))
+            second.start()
+            second.join(60)
+            assert not second.is_alive(), "the second delivery waited for the first's push"
+            assert subjects(site)[:2] == [
+                "wonderblogs: publish second (en), revision 1",
+                "wonderblogs: publish first (en), revision 1",
+            ]
+            assert "git push under way" in caplog.text
+    finally:
+        silent.release()
+        first.join(60)
+    assert "git push left for later" in caplog.text
+    # The commits stayed; the next push, once the remote answers, carries both.
+    git(site, "remote", "set-url", "--push", "origin", str(remote))
+    store.save(article(slug="third"))
+    assert subjects(remote)[:3] == [
+        "wonderblogs: publish third (en), revision 1",
+        "wonderblogs: publish second (en), revision 1",
+        "wonderblogs: publish first (en), revision 1",
+    ]
+
+
+def test_a_push_is_stopped_after_its_timeout_with_the_helper_git_started(
+    remote, tmp_path, caplog, monkeypatch
+):
+    from wonderblogs_target.stores import _git
+
+    monkeypatch.setattr(_git, "PUSH_TIMEOUT", 1.0)
+    site = clone(remote, tmp_path / "site")
+    store = open_store(f"markdown:///{site}/content/posts?git=push")
+    silent = SilentRemote()
+    git(site, "remote", "set-url", "--push", "origin", silent.url)
+    try:
+        with caplog.at_level(logging.WARNING, logger="wonderblogs_target.stores"):
+            saved = store.save(article(slug="kept"))
+        # No git process, nor the HTTP helper git started, is left talking to it.
+        still = [
+            proc
+            for proc in Path("/proc").glob("[0-9]*/cmdline")
+            if silent.url.encode() in _read_or_empty(proc)
+        ]
+        assert still == []
+    finally:
+        silent.release()
+    assert store.get(saved.id) is not None
+    assert "git push took over 1 s" in caplog.text
+    assert subjects(site)[0] == "wonderblogs: publish kept (en), revision 1"
+
+
+def _read_or_empty(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""  # the process ended meanwhile

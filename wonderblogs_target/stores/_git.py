@@ -12,6 +12,13 @@ The choices, as the README tells them:
   it. When the remote moved, the store fetches, rebases its commits on the
   upstream branch and pushes again, a few times; a rebase that conflicts is
   aborted, never resolved by guessing.
+- The network is outside the store's lock: pushing and fetching run after the
+  write is committed and the lock released, each for at most
+  :data:`PUSH_TIMEOUT` seconds (git and every process it started are stopped
+  then), and one push at a time per process: a delivery that finds a push
+  running leaves its commit to the next one. So a remote that never answers
+  costs each delivery at most that long and never holds other writers; only
+  the rebase, which changes the checkout, takes the lock.
 - Nothing git prints reaches a client; what is logged has any password in a
   remote URL masked.
 """
@@ -22,8 +29,11 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -35,6 +45,8 @@ logger = logging.getLogger("wonderblogs_target.stores")
 
 DEFAULT_AUTHOR = "Wonderblogs <wonderblogs@localhost>"
 PUSH_ATTEMPTS = 4
+#: Seconds a push or a fetch may take before it is stopped and left for later.
+PUSH_TIMEOUT = 20.0
 # A remote URL's "user:password@" part, in what git prints.
 _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 
@@ -59,6 +71,7 @@ class GitPublisher:
         if not name or "@" not in email:
             raise ConfigurationError(f"git author must look like 'Name <email>', got {author!r}")
         self.push_too = push
+        self._pushing = threading.Lock()
         self._env = {
             **os.environ,
             "GIT_AUTHOR_NAME": name,
@@ -98,22 +111,28 @@ class GitPublisher:
             )
 
     def _git(self, *args: str, timeout: float = 60.0) -> str:
-        try:
-            # No shell; paths always follow "--", so no name is read as an option.
-            done = subprocess.run(  # noqa: S603
-                [self._executable, *args],
-                cwd=self.directory,
-                env=self._env,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise GitError(f"git {args[0]} took over {timeout:g} s") from None
-        if done.returncode != 0:
-            raise GitError(f"git {args[0]} failed: {_masked(done.stderr.strip())}")
-        return done.stdout
+        # No shell; paths always follow "--", so no name is read as an option.
+        # A session of its own, so a timeout stops git's helpers too (ssh,
+        # git-remote-http), which would otherwise hold the pipes open.
+        with subprocess.Popen(  # noqa: S603
+            [self._executable, *args],
+            cwd=self.directory,
+            env=self._env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        ) as process:
+            try:
+                stdout, stderr = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
+                raise GitError(f"git {args[0]} took over {timeout:g} s") from None
+        if process.returncode != 0:
+            raise GitError(f"git {args[0]} failed: {_masked(stderr.strip())}")
+        return stdout
 
     def commit(self, written: Sequence[Path], removed: Sequence[Path], message: str) -> str:
         """Commit exactly these paths; the new commit's id."""
@@ -126,23 +145,34 @@ class GitPublisher:
         self._git("commit", "--quiet", "--only", "-m", message, "--", *paths)
         return self._git("rev-parse", "HEAD").strip()
 
-    def push(self) -> bool:
+    def push(self, locked: Callable[[], AbstractContextManager[object]]) -> bool:
         """Push to the upstream, rebasing when it moved; False (logged) when the
-        commits stay local for now."""
+        commits stay local for now. Called outside the store's lock; ``locked``
+        takes it for the rebase."""
+        if not self._pushing.acquire(blocking=False):
+            logger.info("git push under way; it or the next one carries this commit")
+            return False
+        try:
+            return self._push(locked)
+        finally:
+            self._pushing.release()
+
+    def _push(self, locked: Callable[[], AbstractContextManager[object]]) -> bool:
         for _ in range(PUSH_ATTEMPTS):
             try:
-                self._git("push", "--quiet")
+                self._git("push", "--quiet", timeout=PUSH_TIMEOUT)
                 return True
             except GitError as exc:
                 reason = str(exc)
             try:
-                self._git("fetch", "--quiet")
-                self._git("rebase", "--quiet", "@{upstream}")
+                self._git("fetch", "--quiet", timeout=PUSH_TIMEOUT)
+                with locked():
+                    try:
+                        self._git("rebase", "--quiet", "@{upstream}")
+                    except GitError as exc:
+                        raise GitError(f"{exc}{self._abort_rebase()}") from None
             except GitError as exc:
-                with_abort = self._abort_rebase()
-                logger.warning(
-                    "git push left for later: %s%s (the commits stay local)", exc, with_abort
-                )
+                logger.warning("git push left for later: %s (the commits stay local)", exc)
                 return False
         logger.warning("git push left for later after %d tries: %s", PUSH_ATTEMPTS, reason)
         return False

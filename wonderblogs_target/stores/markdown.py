@@ -460,6 +460,9 @@ class MarkdownStore:
             self._index.wrote(self._entry(saved, path), moved_from)
             if self._git is not None:
                 self._commit(payload, saved, current is None, written, removed)
+        if self._git is not None and self._git.push_too:
+            # Outside the lock: a remote that does not answer holds no other writer.
+            self._git.push(self._locked)
         return saved
 
     def _current(
@@ -558,8 +561,6 @@ class MarkdownStore:
             f"wonderblogs: {action} {payload.slug} ({payload.locale}), revision {saved.revision}"
         )
         self._git.commit(written, removed, message)
-        if self._git.push_too:
-            self._git.push()
 
     # -- reading -----------------------------------------------------------------------
 
