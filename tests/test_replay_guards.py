@@ -173,3 +173,67 @@ def _claim_with_short_ttl(url: str) -> None:
     )
     assert guard.claim("killed")
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _handle_until_killed(url: str, body: bytes, headers: dict[str, str], started: str) -> None:
+    def on_event(event) -> None:
+        Path(started).write_text("started")
+        time.sleep(600)  # in hand until the test kills this worker
+
+    receiver = WonderblogsCallbackReceiver(
+        api_key=SECRET, on_event=on_event, replay_guard=_short_claims(url)
+    )
+    receiver.handle(Request("POST", headers, body))
+
+
+def _short_claims(url: str):
+    # 1.5 s leases: renewed every 0.3 s while on_event runs.
+    if url.startswith("redis"):
+        return RedisReplayGuard(url, claim_ttl=1.5)
+    return SQLReplayGuard(url, claim_ttl=1.5)
+
+
+def test_a_worker_keeps_its_claim_while_it_runs_and_a_killed_ones_lapses(shared_url, tmp_path):
+    """A handler longer than the lease keeps its event; kill -9 of its worker
+    frees the event for a retry within the sender's schedule (1, 2, 4 s)."""
+    headers, body = signed_callback("run.completed", secret=SECRET, run_id="run_killed")
+    started = tmp_path / "started"
+    worker = FORK.Process(
+        target=_handle_until_killed, args=(shared_url, body, headers_of(headers), str(started))
+    )
+    worker.start()
+    try:
+        while not started.exists():
+            assert worker.is_alive()
+            time.sleep(0.05)
+        other = _short_claims(shared_url)
+        for _ in range(2):  # past the lease, twice over: the heartbeat holds it
+            time.sleep(2.0)
+            assert not other.claim("run.completed:run_killed")
+    finally:
+        worker.kill()
+        worker.join(timeout=30)
+    assert worker.exitcode == -signal.SIGKILL
+    handled: list[str] = []
+    retry = WonderblogsCallbackReceiver(
+        api_key=SECRET,
+        on_event=lambda event: handled.append(event.run_id),
+        replay_guard=_short_claims(shared_url),
+    )
+    statuses = []
+    for delay in (1, 2, 4):  # the sender's retries after the killed delivery
+        time.sleep(delay)
+        statuses.append(retry.handle(Request("POST", headers_of(headers), body)).status)
+        if statuses[-1] == 200:
+            break
+    assert statuses[-1] == 200, statuses
+    assert handled == ["run_killed"]
+
+
+def test_the_default_claim_lapses_before_the_senders_last_retry():
+    """The vendor's schedule: retries 1, 2 and 4 s apart, the last 7 s after
+    the delivery that failed; a killed worker's claim, renewed up to its death,
+    lapses before then."""
+    from wonderblogs_target.replay import DEFAULT_CLAIM_TTL
+
+    assert DEFAULT_CLAIM_TTL < 1 + 2 + 4

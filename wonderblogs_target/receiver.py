@@ -16,6 +16,7 @@ follow the sender's retry rules (up to three retries; a 4xx stops them):
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import nullcontext
 from typing import Any, TypeAlias
 
 from typing_extensions import Required, TypedDict
@@ -42,6 +43,7 @@ from .replay import (
     ReplayGuard,
     claiming,
     event_key,
+    kept,
     open_replay_guard,
 )
 from .signing import (
@@ -191,7 +193,9 @@ class WonderblogsCallbackReceiver(Endpoint):
             return GUARD_UNAVAILABLE
         handled = False
         try:
-            yield self.call(self.on_event, (event,), self._event_is_async)
+            # The claim is renewed while on_event runs, and lapses if this worker dies.
+            with kept(claimer, key) if claimer is not None else nullcontext():
+                yield self.call(self.on_event, (event,), self._event_is_async)
             handled = True
         except Exception as exc:
             return callback_failed(exc, "on_event")

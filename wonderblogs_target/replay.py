@@ -10,17 +10,23 @@ remembers handled events and *claims* an event while it is in hand, so that
   PostgreSQL for several machines (a store URL works as it is).
 * :class:`RedisReplayGuard`: Redis, for any number of workers and machines.
 
-A claim whose worker died (killed mid-handler) expires after ``claim_ttl``
-seconds, so the sender's next retry is handled; handled events are
-remembered for ``ttl`` seconds (a day: far past the sender's last retry).
+A claim is a lease of ``claim_ttl`` seconds that the worker handling the
+event renews while ``on_event`` runs (``renew``, five times per lease). So a
+handler may take as long as it needs, and a claim whose worker died (killed
+mid-handler) lapses within ``claim_ttl``: the sender's retries come 1, 2 and
+4 s apart, and the last of them, 7 s after the first failed, finds the event
+free and handles it. Handled events are remembered for ``ttl``
+seconds (a day: far past the sender's last retry).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol, cast
 
 from .errors import ConfigurationError
@@ -34,16 +40,18 @@ __all__ = [
     "SQLReplayGuard",
     "claiming",
     "event_key",
+    "kept",
     "open_replay_guard",
+    "renewing",
 ]
 
 #: How long a handled event is remembered.
 DEFAULT_TTL = 24 * 3600.0
-#: How long a claim holds without being remembered or released. The sender's
-#: three retries come within about 100 s (30 s timeouts, then 1, 2 and 4 s), so
-#: a killed worker's claim must lapse before the last of them; a handler that
-#: may run longer should have a callback_timeout below this.
-DEFAULT_CLAIM_TTL = 60.0
+#: How long a claim holds unless renewed. A killed worker's claim must lapse
+#: before the sender's last retry, 7 s after the delivery that failed (retries
+#: 1, 2 and 4 s apart). The handling worker renews it five times as often, so
+#: a heartbeat may be late by four beats before the claim lapses under it.
+DEFAULT_CLAIM_TTL = 5.0
 
 
 def _check_ttls(ttl: float, claim_ttl: float) -> None:
@@ -74,6 +82,38 @@ class ClaimingReplayGuard(ReplayGuard, Protocol):
     def release(self, key: str) -> None:
         """Drop a claim whose handling failed, so that the retry is handled."""
         ...
+
+
+def renewing(guard: ClaimingReplayGuard) -> Callable[[str], None] | None:
+    """The guard's ``renew(key)``, which extends a claim still in hand (never a
+    handled mark); None for a guard whose claims do not lapse."""
+    renew = getattr(guard, "renew", None)
+    return renew if callable(renew) else None
+
+
+@contextmanager
+def kept(guard: ClaimingReplayGuard, key: str) -> Iterator[None]:
+    """Renew the claim on ``key`` while inside, five times per ``claim_ttl``: a
+    heartbeat of the worker handling it, which stops when the worker does."""
+    renew = renewing(guard)
+    if renew is None:
+        yield
+        return
+    every = getattr(guard, "claim_ttl", DEFAULT_CLAIM_TTL) / 5
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(every):
+            try:
+                renew(key)
+            except Exception:  # the guard's store is down: the next beat tries again
+                logging.getLogger("wonderblogs_target").exception("could not renew a claim")
+
+    threading.Thread(target=beat, name=f"wonderblogs-claim {key}", daemon=True).start()
+    try:
+        yield
+    finally:
+        stop.set()
 
 
 class MemoryReplayGuard:
@@ -186,6 +226,13 @@ class SQLReplayGuard:
         with self._db.transaction(f"replay:{key}") as db:
             db.execute(self._db.sql("DELETE FROM wb_replay WHERE key = ? AND NOT handled"), (key,))
 
+    def renew(self, key: str) -> None:
+        with self._db.transaction(f"replay:{key}") as db:
+            db.execute(
+                self._db.sql("UPDATE wb_replay SET expires_at = ? WHERE key = ? AND NOT handled"),
+                (time.time() + self.claim_ttl, key),
+            )
+
     def remember(self, key: str) -> None:
         expires = time.time() + self.ttl
         with self._db.transaction(f"replay:{key}") as db:
@@ -218,10 +265,14 @@ class RedisReplayGuard:
     """
 
     _CLAIMED, _HANDLED = b"claimed", b"handled"
-    # Delete the key only while it is still a claim (never a handled mark).
+    # Delete or extend the key only while it is still a claim (never a handled mark).
     _RELEASE = (
         "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end "
         "return 0"
+    )
+    _RENEW = (
+        "if redis.call('get', KEYS[1]) == ARGV[1] then "
+        "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
     )
 
     def __init__(
@@ -242,9 +293,11 @@ class RedisReplayGuard:
                 raise missing_extra("redis", "redis") from exc
             url_or_client = redis.Redis.from_url(url_or_client)
         self._redis = url_or_client
+        self.ttl, self.claim_ttl = ttl, claim_ttl
         self.ttl_ms, self.claim_ttl_ms = int(ttl * 1000), int(claim_ttl * 1000)
         self.prefix = prefix
         self._release = self._redis.register_script(self._RELEASE)
+        self._renew = self._redis.register_script(self._RENEW)
 
     def claim(self, key: str) -> bool:
         claimed = self._redis.set(self.prefix + key, self._CLAIMED, nx=True, px=self.claim_ttl_ms)
@@ -252,6 +305,9 @@ class RedisReplayGuard:
 
     def release(self, key: str) -> None:
         self._release(keys=[self.prefix + key], args=[self._CLAIMED])
+
+    def renew(self, key: str) -> None:
+        self._renew(keys=[self.prefix + key], args=[self._CLAIMED, self.claim_ttl_ms])
 
     def remember(self, key: str) -> None:
         self._redis.set(self.prefix + key, self._HANDLED, px=self.ttl_ms)
