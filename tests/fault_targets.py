@@ -48,3 +48,10 @@ def flask_app() -> Any:
     app = Flask(__name__)
     app.register_blueprint(create_wonderblogs_blueprint(**OPTIONS), url_prefix="/api/wonderblogs")
     return app
+
+
+def callbacks_wsgi_app() -> Any:
+    """A callback receiver with the default replay guard (memory)."""
+    from wonderblogs_target.wsgi import create_wonderblogs_callback_wsgi_app
+
+    return create_wonderblogs_callback_wsgi_app(api_key="fault-key", on_event=print)

@@ -433,3 +433,47 @@ def test_two_authorization_headers_are_refused_by_every_real_server(name):
             f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Bearer {key}"}
         )
         assert single.status_code == 200
+
+
+# -- a memory replay guard in several workers (L1) ---------------------------------------
+
+
+@pytest.mark.parametrize(("workers", "warned"), [(1, False), (3, True)])
+def test_memory_guards_in_several_workers_of_one_server_are_warned_about(workers, warned):
+    """gunicorn with several workers, each with the default memory guard: a
+    retry reaching another worker would run on_event again, so the log says
+    which shared guard to use."""
+    import time
+
+    from harness.servers import ROOT, free_port, server
+
+    port = free_port()
+    command = [
+        "-m", "gunicorn", "tests.fault_targets:callbacks_wsgi_app()",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+    ]  # fmt: skip
+    output = bytearray()
+    warning = b"each keep their own memory replay guard"
+    with server(command, port=port, env={}, cwd=ROOT) as running:
+        assert running.stdout is not None
+        stream = running.stdout
+
+        def read() -> None:
+            for chunk in iter(stream.read1, b""):
+                output.extend(chunk)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        # A worker builds its app before it answers: once one has, it has said
+        # what it had to; with several, a later one finds the others.
+        assert httpx.post(f"http://127.0.0.1:{port}/", content=b"{}").status_code == 401
+        if warned:
+            for _ in range(600):  # until a later worker has booted and said it
+                if warning in output:
+                    break
+                time.sleep(0.1)
+    reader.join(timeout=30)
+    text = output.decode()
+    assert (warning.decode() in text) == warned, text
+    if warned:
+        assert 'replay_guard="sqlite:///replay.db"' in text

@@ -21,7 +21,9 @@ seconds (a day: far past the sender's last retry).
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -138,6 +140,7 @@ class MemoryReplayGuard:
         self._clock = clock
         self._lock = threading.Lock()
         self._in_hand: set[str] = set()
+        _warn_if_among_workers(os.getpid())
 
     def _seen(self, key: str) -> bool:
         stamp = self._entries.get(key)
@@ -148,6 +151,9 @@ class MemoryReplayGuard:
             return self._seen(key)
 
     def claim(self, key: str) -> bool:
+        # Again in each process that claims: a server that built the app before
+        # forking its workers (gunicorn --preload) built this guard only once.
+        _warn_if_among_workers(os.getpid())
         with self._lock:
             if key in self._in_hand or self._seen(key):
                 return False
@@ -165,6 +171,48 @@ class MemoryReplayGuard:
             self._entries.move_to_end(key)
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
+
+
+@functools.cache  # once per process: ``pid`` tells a forked child from its parent
+def _warn_if_among_workers(pid: int) -> None:
+    """Say so when sibling processes (the workers of one server: gunicorn -w,
+    uvicorn --workers) each keep a memory guard: each remembers only what it
+    handled, so a retry that reaches another worker runs ``on_event`` again.
+
+    Each process notes its id in a folder named by its parent's; a live id
+    other than its own there is a sibling that did the same.
+    """
+    import tempfile
+    from pathlib import Path
+
+    try:
+        folder = Path(tempfile.gettempdir()) / f"wonderblogs-{os.getuid()}" / f"{os.getppid()}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / str(pid)).touch()
+        siblings = []
+        for entry in folder.iterdir():
+            other = int(entry.name) if entry.name.isdigit() else 0
+            if other in (0, pid):
+                continue
+            try:
+                os.kill(other, 0)
+            except ProcessLookupError:
+                entry.unlink(missing_ok=True)  # a worker that has ended
+                continue
+            except PermissionError:
+                pass  # alive, another user's
+            siblings.append(other)
+    except (OSError, AttributeError):  # no writable temporary folder; no getuid
+        return
+    if siblings:
+        logging.getLogger("wonderblogs_target").warning(
+            "process %d and %d other worker(s) of the same server each keep their own "
+            "memory replay guard, so a retried callback that reaches another worker is "
+            "handled again; give every worker one shared guard: replay_guard="
+            '"sqlite:///replay.db" (one machine), "postgresql://..." or "redis://..."',
+            pid,
+            len(siblings),
+        )
 
 
 def claiming(guard: ReplayGuard | None) -> ClaimingReplayGuard | None:
