@@ -626,3 +626,37 @@ def test_a_header_block_over_the_limit_is_431_and_the_connection_closes(tmp_path
         assert _raw_request(port, fits).startswith(b"HTTP/1.1 200 ")
         # A malformed head is still a 400, not a 431.
         assert _raw_request(port, b"NOT HTTP\r\n\r\n").startswith(b"HTTP/1.1 400 ")
+
+
+def test_on_a_full_disk_the_markdown_store_still_answers_reads(tmp_path):
+    """The disk fills up under a running serve (here: its file-size limit
+    drops to nothing, so every write that grows a file fails as on a full
+    disk). A person removes a post meanwhile, so the next read finds the index
+    behind the folder; the context and the inbox still answer, from the files."""
+    import resource
+
+    posts = tmp_path / "posts"
+    running, port = start(tmp_path, f"markdown:///{posts}")
+    base = f"http://127.0.0.1:{port}"
+    with running as process, httpx.Client(timeout=10) as http:
+        for slug in ("kept", "removed"):
+            published = http.post(
+                f"{base}/api/wonderblogs", headers=AUTH,
+                json=samples.payload(slug=slug, title=slug.title()),
+            )  # fmt: skip
+            assert published.status_code == 200, published.text
+        resource.prlimit(process.pid, resource.RLIMIT_FSIZE, (0, 0))
+        (posts / "removed.md").unlink()
+        context = http.get(f"{base}/api/wonderblogs", headers=AUTH)
+        assert context.status_code == 200, context.text
+        assert [a["title"] for a in context.json()["recent_articles"]] == ["Kept"]
+        inbox = http.get(f"{base}/", auth=("reader", KEY))
+        assert inbox.status_code == 200
+        assert "Kept" in inbox.text
+        assert "Removed" not in inbox.text
+        # A write on the full disk fails as a write should: a 5xx, nothing lost.
+        failed = http.post(
+            f"{base}/api/wonderblogs", headers=AUTH, json=samples.payload(slug="later")
+        )
+        assert failed.status_code >= 500
+        assert (posts / "kept.md").exists()

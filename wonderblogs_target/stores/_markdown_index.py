@@ -10,6 +10,7 @@ are read again. Deleting the index loses nothing: it is rebuilt from the files.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from . import CHECK_SLUG_PREFIX
+
+logger = logging.getLogger("wonderblogs_target.stores")
 
 __all__ = ["INDEX_NAME", "Entry", "MarkdownIndex"]
 
@@ -82,41 +85,80 @@ class MarkdownIndex:
     def sync(self) -> None:
         """Bring the index in step with the directory: one stat when nothing
         changed, the changed files read again otherwise."""
-        stamp = os.stat(self.directory).st_mtime_ns
         with self._db() as db:
-            row = db.execute("SELECT value FROM state WHERE key = 'directory'").fetchone()
-            if row is not None and row[0] == stamp:
+            stamp = self._stale(db)
+            if stamp is None:
                 return
-            known = dict(db.execute("SELECT name, mtime_ns FROM posts").fetchall())
-            seen: set[str] = set()
-            changed: list[Entry] = []
-            files: list[tuple[str, str]] = []
-            with os.scandir(self.directory) as entries:
-                for item in entries:
-                    if not item.name.endswith(".md") or item.name.startswith("."):
-                        continue
-                    files.append((item.name, item.name.casefold()))
-                    name = item.name[: -len(".md")]
-                    seen.add(name)
-                    if known.get(name) != item.stat().st_mtime_ns:
-                        entry = self.entry_of(Path(item.path))
-                        if entry is not None:
-                            changed.append(entry)
-                        else:
-                            seen.discard(name)
             db.execute("BEGIN IMMEDIATE")
             try:
-                gone = [(name,) for name in known if name not in seen]
-                db.executemany("DELETE FROM posts WHERE name = ?", gone)
-                db.executemany(
-                    "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", changed
-                )
-                self._note_directory(db, stamp)
+                self._catch_up(db, stamp)
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
             self._local.commits = getattr(self._local, "commits", 0) + 1
+
+    @contextmanager
+    def current(self) -> Iterator[bool]:
+        """For a read: inside, the index answers as the directory is now.
+
+        What changed is saved when it can be. When it cannot (a full disk, a
+        read-only folder), the questions asked inside go to a copy in memory
+        brought in step there, so that a read never needs a write. Yields
+        whether the index was saved (answers cached on :meth:`version` hold
+        only then).
+        """
+        try:
+            self.sync()
+        except sqlite3.OperationalError as exc:
+            logger.warning("the Markdown index cannot be saved (%s); answering from the files", exc)
+        else:
+            yield True
+            return
+        with self._db() as db:
+            copy = sqlite3.connect(":memory:", isolation_level=None)
+            db.backup(copy)
+        self._local.db, own = copy, db
+        try:
+            stamp = self._stale(copy)
+            if stamp is not None:
+                self._catch_up(copy, stamp)
+            yield False
+        finally:
+            self._local.db = own
+            copy.close()
+
+    def _stale(self, db: sqlite3.Connection) -> int | None:
+        """The directory's time when the index is behind it, else None."""
+        stamp = os.stat(self.directory).st_mtime_ns
+        row = db.execute("SELECT value FROM state WHERE key = 'directory'").fetchone()
+        return None if row is not None and row[0] == stamp else stamp
+
+    def _catch_up(self, db: sqlite3.Connection, stamp: int) -> None:
+        """Within the caller's transaction: the changed files read again."""
+        known = dict(db.execute("SELECT name, mtime_ns FROM posts").fetchall())
+        seen: set[str] = set()
+        changed: list[Entry] = []
+        files: list[tuple[str, str]] = []
+        with os.scandir(self.directory) as entries:
+            for item in entries:
+                if not item.name.endswith(".md") or item.name.startswith("."):
+                    continue
+                files.append((item.name, item.name.casefold()))
+                name = item.name[: -len(".md")]
+                seen.add(name)
+                if known.get(name) != item.stat().st_mtime_ns:
+                    entry = self.entry_of(Path(item.path))
+                    if entry is not None:
+                        changed.append(entry)
+                    else:
+                        seen.discard(name)
+        gone = [(name,) for name in known if name not in seen]
+        db.executemany("DELETE FROM posts WHERE name = ?", gone)
+        db.executemany(_UPSERT, changed)
+        db.execute("DELETE FROM files")
+        db.executemany("INSERT INTO files VALUES (?, ?)", files)
+        self._note_directory(db, stamp)
 
     def _note_directory(self, db: sqlite3.Connection, stamp: int) -> None:
         db.execute("INSERT OR REPLACE INTO state VALUES ('directory', ?)", (stamp,))
