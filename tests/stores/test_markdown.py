@@ -141,6 +141,16 @@ def test_names_that_differ_only_by_case_are_refused(markdown_store):
     assert "cloud-costs.md" in caught.value.message
 
 
+def test_a_persons_file_differing_only_by_case_is_refused_too(markdown_store):
+    """The index reads a person's files too: their names count for the rule."""
+    (markdown_store.directory / "Cloud-Costs.md").write_text("# A person's notes\n")
+    with pytest.raises(PublishRejected) as caught:
+        markdown_store.save(article(slug="cloud-costs"))
+    assert caught.value.status_code == 409
+    assert "Cloud-Costs.md" in caught.value.message
+    assert (markdown_store.directory / "Cloud-Costs.md").read_text() == "# A person's notes\n"
+
+
 def test_files_follow_the_umask(tmp_path):
     previous = os.umask(0o022)
     try:
