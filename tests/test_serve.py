@@ -3,6 +3,7 @@ config file, the key rules, and the inbox as a person sees it in Chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import subprocess
 import sys
@@ -660,3 +661,50 @@ def test_on_a_full_disk_the_markdown_store_still_answers_reads(tmp_path):
         )
         assert failed.status_code >= 500
         assert (posts / "kept.md").exists()
+
+
+@contextlib.contextmanager
+def read_only(folder: Path):
+    """``folder`` made read-only for this machine's user, and back after:
+    a read-only file system for root (whom permissions do not stop), the
+    permissions for anyone else."""
+    import os
+
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield folder
+        finally:
+            folder.chmod(0o755)
+        return
+    subprocess.run(["mount", "--bind", str(folder), str(folder)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.mark.parametrize(
+    ("store", "says"),
+    [
+        ("sqlite:///{folder}/new.db", "cannot create SQLite file {folder}/new.db: the folder"),
+        ("sqlite:///{folder}/old.db", "cannot open SQLite file {folder}/old.db: the folder"),
+        ("markdown:///{folder}", "Markdown store at {folder}: this process cannot write"),
+    ],
+)
+def test_a_read_only_store_location_says_which_path(store, says, tmp_path):
+    folder = tmp_path / "site"
+    folder.mkdir()
+    sqlite3.connect(folder / "old.db").close()
+    with read_only(folder):
+        result = run_cli(
+            "serve", "--store", store.format(folder=folder),
+            env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path,
+        )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert says.format(folder=folder) in line
+    if store.startswith("sqlite"):
+        assert f"the folder {folder} is not writable by this process" in line

@@ -40,10 +40,16 @@ def _check_folder(path: Path, location: str) -> None:
             f"cannot open SQLite file {location}: the folder {absolute(folder)} does not "
             "exist (create it, or name a file in a folder that does)"
         )
-    if not path.exists() and not os.access(folder, os.W_OK | os.X_OK):
+    if not os.access(folder, os.W_OK | os.X_OK):
+        # Also for a file that exists: SQLite writes its journal beside it.
+        verb = "open" if path.exists() else "create"
         raise ConfigurationError(
-            f"cannot create SQLite file {location}: the folder {absolute(folder)} is not "
-            "writable by this process"
+            f"cannot {verb} SQLite file {location}: the folder {absolute(folder)} is not "
+            "writable by this process (SQLite writes its journal beside the file)"
+        )
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise ConfigurationError(
+            f"cannot open SQLite file {location}: the file is not writable by this process"
         )
 
 
