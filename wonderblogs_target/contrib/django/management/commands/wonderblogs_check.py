@@ -19,6 +19,21 @@ from .....testing import check_app
 from ...conf import wonderblogs_setting
 
 
+def _unmigrated() -> list[str]:
+    """The package's migrations not yet applied to the default database: run
+    in process, the checks would meet missing tables, not a helpful error."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [
+        f"{migration.app_label}.{migration.name}"
+        for migration, _ in plan
+        if migration.app_label.startswith("wonderblogs")
+    ]
+
+
 def _host() -> str:
     """A host name the project accepts, so the request is not refused as foreign."""
     for host in settings.ALLOWED_HOSTS:
@@ -49,6 +64,14 @@ class Command(BaseCommand):
             report = run_checks(options["url"], key, publish=publish, rewrite=rewrite)
         else:
             from django.core.wsgi import get_wsgi_application
+
+            missing = _unmigrated()
+            if missing:
+                raise CommandError(
+                    f"the database has no tables for the app yet ({len(missing)} migration(s) "
+                    f"to apply, {missing[0]} first): run python manage.py migrate, then this",
+                    returncode=2,
+                )
 
             try:
                 path = reverse("wonderblogs:endpoint")
