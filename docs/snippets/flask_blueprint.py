@@ -1,9 +1,12 @@
 import os
+import sys
 
 from flask import Flask
 from site_callbacks import get_context, on_publish
 
-KEY = os.environ["WONDERBLOGS_API_KEY"]
+KEY = os.environ.get("WONDERBLOGS_API_KEY") or sys.exit(
+    "Set WONDERBLOGS_API_KEY to the key Wonderblogs shows for your site."
+)
 app = Flask(__name__)
 # --8<-- [start:blueprint]
 from wonderblogs_target.flask import create_wonderblogs_blueprint  # noqa: E402

@@ -1,4 +1,5 @@
 import os
+import sys
 
 from flask import Flask
 from site_callbacks import get_context as brand_context
@@ -22,7 +23,10 @@ def save(article: PublishPayload) -> None:
 
 def create_app() -> Flask:
     app = Flask(__name__)
-    app.config["WONDERBLOGS_API_KEY"] = os.environ["WONDERBLOGS_API_KEY"]
+    key = os.environ.get("WONDERBLOGS_API_KEY")
+    if not key:
+        sys.exit("Set WONDERBLOGS_API_KEY to the key Wonderblogs shows for your site.")
+    app.config["WONDERBLOGS_API_KEY"] = key
     wonderblogs.init_app(app)  # URL from WONDERBLOGS_URL (default "/api/wonderblogs")
     return app
 

@@ -21,10 +21,38 @@ print(json.dumps([get.status_code, get.get_json(), post.status_code, post.get_js
 """
 
 
-def test_flask_wonderblogs_check_passes_on_the_extension_app(tmp_path: Path) -> None:
-    copy_snippets(tmp_path, "flask_extension.py")
-    output = run("flask", "--app", "flask_extension", "wonderblogs", "check", cwd=tmp_path)
+def test_the_flask_page_runs_as_written(tmp_path: Path) -> None:
+    """The page's two files, saved as it says, and its commands in its order."""
+    import shutil
+    import subprocess
+
+    from harness.servers import free_port
+    from tests.extras._support import SNIPPETS, ask, environment, running
+    from tests.helpers import readme_block
+
+    copy_snippets(tmp_path)
+    shutil.copy(SNIPPETS / "flask_extension.py", tmp_path / "app.py")
+    commands = readme_block("<!-- flask-commands -->", "bash").splitlines()
+    assert commands[0].startswith("export WONDERBLOGS_API_KEY=")
+    assert commands[1:] == ["flask --app app wonderblogs check --publish", "flask --app app run"]
+    output = run("flask", "--app", "app", "wonderblogs", "check", "--publish", cwd=tmp_path)
     assert "ready for Wonderblogs" in output
+    port = free_port()
+    with running("flask", "--app", "app", "run", "--port", str(port), cwd=tmp_path,
+                 port=port) as base:  # fmt: skip
+        status, context = ask("GET", f"{base}/api/wonderblogs")
+    assert status == 200
+    assert context["brand_identity"].startswith("Acme")
+    # Without the key: one line that says what to set, no traceback.
+    env = {k: v for k, v in environment().items() if k != "WONDERBLOGS_API_KEY"}
+    missing = subprocess.run(
+        ["flask", "--app", "app", "wonderblogs", "check"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert missing.returncode != 0
+    assert "Set WONDERBLOGS_API_KEY" in missing.stderr
+    assert "Traceback" not in missing.stderr + missing.stdout
+    assert "KeyError" not in missing.stderr
 
 
 def test_the_blueprint_answers_through_flask_test_client(tmp_path: Path) -> None:
