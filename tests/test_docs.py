@@ -385,3 +385,38 @@ def test_a_picture_of_another_page_disagrees(tmp_path):
     other.save(tmp_path / "other.png")
     assert changed_share(tmp_path / "same.png", kept) < 0.04
     assert changed_share(tmp_path / "other.png", kept) > 0.04
+
+
+def _first_code_block(text: str) -> tuple[str, str]:
+    match = re.search(r"^```(\w*)\n(.*?)^```", text, re.S | re.M)
+    assert match is not None
+    return match.group(1), match.group(2).strip()
+
+
+def test_every_page_with_code_starts_with_its_one_install_line():
+    """A reader who lands on any page learns first which extra it needs."""
+    extras = _extras()
+    pages = sorted((ROOT / "docs").rglob("*.md"))
+    with_code = [
+        page for page in pages
+        if re.search(r"^```(python|bash)$", page.read_text(), re.M)
+        and page.name not in ("development.md", "benchmarks.md", "quickstart.md")
+    ]  # fmt: skip
+    assert len(with_code) >= 15
+    for page in with_code:
+        language, first = _first_code_block(page.read_text())
+        where = page.relative_to(ROOT)
+        assert language == "bash", where
+        line = first.splitlines()[0]
+        found = re.fullmatch(r'pip install "wonderblogs-target(?:\[([a-z,]+)\])?"( \w+)?', line)
+        assert found, f"{where} starts with {line!r}"
+        for extra in (found.group(1) or "").split(","):
+            assert not extra or extra in extras, f"{where}: no extra {extra!r}"
+
+
+def test_the_readme_example_says_how_to_install_and_run_it():
+    from tests.helpers import readme_block
+
+    assert readme_block("<!-- front-page-install -->", "bash").strip() == (
+        'python -m pip install -e ".[fastapi]" uvicorn'
+    )
