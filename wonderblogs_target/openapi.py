@@ -131,29 +131,16 @@ def _to_openapi_30(node: Any) -> Any:
     return node
 
 
-#: The documented examples (the Wonderblogs documentation's own), shown by
-#: Swagger UI and Postman and run by schemathesis' example phase.
+#: The examples of the contract page, shown by Swagger UI and Postman and run
+#: by schemathesis' example phase.
 EXAMPLES: Mapping[str, tuple[str, Any]] = {
     "ContextResponse": (
-        "The context of the Wonderblogs documentation's example",
+        "An example context",
         {
-            "brand_identity": (
-                "Acme Corp is a B2B developer tools company helping engineering teams ship "
-                "faster. We're known for blunt, no-hype technical communication grounded in "
-                "real benchmarks."
-            ),
-            "tone_of_voice": (
-                "Write like a smart colleague sharing over coffee, informal but precise. "
-                "Avoid buzzwords. Use contractions. It's okay to be opinionated."
-            ),
-            "instructions": (
-                "Always include a practical code example. Target senior developers. Never "
-                "mention competitor X by name. Keep articles under 2,000 words."
-            ),
-            "content_focus": (
-                "Kubernetes cost optimization, FinOps best practices, right-sizing workloads "
-                "for cloud-native teams"
-            ),
+            "brand_identity": "Acme builds deployment tooling for small platform teams.",
+            "tone_of_voice": "Plain and precise; opinions welcome, hype not.",
+            "instructions": "One runnable example per article, under 2,000 words.",
+            "content_focus": "Cutting cloud spend on Kubernetes",
             "recent_articles": [
                 {
                     "title": "Why We Moved to Arm64",
@@ -172,28 +159,18 @@ EXAMPLES: Mapping[str, tuple[str, Any]] = {
         },
     ),
     "PublishPayload": (
-        "The article of the Wonderblogs documentation's example",
+        "An example article",
         {
             "slug": "right-sizing-kubernetes-workloads",
             "locale": "en",
             "title": "Right-Sizing Kubernetes Workloads: Stop Overpaying for Idle Pods",
-            "description": (
-                "Most teams overprovision by 60%. Learn a practical methodology using real "
-                "kubectl metrics to right-size your workloads and cut cloud costs."
-            ),
-            "content": (
-                "## Why Most Teams Overprovision\n\nThe default approach to Kubernetes resource "
-                "requests is generous...\n\n## Step 1: Measure Actual Usage\n\n```bash\n"
-                "kubectl top pods --all-namespaces\n```\n\n..."
-            ),
+            "description": "Measure what pods use, then set requests to match.",
+            "content": "## Measure first\n\n```bash\nkubectl top pods -A\n```\n\n...",
             "author": "Acme Engineering",
             "tags": ["kubernetes", "finops", "cost-optimization", "cloud-native"],
             "seo": {
                 "metaTitle": "Right-Sizing Kubernetes Workloads: A Practical Guide",
-                "metaDescription": (
-                    "Learn how to measure actual resource usage and right-size your Kubernetes "
-                    "workloads to cut cloud costs by up to 60%."
-                ),
+                "metaDescription": "Measure what your pods use and set their requests to match.",
                 "slug": "right-sizing-kubernetes-workloads",
             },
             "targetFocus": "Kubernetes cost optimization",
