@@ -91,3 +91,35 @@ def test_no_code_block_scrolls_and_no_option_breaks_at_1280_px(site, tmp_path):
     assert result is not None, "the measuring page did not finish"
     found = json.loads(result.group(1).replace("&quot;", '"').replace("&amp;", "&"))
     assert found == [], "\n".join(found)
+
+
+def test_the_reference_links_its_names_and_shows_no_role(site):
+    import urllib.request
+
+    base, _ = site
+    with urllib.request.urlopen(f"{base}/reference/") as answer:
+        html = answer.read().decode()
+    assert not re.search(r":(class|meth|func|data|attr|exc):(`|<code>)", html)
+    # Names in docstrings are links to their entries.
+    assert 'href="#wonderblogs_target.errors.ImageDownloadError"' in html
+    assert 'href="#wonderblogs_target.stores.Store"' in html
+
+
+def test_a_role_the_reference_cannot_render_fails_the_build(tmp_path):
+    """The site's hook turns a Sphinx role left in a page into a build error."""
+    import shutil
+
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    (docs / "index.md").write_text("# Home\n\nSee :class:`WonderblogsTarget`.\n")
+    config = (
+        (ROOT / "mkdocs.yml").read_text().replace("plugins:", f"docs_dir: {docs}\n\nplugins:", 1)
+    )
+    (tmp_path / "mkdocs.yml").write_text(config)
+    built = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(tmp_path / "mkdocs.yml"),
+         "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert built.returncode != 0
+    assert "index.md: a Sphinx role the site cannot render" in built.stdout + built.stderr

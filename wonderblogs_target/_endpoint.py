@@ -1,7 +1,7 @@
 """What every endpoint shares: the answers, the error envelope, the body rules
 and the calling of user code.
 
-The target (:mod:`.core`) and the callback receiver (:mod:`.receiver`) are each
+The target (`core`) and the callback receiver ([`receiver`][wonderblogs_target.receiver]) are each
 one flow of steps on top of this. Status codes are chosen for what Wonderblogs
 does with them: 401 fails the run and tells the site owner to check the key;
 any other non-2xx on publish keeps the article as "ready to push" for a manual
@@ -152,7 +152,7 @@ def log_request(
 
 class Endpoint:
     """What every endpoint shares: the body limit, the two entry points, and the
-    reading of a declared length. Subclasses write :meth:`flow` once."""
+    reading of a declared length. Subclasses write `flow` once."""
 
     allowed_methods: tuple[str, ...] = ()
 

@@ -2,8 +2,8 @@
 
 An endpoint describes its work as a generator that *yields* the two steps that
 differ between sync and async code (reading the body, calling a user
-callback) and *returns* the response. :func:`run_flow` with
-:data:`perform_sync`, or :func:`run_flow_async` with :data:`perform_async`,
+callback) and *returns* the response. `run_flow` with
+`perform_sync`, or `run_flow_async` with `perform_async`,
 carry those steps out, so every rule sits in one flow and the two entry points
 cannot drift apart. Exceptions from a step are thrown back into the flow, where
 the rule for them lives.
@@ -164,7 +164,7 @@ def run_flow(flow: Generator[S, Any, R], perform: Callable[[S], Any]) -> R:
 
 
 async def run_flow_async(flow: Generator[S, Any, R], perform: Callable[[S], Awaitable[Any]]) -> R:
-    """:func:`run_flow` for async ``perform``."""
+    """`run_flow` for async ``perform``."""
     try:
         step = next(flow)
         while True:

@@ -1,11 +1,11 @@
-"""The httpx transport that holds a download to :class:`~._images.Destinations`.
+"""The httpx transport that holds a download to `Destinations`.
 
 It sits in front of the real transport, so it sees every request the client
 sends: the first one and each hop of a redirect. For each it resolves the host
 once, checks every address, and rewrites the request to the checked address;
 the ``Host`` header and TLS's server name keep the original name, so virtual
 hosts and certificates work as before, and no second lookup can move the
-connection elsewhere (DNS rebinding). With a :class:`~._images.Deadline`,
+connection elsewhere (DNS rebinding). With a `Deadline`,
 every request it passes on is bounded by the time the whole download has left.
 """
 
@@ -29,7 +29,7 @@ def _origin(scheme: str, host: str | None, port: int | None) -> tuple[str, str, 
 
 
 class GuardedTransport(httpx.BaseTransport):
-    """Refuses any request to an address :class:`Destinations` does not allow.
+    """Refuses any request to an address `Destinations` does not allow.
 
     ``trusted`` is the v1 API's address, configured by the site: requests to
     that origin pass as they are (a redirect from it to elsewhere is checked).

@@ -2,7 +2,7 @@
 be (its size, its type, its time), where it may go, and how a relative
 Wonderblogs path is reached.
 
-Where it may go (:class:`Destinations`): an article names the URL, so a site
+Where it may go (`Destinations`): an article names the URL, so a site
 that fetched it blindly would let whoever writes an article make the server
 request its own loopback services, its private network or the cloud's
 metadata address, and publish the answer as an image. Each host is resolved
@@ -16,7 +16,8 @@ An absolute URL is fetched as it is; a path on the Wonderblogs API
 (``/api/v1/images/download/...``) needs the v1 key, and goes through the
 package's client, whose rule is that the key is sent to the API's own host only.
 A failed download never costs the article: callers keep the post with the
-original URL and log the :class:`ImageDownloadError`'s reason.
+original URL and log the [`ImageDownloadError`][wonderblogs_target.errors.ImageDownloadError]'s
+reason.
 """
 
 from __future__ import annotations
@@ -145,7 +146,8 @@ class Destinations:
 
     def address_for(self, host: str, port: int) -> str:
         """The checked address to connect to for ``host``, or an
-        :class:`ImageDownloadError` saying why it may not be reached."""
+        [`ImageDownloadError`][wonderblogs_target.errors.ImageDownloadError] saying why it may not
+        be reached."""
         name = host.lower().rstrip(".")
         addresses = list(self.resolver(name, port))
         if not addresses:
@@ -191,7 +193,7 @@ class Deadline:
     seconds never trips them. Each connection the download opens is
     registered (through httpx's ``trace`` extension); when the time is up a
     timer shuts them down, which ends a blocked read at once, and
-    :meth:`check` refuses any further request (a redirect hop, the retry).
+    `check` refuses any further request (a redirect hop, the retry).
     """
 
     def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
@@ -311,8 +313,8 @@ def checked_image(headers: httpx.Headers, content: bytes) -> DownloadedImage:
 
 
 class ImageFetcher:
-    """Fetches covers within :class:`ImageLimits`, only from where
-    :class:`Destinations` allows. ``v1_api_key`` is needed only for relative
+    """Fetches covers within `ImageLimits`, only from where
+    `Destinations` allows. ``v1_api_key`` is needed only for relative
     Wonderblogs paths; the v1 API's own address (``base_url``, set by the site,
     not by an article) is trusted as it is. ``transport`` takes any httpx
     transport (the emulator's, in tests); the destination check runs in front
@@ -341,7 +343,8 @@ class ImageFetcher:
 
     def fetch(self, url: str) -> DownloadedImage:
         """The image at ``url`` (absolute, or a path on the v1 API), or an
-        :class:`ImageDownloadError` saying why it is not kept."""
+        [`ImageDownloadError`][wonderblogs_target.errors.ImageDownloadError] saying why it is not
+        kept."""
         import httpx
 
         deadline = Deadline(self.limits.timeout)

@@ -12,7 +12,7 @@ answers with a redirect (Wonderblogs does not follow one for a POST)::
     app = Starlette(routes=wonderblogs.routes("/api/wonderblogs"))
 
 Starlette's router, not this app, redirects ``/x`` to ``/x/`` under a bare
-``Mount``; :meth:`WonderblogsASGIApp.routes` gives the two routes that serve
+``Mount``; `routes` gives the two routes that serve
 both forms without a redirect.
 """
 
@@ -106,11 +106,12 @@ async def _lifespan(receive: Receive, send: Send) -> None:
 
 
 def create_wonderblogs_app(**options: Unpack[TargetOptions]) -> WonderblogsASGIApp:
-    """Build the ASGI app; takes the same keyword arguments as :class:`WonderblogsTarget`."""
+    """Build the ASGI app; takes the same keyword arguments as
+    [`WonderblogsTarget`][wonderblogs_target.WonderblogsTarget]."""
     return WonderblogsASGIApp(WonderblogsTarget(**options))
 
 
 def create_wonderblogs_callback_app(**options: Unpack[ReceiverOptions]) -> WonderblogsASGIApp:
     """ASGI app receiving signed callbacks; takes the keyword arguments of
-    :class:`~wonderblogs_target.receiver.WonderblogsCallbackReceiver`."""
+    [`WonderblogsCallbackReceiver`][wonderblogs_target.receiver.WonderblogsCallbackReceiver]."""
     return WonderblogsASGIApp(WonderblogsCallbackReceiver(**options))

@@ -536,7 +536,9 @@ class WonderblogsClient(_ClientBase):
         self, run_id: str | RunAccepted, *, timeout: float = 600.0, raise_on_failure: bool = True
     ) -> RunStatus:
         """Poll until the run ends. A failed or skipped run raises
-        :class:`RunFailedError` / :class:`RunSkippedError` unless ``raise_on_failure=False``."""
+        [`RunFailedError`][wonderblogs_target.errors.RunFailedError] /
+        [`RunSkippedError`][wonderblogs_target.errors.RunSkippedError] unless
+        ``raise_on_failure=False``."""
         return self._run(self._ops.wait_for_run(run_id, timeout, raise_on_failure))
 
     def wait_for_image(
@@ -546,7 +548,8 @@ class WonderblogsClient(_ClientBase):
         timeout: float = 300.0,
         raise_on_failure: bool = True,
     ) -> ImageJob:
-        """Poll until the image job ends; a failed job raises :class:`ImageJobFailedError`."""
+        """Poll until the image job ends; a failed job raises
+        [`ImageJobFailedError`][wonderblogs_target.errors.ImageJobFailedError]."""
         return self._run(self._ops.wait_for_image(job_id, timeout, raise_on_failure))
 
     def download_image(self, url_or_path: str) -> bytes:
@@ -557,14 +560,16 @@ class WonderblogsClient(_ClientBase):
     def fetch_image(
         self, url_or_path: str, *, limits: ImageLimits | None = None
     ) -> DownloadedImage:
-        """Like :meth:`download_image`, for keeping a copy: stops at the size and
+        """Like [`download_image`][wonderblogs_target.client.WonderblogsClient.download_image], for
+        keeping a copy: stops at the size and
         time limits, and takes only image types a site can serve safely; raises
-        :class:`~wonderblogs_target.errors.ImageDownloadError` with the reason."""
+        [`ImageDownloadError`][wonderblogs_target.errors.ImageDownloadError] with the reason."""
         return self._run(self._ops.fetch_image(url_or_path, limits or ImageLimits()))
 
 
 class AsyncWonderblogsClient(_ClientBase):
-    """Async client with the same methods as :class:`WonderblogsClient`."""
+    """Async client with the same methods as
+    [`WonderblogsClient`][wonderblogs_target.client.WonderblogsClient]."""
 
     def __init__(
         self,
@@ -657,7 +662,9 @@ class AsyncWonderblogsClient(_ClientBase):
         self, run_id: str | RunAccepted, *, timeout: float = 600.0, raise_on_failure: bool = True
     ) -> RunStatus:
         """Poll until the run ends. A failed or skipped run raises
-        :class:`RunFailedError` / :class:`RunSkippedError` unless ``raise_on_failure=False``."""
+        [`RunFailedError`][wonderblogs_target.errors.RunFailedError] /
+        [`RunSkippedError`][wonderblogs_target.errors.RunSkippedError] unless
+        ``raise_on_failure=False``."""
         return await self._run(self._ops.wait_for_run(run_id, timeout, raise_on_failure))
 
     async def wait_for_image(
@@ -667,7 +674,8 @@ class AsyncWonderblogsClient(_ClientBase):
         timeout: float = 300.0,
         raise_on_failure: bool = True,
     ) -> ImageJob:
-        """Poll until the image job ends; a failed job raises :class:`ImageJobFailedError`."""
+        """Poll until the image job ends; a failed job raises
+        [`ImageJobFailedError`][wonderblogs_target.errors.ImageJobFailedError]."""
         return await self._run(self._ops.wait_for_image(job_id, timeout, raise_on_failure))
 
     async def download_image(self, url_or_path: str) -> bytes:
@@ -678,7 +686,8 @@ class AsyncWonderblogsClient(_ClientBase):
     async def fetch_image(
         self, url_or_path: str, *, limits: ImageLimits | None = None
     ) -> DownloadedImage:
-        """Like :meth:`download_image`, for keeping a copy: stops at the size and
+        """Like [`download_image`][wonderblogs_target.client.AsyncWonderblogsClient.download_image],
+        for keeping a copy: stops at the size and
         time limits, and takes only image types a site can serve safely; raises
-        :class:`~wonderblogs_target.errors.ImageDownloadError` with the reason."""
+        [`ImageDownloadError`][wonderblogs_target.errors.ImageDownloadError] with the reason."""
         return await self._run(self._ops.fetch_image(url_or_path, limits or ImageLimits()))

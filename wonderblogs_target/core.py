@@ -1,12 +1,12 @@
 """The target endpoint: GET answers the brand context, POST receives an article.
 
-Adapters hand over a :class:`~wonderblogs_target.http.Request` and send back the
-:class:`~wonderblogs_target.http.Response`; they decide nothing. The flow below
-is written once and driven sync or async (see :mod:`._flow`); the parts every
+Adapters hand over a `Request` and send back the
+`Response`; they decide nothing. The flow below
+is written once and driven sync or async (see `_flow`); the parts every
 endpoint shares (answers, body limits, calling user code) are in
-:mod:`._endpoint`, the key rules in :mod:`._keys`.
+`_endpoint`, the key rules in `_keys`.
 
-An article goes to ``on_publish``, to a :class:`~wonderblogs_target.stores.Store`,
+An article goes to ``on_publish``, to a [`Store`][wonderblogs_target.stores.Store],
 or to both (the store first, then ``on_publish`` as a hook). With a store,
 ``recent_articles`` of the context comes from it whenever the site's own
 document leaves it out.
@@ -114,9 +114,9 @@ class WonderblogsTarget(Endpoint):
 
     ``get_context`` is the brand context: a callable returning it (sync or
     async), or the document itself (a dict or a
-    :class:`~wonderblogs_target.ContextResponse`), checked here at start-up.
+    [`ContextResponse`][wonderblogs_target.models.ContextResponse]), checked here at start-up.
 
-    Each article goes to ``store`` (a :class:`~wonderblogs_target.stores.Store`
+    Each article goes to ``store`` (a [`Store`][wonderblogs_target.stores.Store]
     or a store URL such as ``"sqlite:///wonderblogs.db"``), to ``on_publish``
     (sync or async), or to both: the store saves first, then ``on_publish``
     runs as a hook (a site rebuild, a notification). If the hook fails, the

@@ -95,7 +95,7 @@ def exempt(view: ViewT) -> ViewT:
 
 
 def _view(endpoint: Endpoint) -> View:
-    """An exempt view (see :func:`exempt`); async when a callback is async, sync otherwise."""
+    """An exempt view (see `exempt`); async when a callback is async, sync otherwise."""
     if endpoint.has_async_callbacks:
 
         async def wonderblogs_async_view(request: HttpRequest) -> HttpResponse:
@@ -110,7 +110,8 @@ def _view(endpoint: Endpoint) -> View:
 
 
 def create_wonderblogs_view(**options: Unpack[TargetOptions]) -> View:
-    """The target view; takes the keyword arguments of :class:`WonderblogsTarget`."""
+    """The target view; takes the keyword arguments of
+    [`WonderblogsTarget`][wonderblogs_target.WonderblogsTarget]."""
     if "api_key" not in options and not options.get("allow_unauthenticated"):
         options["api_key"] = _key_from_settings
     return _view(WonderblogsTarget(**options))

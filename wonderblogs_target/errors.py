@@ -1,7 +1,8 @@
 """Every exception the package raises to a user, and the one place that turns a
 pydantic ``ValidationError`` into the error details we put on the wire.
 
-All of them derive from :class:`WonderblogsError`, so ``except WonderblogsError``
+All of them derive from [`WonderblogsError`][wonderblogs_target.errors.WonderblogsError], so
+``except WonderblogsError``
 catches anything this package raises on purpose::
 
     WonderblogsError

@@ -115,7 +115,8 @@ _adapter: TypeAdapter[CallbackEvent] = TypeAdapter(CallbackEvent)
 def parse_callback_event(body: bytes) -> CallbackEvent:
     """The typed event in ``body`` (raw bytes, parsed once).
 
-    Raises :class:`CallbackPayloadError` for a body that is not JSON, names an
+    Raises [`CallbackPayloadError`][wonderblogs_target.errors.CallbackPayloadError] for a body that
+    is not JSON, names an
     unknown event type, or lacks a field its event needs.
     """
     try:

@@ -234,7 +234,8 @@ def create_wonderblogs_router(
 ) -> APIRouter:
     """Router serving GET and POST on ``path`` (relative to the ``prefix`` you
     include it with). ``tags``, ``dependencies`` and ``include_in_schema`` are
-    FastAPI's own; everything else goes to :class:`WonderblogsTarget`."""
+    FastAPI's own; everything else goes to
+    [`WonderblogsTarget`][wonderblogs_target.WonderblogsTarget]."""
     target = WonderblogsTarget(**options)
     # HEAD calls get_context too, so every method but POST resolves its dependencies.
     return _router(
@@ -256,7 +257,8 @@ def create_wonderblogs_callback_router(
     **options: Unpack[ReceiverOptions],
 ) -> APIRouter:
     """Router receiving signed v1 API callbacks with POST on ``path``; takes the
-    keyword arguments of :class:`WonderblogsCallbackReceiver`."""
+    keyword arguments of
+    [`WonderblogsCallbackReceiver`][wonderblogs_target.receiver.WonderblogsCallbackReceiver]."""
     receiver = WonderblogsCallbackReceiver(**options)
     return _router(
         {"*": _route(receiver), "POST": _route(receiver, "on_event", skip=1)},

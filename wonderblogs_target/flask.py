@@ -1,4 +1,4 @@
-"""Flask adapter: the :class:`Wonderblogs` extension, and blueprints for the
+"""Flask adapter: the `Wonderblogs` extension, and blueprints for the
 target endpoint and the callback receiver.
 
 The extension, the Flask way (an app factory, configuration in ``app.config``)::
@@ -97,7 +97,8 @@ def create_wonderblogs_blueprint(
     *, name: str = "wonderblogs", **options: Unpack[TargetOptions]
 ) -> Blueprint:
     """Blueprint serving GET and POST at its ``url_prefix`` (with or without a
-    trailing slash). Takes the keyword arguments of :class:`WonderblogsTarget`."""
+    trailing slash). Takes the keyword arguments of
+    [`WonderblogsTarget`][wonderblogs_target.WonderblogsTarget]."""
     if "api_key" not in options and not options.get("allow_unauthenticated"):
         options["api_key"] = _key_from_config
     return _blueprint(name, WonderblogsTarget(**options))
@@ -130,20 +131,20 @@ DEFAULTS: dict[str, Any] = {
 
 class Wonderblogs:
     """The Flask extension: one object, created at import time, serving any
-    number of apps through :meth:`init_app`.
+    number of apps through `init_app`.
 
     Where articles go: ``store=`` (a store URL or a
-    :class:`~wonderblogs_target.stores.Store`; or ``WONDERBLOGS_STORE`` in the
-    app's config), a :meth:`publish_handler`, or both (the handler then runs
-    after the store saved). The context comes from a :meth:`context_provider`,
+    [`Store`][wonderblogs_target.stores.Store]; or ``WONDERBLOGS_STORE`` in the
+    app's config), a `publish_handler`, or both (the handler then runs
+    after the store saved). The context comes from a `context_provider`,
     or from ``WONDERBLOGS_CONTEXT`` in the config. Register the handlers before
-    :meth:`init_app` is called, as module-level decorators are.
+    `init_app` is called, as module-level decorators are.
 
     Configuration (``app.config``): ``WONDERBLOGS_API_KEY`` (a key, a list during
     a rotation, or a callable; read on every request), ``WONDERBLOGS_URL``
     (default ``/api/wonderblogs``), ``WONDERBLOGS_MAX_BODY_SIZE``,
     ``WONDERBLOGS_ALLOW_UNAUTHENTICATED``, and for signed callbacks, served once an
-    :meth:`event_handler` is registered, ``WONDERBLOGS_CALLBACK_URL`` (default
+    `event_handler` is registered, ``WONDERBLOGS_CALLBACK_URL`` (default
     ``/api/wonderblogs/callbacks``) and ``WONDERBLOGS_CALLBACK_SECRET`` (default:
     the API key, which is what Wonderblogs signs with).
     """
@@ -181,7 +182,8 @@ class Wonderblogs:
 
     def init_app(self, app: Flask) -> None:
         """Serve the endpoint (and the callback receiver) in ``app``, configured
-        from ``app.config``; refuses, with a :class:`ConfigurationError`, a setup
+        from ``app.config``; refuses, with a
+        [`ConfigurationError`][wonderblogs_target.errors.ConfigurationError], a setup
         that could not work."""
         for key, value in DEFAULTS.items():
             app.config.setdefault(key, value)

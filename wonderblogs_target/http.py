@@ -1,7 +1,7 @@
 """The plain request and response values the core speaks.
 
-Adapters build a :class:`Request` from their framework's request and turn the
-:class:`Response` back into their framework's response; nothing else crosses
+Adapters build a `Request` from their framework's request and turn the
+`Response` back into their framework's response; nothing else crosses
 the boundary. Keeping these free of any framework is what lets one core serve
 ASGI, WSGI, FastAPI, Flask and Django alike.
 """

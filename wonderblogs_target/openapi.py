@@ -85,7 +85,7 @@ def inline_refs(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, An
 
 
 def inline_schema(name: str, schemas: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Component ``name`` with its references resolved (see :func:`inline_refs`)."""
+    """Component ``name`` with its references resolved (see `inline_refs`)."""
     schemas = component_schemas() if schemas is None else schemas
     return inline_refs(schemas[name], schemas)
 

@@ -2,7 +2,8 @@
 integration, registered through the ``pytest11`` entry point, so installing the
 package is all it takes (no ``conftest.py`` import).
 
-Each fixture is a thin wrapper over :mod:`wonderblogs_target.testing`, imported
+Each fixture is a thin wrapper over [`wonderblogs_target.testing`][wonderblogs_target.testing],
+imported
 only when a test asks for it, so projects that use none of them pay nothing.
 """
 

@@ -108,7 +108,7 @@ class WonderblogsCallbackReceiver(Endpoint):
     ``api_key`` is the site's Target API Key, which signs the callbacks: one
     key, several during a rotation, or a callable returning them.
     ``replay_guard`` keeps a redelivered event from running ``on_event`` twice:
-    by default a :class:`~wonderblogs_target.MemoryReplayGuard` (one process);
+    by default a `MemoryReplayGuard` (one process);
     a guard URL (``"postgresql://..."``, ``"redis://..."``, ``"sqlite:///..."``)
     or a guard object for several workers; ``None`` for none.
     """

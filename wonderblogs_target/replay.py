@@ -5,10 +5,13 @@ retry can arrive while the first delivery is still being handled. A guard
 remembers handled events and *claims* an event while it is in hand, so that
 ``on_event`` runs once per event. Which guard:
 
-* :class:`MemoryReplayGuard`, the receivers' default: one process.
-* :class:`SQLReplayGuard`: a SQLite file for the workers of one machine, or
+* [`MemoryReplayGuard`][wonderblogs_target.replay.MemoryReplayGuard], the receivers' default: one
+process.
+* [`SQLReplayGuard`][wonderblogs_target.replay.SQLReplayGuard]: a SQLite file for the workers of one
+machine, or
   PostgreSQL for several machines (a store URL works as it is).
-* :class:`RedisReplayGuard`: Redis, for any number of workers and machines.
+* [`RedisReplayGuard`][wonderblogs_target.replay.RedisReplayGuard]: Redis, for any number of workers
+and machines.
 
 A claim is a lease of ``claim_ttl`` seconds that the worker handling the
 event renews while ``on_event`` runs (``renew``, five times per lease). So a
@@ -122,7 +125,8 @@ class MemoryReplayGuard:
     """A bounded, thread-safe, in-process replay guard that claims events.
 
     Enough for one process, and the receivers' default; with several workers,
-    use :class:`SQLReplayGuard` or :class:`RedisReplayGuard`.
+    use [`SQLReplayGuard`][wonderblogs_target.replay.SQLReplayGuard] or
+    [`RedisReplayGuard`][wonderblogs_target.replay.RedisReplayGuard].
     """
 
     def __init__(

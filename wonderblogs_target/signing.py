@@ -4,7 +4,7 @@ Wonderblogs signs the completion callbacks of its v1 API with the site's Target
 API Key and sends ``X-Wonderblogs-Signature`` and ``X-Wonderblogs-Timestamp``.
 The vendor does not publish the exact signed string, so this module assumes
 the widespread scheme and makes it a visible, replaceable value
-(:data:`DEFAULT_SCHEME`):
+(`DEFAULT_SCHEME`):
 
 * signed bytes: the timestamp header's text, ``.``, then the raw body;
 * HMAC-SHA256 under the key's UTF-8 bytes;
@@ -71,7 +71,8 @@ _SEPARATORS = re.compile(r"[,\s]+")
 
 @dataclass(frozen=True)
 class SignatureScheme:
-    """How the signature is made. Pass your own to :func:`verify_signature` if
+    """How the signature is made. Pass your own to
+    [`verify_signature`][wonderblogs_target.signing.verify_signature] if
     Wonderblogs documents a different scheme than the one assumed here."""
 
     signature_header: str = SIGNATURE_HEADER
@@ -288,7 +289,8 @@ def verify_signature(
     scheme: SignatureScheme = DEFAULT_SCHEME,
 ) -> None:
     """Return None when ``body`` and ``headers`` are an authentic, fresh callback;
-    raise a :class:`SignatureVerificationError` subclass saying why not otherwise.
+    raise a [`SignatureVerificationError`][wonderblogs_target.errors.SignatureVerificationError]
+    subclass saying why not otherwise.
 
     ``secret`` may list several keys (while the site rotates its key).
     ``tolerance`` is how many seconds the timestamp may differ from ``now``, in

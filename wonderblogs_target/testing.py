@@ -176,13 +176,13 @@ class WonderblogsEmulator:
             self._finish(job)
 
     def transport(self) -> httpx.MockTransport:
-        """An httpx transport for :class:`WonderblogsClient` and the async client alike."""
+        """An httpx transport for `WonderblogsClient` and the async client alike."""
         return httpx.MockTransport(self.handle)
 
     def client(self, **options: Any) -> WonderblogsClient:
         """A client of this emulator with its first key, polling without sleeping;
-        ``options`` go to :class:`~wonderblogs_target.client.WonderblogsClient`.
-        Closed by :meth:`close`."""
+        ``options`` go to [`WonderblogsClient`][wonderblogs_target.client.WonderblogsClient].
+        Closed by [`close`][wonderblogs_target.testing.WonderblogsEmulator.close]."""
         from .client import WonderblogsClient
 
         options.setdefault("sleep", lambda seconds: None)
@@ -191,7 +191,7 @@ class WonderblogsEmulator:
         return client
 
     def async_client(self, **options: Any) -> AsyncWonderblogsClient:
-        """The async twin of :meth:`client`."""
+        """The async twin of [`client`][wonderblogs_target.testing.WonderblogsEmulator.client]."""
         from .client import AsyncWonderblogsClient
 
         async def no_sleep(seconds: float) -> None:
@@ -203,7 +203,9 @@ class WonderblogsEmulator:
         return client
 
     def close(self) -> None:
-        """Close every client made by :meth:`client` and :meth:`async_client`."""
+        """Close every client made by
+        [`client`][wonderblogs_target.testing.WonderblogsEmulator.client] and
+        [`async_client`][wonderblogs_target.testing.WonderblogsEmulator.async_client]."""
         from .client import WonderblogsClient
 
         for client in self._clients:
@@ -455,7 +457,7 @@ def app_transport(app: Any) -> httpx.BaseTransport:
     ``get_asgi_application()``) or any WSGI app (Flask, Django's
     ``get_wsgi_application()``, a bare WSGI callable): ASGI apps are told apart
     by their ``async`` call. Use it with ``httpx.Client(transport=...)`` or with
-    :func:`wonderblogs_target.check.run_checks`.
+    `wonderblogs_target.check.run_checks`.
     """
     if is_async_callable(app):
         return _SyncASGITransport(app)
@@ -494,7 +496,8 @@ def assert_conformant(
 
     Passes silently, or raises ``AssertionError`` listing each failed check
     with the field's path, the rule and the limit, as the command prints them.
-    ``app`` is any ASGI or WSGI app (see :func:`app_transport`); a Django
+    ``app`` is any ASGI or WSGI app (see
+    [`app_transport`][wonderblogs_target.testing.app_transport]); a Django
     project's host list must allow ``testserver``, as Django's own test client
     needs. With ``publish`` (and ``rewrite``) it posts a test article whose slug
     starts with ``wonderblogs-target-check-``, so a store can tell it apart.
@@ -521,7 +524,8 @@ class ArticleFactory:
     ``factory(**overrides)`` gives an article of realistic size (about 12 KB of
     Markdown, six tags, three sources); ``factory(rewrite=True)`` the rewrite
     variant (``action: "update"`` and an ``externalId``);
-    :meth:`at_limits` one with every field at its documented maximum.
+    [`at_limits`][wonderblogs_target.testing.ArticleFactory.at_limits] one with every field at its
+    documented maximum.
     Overrides replace top-level fields (``seo=...`` replaces the whole object).
     """
 

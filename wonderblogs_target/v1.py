@@ -2,7 +2,7 @@
 
 Request models carry the documented rules, so the client refuses a bad request
 before it costs a round trip (or a unit of the monthly quota), and the emulator
-in :mod:`wonderblogs_target.testing` refuses it the way the service does.
+in [`wonderblogs_target.testing`][wonderblogs_target.testing] refuses it the way the service does.
 Response models keep unknown fields, like every model of what Wonderblogs sends.
 """
 

@@ -113,7 +113,8 @@ class WonderblogsWSGIApp:
 
 
 def create_wonderblogs_wsgi_app(**options: Unpack[TargetOptions]) -> WonderblogsWSGIApp:
-    """Build the WSGI app; takes the same keyword arguments as :class:`WonderblogsTarget`."""
+    """Build the WSGI app; takes the same keyword arguments as
+    [`WonderblogsTarget`][wonderblogs_target.WonderblogsTarget]."""
     return WonderblogsWSGIApp(WonderblogsTarget(**options))
 
 
@@ -121,5 +122,5 @@ def create_wonderblogs_callback_wsgi_app(
     **options: Unpack[ReceiverOptions],
 ) -> WonderblogsWSGIApp:
     """WSGI app receiving signed callbacks; takes the keyword arguments of
-    :class:`~wonderblogs_target.receiver.WonderblogsCallbackReceiver`."""
+    [`WonderblogsCallbackReceiver`][wonderblogs_target.receiver.WonderblogsCallbackReceiver]."""
     return WonderblogsWSGIApp(WonderblogsCallbackReceiver(**options))

@@ -4,9 +4,9 @@ h11 is chosen over httptools (which uvicorn prefers when it is installed) for
 one reason: it bounds the request head. httptools keeps reading a header block
 of any size, so one request without a key could hold hundreds of megabytes of
 the server's memory; h11 stops buffering a head that is still incomplete at
-:data:`HEADER_LIMIT` bytes (a head that arrived whole in one read of the socket
+`HEADER_LIMIT` bytes (a head that arrived whole in one read of the socket
 is parsed as it is). uvicorn answers that with a plain 400;
-:class:`HeaderCappedH11Protocol` answers what it is, 431, in the package's
+`HeaderCappedH11Protocol` answers what it is, 431, in the package's
 JSON error form, and closes the connection.
 """
 
@@ -55,7 +55,7 @@ class HeaderCappedH11Protocol(H11Protocol):
 
 
 def server_options() -> dict[str, Any]:
-    """The keyword arguments ``serve`` passes to :func:`uvicorn.run`."""
+    """The keyword arguments ``serve`` passes to `run`."""
     return {
         "http": HeaderCappedH11Protocol,
         "h11_max_incomplete_event_size": HEADER_LIMIT,

@@ -1,6 +1,7 @@
 """Where articles go: one interface, several stores, one set of promises.
 
-Any adapter takes ``store=`` (a :class:`Store` or a store URL) instead of an
+Any adapter takes ``store=`` (a [`Store`][wonderblogs_target.stores.Store] or a store URL) instead
+of an
 ``on_publish`` callback, and ``wonderblogs-target serve`` is built on the same
 stores. Every store keeps the same promises, and one test suite holds each of
 them to it:
@@ -14,7 +15,7 @@ them to it:
   one current post;
 * a write happens whole or not at all, and a failed one raises, so the target
   answers 5xx and Wonderblogs keeps the article for a re-push; a rewrite that
-  would take another post's slug raises :class:`~wonderblogs_target.PublishRejected`
+  would take another post's slug raises [`PublishRejected`][wonderblogs_target.PublishRejected]
   (409);
 * the newest posts come first.
 
@@ -100,7 +101,8 @@ class Store(Protocol):
 
     def recent_articles(self, limit: int = RECENT_LIMIT) -> list[dict[str, str]]:
         """The newest posts as the context lists them: ``{"title", "summary"}``,
-        newest first. Cheaper than :meth:`recent`: no whole article is built."""
+        newest first. Cheaper than [`recent`][wonderblogs_target.stores.Store.recent]: no whole
+        article is built."""
         ...
 
     def get(self, post_id: str) -> StoredPost | None:
@@ -128,7 +130,7 @@ def recent_list(rows: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
 
 
 def recent_article(title: str, description: str) -> dict[str, str]:
-    """One entry of the context's ``recent_articles`` (see :func:`recent_list`)."""
+    """One entry of the context's ``recent_articles`` (see `recent_list`)."""
     return recent_list(((title, description),))[0]
 
 
@@ -196,7 +198,8 @@ def _path(url: str) -> str:
 
 
 def absolute(path: str | Path) -> str:
-    """The absolute form of a store's file path, for :attr:`Store.location`."""
+    """The absolute form of a store's file path, for
+    [`location`][wonderblogs_target.stores.Store.location]."""
     return str(Path(path).resolve())
 
 

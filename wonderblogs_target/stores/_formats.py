@@ -35,7 +35,7 @@ MARKER = "wonderblogs_managed"
 #: value zeroed): a file whose bytes no longer match was edited by a person.
 DIGEST = "wonderblogs_digest"
 #: The article's Markdown as sent, kept in the record when the body was made
-#: safe to build (:mod:`._safe`) and so differs from it.
+#: safe to build (`_safe`) and so differs from it.
 CONTENT = "wonderblogs_content"
 _UNSEALED = "0" * 64
 # The key, its separator in YAML (": ", maybe a quote) or JSON ('":"'), the digest.
@@ -123,7 +123,7 @@ class ReadBack:
     updated: datetime
     revision: int
     draft: bool
-    #: Changed by a person since the store wrote it (see :func:`edited`).
+    #: Changed by a person since the store wrote it (see `edited`).
     edited: bool = False
 
 
@@ -223,7 +223,7 @@ class Format:
 
     def body(self, payload: PublishPayload) -> str:
         """The Markdown the generator builds: the article with nothing in it
-        that would run on the built site (:func:`._safe.safe_markdown`)."""
+        that would run on the built site (`safe_markdown`)."""
         return safe_markdown(payload.content)
 
     def generator_fields(self, post: Post) -> dict[str, Any]:
@@ -245,7 +245,7 @@ class Format:
         return meta.get(self.draft_key) is self.draft_value
 
     def draft_mark(self) -> str:
-        """The line that makes a post a draft, as :meth:`render` writes it."""
+        """The line that makes a post a draft, as `render` writes it."""
         return f"{self.draft_key}: {'true' if self.draft_value else 'false'}\n"
 
     def without_draft_mark(self, text: str) -> str:

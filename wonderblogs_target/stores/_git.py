@@ -14,7 +14,7 @@ The choices, as the README tells them:
   aborted, never resolved by guessing.
 - The network is outside the store's lock: pushing and fetching run after the
   write is committed and the lock released, each for at most
-  :data:`PUSH_TIMEOUT` seconds (git and every process it started are stopped
+  `PUSH_TIMEOUT` seconds (git and every process it started are stopped
   then), and one push at a time per process: a delivery that finds a push
   running leaves its commit to the next one. So a remote that never answers
   costs each delivery at most that long and never holds other writers; only

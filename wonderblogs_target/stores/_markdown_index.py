@@ -55,7 +55,7 @@ _UPSERT = "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 class MarkdownIndex:
-    """``entry_of(path)`` reads one file into an :data:`Entry` (or None for a
+    """``entry_of(path)`` reads one file into an `Entry` (or None for a
     file that is not a post of the store)."""
 
     def __init__(self, directory: Path, entry_of: Callable[[Path], Entry | None]) -> None:
@@ -105,7 +105,7 @@ class MarkdownIndex:
         What changed is saved when it can be. When it cannot (a full disk, a
         read-only folder), the questions asked inside go to a copy in memory
         brought in step there, so that a read never needs a write. Yields
-        whether the index was saved (answers cached on :meth:`version` hold
+        whether the index was saved (answers cached on `version` hold
         only then).
         """
         try:

@@ -6,7 +6,7 @@ MkDocs' and Pelican's Python-Markdown; Hugo escapes it unless a site turns that
 off), follow any link scheme, read attribute lists (``{: onclick=...}`` in
 kramdown and Python-Markdown) and expand template code before Markdown (Hugo's
 shortcodes, Jekyll's Liquid). An article is text from outside the site, so the
-store writes its body through :func:`safe_markdown`, which changes only what
+store writes its body through `safe_markdown`, which changes only what
 would run:
 
 - raw HTML: every ``<`` outside code is written ``&lt;``, so a tag shows as
@@ -23,7 +23,7 @@ would run:
   else is treated as text, which can only make it safer.
 
 Template code inside code is the generator's own concern
-(:func:`hugo_shortcodes_escaped`; Jekyll's posts are written with
+(`hugo_shortcodes_escaped`; Jekyll's posts are written with
 ``render_with_liquid: false``). The store's record keeps the article exactly
 as Wonderblogs sent it.
 """

@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS wb_revisions (
 
 def schema(*, serial: str, reference: str, json: str, time: str) -> str:
     """The tables of every SQL store, in one dialect's column types. The slug
-    and locale columns hold the NFC forms (:func:`post_identity`); the payload
+    and locale columns hold the NFC forms (`post_identity`); the payload
     column holds the article exactly as received."""
     return _SCHEMA.format(serial=serial, reference=reference, json=json, time=time)
 
@@ -56,7 +56,7 @@ class SQLStore(ABC):
     earlier versions in ``wb_revisions``.
 
     Each thread keeps its own connection (callbacks run in worker threads);
-    :meth:`close` closes them all.
+    `close` closes them all.
     """
 
     def __init__(self) -> None:

@@ -5,8 +5,8 @@
     urlpatterns = [path("api/wonderblogs", include("wonderblogs_target.contrib.django.urls"))]
 
 then ``python manage.py migrate``. The app (label ``wonderblogs``) brings the
-models (:class:`~.models.Article`, :class:`~.models.ArticleRevision`,
-:class:`~.models.Delivery`), their admin, system checks, the
+models (`Article`, `ArticleRevision`,
+`Delivery`), their admin, system checks, the
 ``article_received`` signal, and the ``wonderblogs_check`` and
 ``wonderblogs_openapi`` commands. Install with the ``django`` extra.
 """

@@ -7,8 +7,8 @@ committed, so a receiver never sees a row that was rolled back.
     @receiver(article_received)
     def rebuild(sender, article, payload, created, **kwargs): ...
 
-``article`` is the saved :class:`~.models.Article`, ``payload`` the
-:class:`~wonderblogs_target.PublishPayload` as received, ``created`` True for a
+``article`` is the saved `Article`, ``payload`` the
+[`PublishPayload`][wonderblogs_target.models.PublishPayload] as received, ``created`` True for a
 new article and False for a re-push or a rewrite.
 """
 

@@ -1,4 +1,4 @@
-"""The Django ORM store: a :class:`~wonderblogs_target.stores.Store` over the
+"""The Django ORM store: a [`Store`][wonderblogs_target.stores.Store] over the
 app's models, keeping every promise of the store layer with the ORM's own
 tools (a unique constraint, ``select_for_update``, ``transaction.atomic``)."""
 
@@ -85,7 +85,7 @@ class DjangoStore:
 
     def prepare(self, payload: PublishPayload) -> Any:
         """Work done before the transaction (a download, say), so that it holds
-        no lock while waiting; its result reaches :meth:`attach`."""
+        no lock while waiting; its result reaches `attach`."""
         return None
 
     def attach(

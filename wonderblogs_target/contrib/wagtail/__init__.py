@@ -7,8 +7,8 @@ Install the ``wagtail`` extra and add this app after the Django app::
     INSTALLED_APPS = [..., "wonderblogs_target.contrib.django",
                       "wonderblogs_target.contrib.wagtail"]
 
-and a ``"WAGTAIL"`` entry to the ``WONDERBLOGS`` setting (see :mod:`.conf`).
-The Django app's endpoint then saves through :class:`~.store.WagtailStore`:
+and a ``"WAGTAIL"`` entry to the ``WONDERBLOGS`` setting (see `conf`).
+The Django app's endpoint then saves through `WagtailStore`:
 the article is kept in the Django app's tables as before (its revisions, its
 delivery log), and the page is written in the same transaction.
 """
