@@ -708,3 +708,32 @@ def test_a_read_only_store_location_says_which_path(store, says, tmp_path):
     assert says.format(folder=folder) in line
     if store.startswith("sqlite"):
         assert f"the folder {folder} is not writable by this process" in line
+
+
+def test_check_says_how_to_remove_its_test_article_and_prune_does(tmp_path):
+    """After check --publish, the context never lists the test article, and
+    prune (as check's own output says) removes it from the store serve used."""
+    store_url = f"sqlite:///{tmp_path}/x.db"
+    running, port = start(tmp_path, store_url)
+    url = f"http://127.0.0.1:{port}/api/wonderblogs"
+    with running:
+        checked = run_cli("check", url, "--key", KEY, "--publish", "--rewrite", cwd=tmp_path)
+        assert checked.returncode == 0, checked.stdout
+        assert "wonderblogs-target prune --store URL" in checked.stdout
+        published = httpx.post(url, headers=AUTH, json=samples.payload(slug="real", title="Real"))
+        assert published.status_code == 200
+    said = run_cli("prune", "--store", store_url, "--dry-run", cwd=tmp_path)
+    assert said.returncode == 0, said.stderr
+    assert "would remove 1 test article(s)" in said.stdout
+    pruned = run_cli("prune", "--store", store_url, cwd=tmp_path)
+    assert pruned.returncode == 0, pruned.stderr
+    assert "removed 1 test article(s)" in pruned.stdout
+    with sqlite3.connect(tmp_path / "x.db") as db:
+        slugs = [slug for (slug,) in db.execute("SELECT slug FROM wb_posts")]
+        assert slugs == ["real"]
+        assert db.execute("SELECT COUNT(*) FROM wb_revisions").fetchone()[0] == 0
+    again = run_cli("prune", "--store", store_url, cwd=tmp_path)
+    assert "no test articles of wonderblogs-target check to remove" in again.stdout
+    bad = run_cli("prune", "--store", "nosuch://x", cwd=tmp_path)
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr

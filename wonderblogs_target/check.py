@@ -96,6 +96,13 @@ class Report:
             f"{counts['pass']} passed, {counts['fail']} failed, {counts['warn']} warnings: "
             f"{verdict}",
         ]
+        if any(c.name == "publish" and c.status == "pass" for c in self.checks):
+            lines += [
+                "",
+                "A test article was sent. Where a store of this package keeps it, remove "
+                "test articles with: wonderblogs-target prune --store URL (the store serve "
+                "was given), or manage.py wonderblogs_prune in a Django project.",
+            ]
         return "\n".join(lines)
 
 

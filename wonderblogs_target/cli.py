@@ -212,7 +212,34 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accept requests without a key (local trials only)",
     )
+    prune = command(
+        "prune",
+        _run_prune,
+        "remove the test articles of check --publish from a store",
+        "Remove the test articles that check --publish sent, with their revisions, from a "
+        "store (the one serve was given). A test article a person changed since is left, "
+        "and said. The Django app has manage.py wonderblogs_prune. Exit status: 0 done, "
+        "2 usage or store error.",
+    )
+    prune.add_argument("--store", metavar="URL", required=True, help="the store, as serve takes it")
+    prune.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
     return parser
+
+
+def _run_prune(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .errors import ConfigurationError
+    from .stores import open_store, prune_check_articles
+
+    try:
+        store = open_store(args.store)
+    except (ConfigurationError, ImportError) as exc:
+        parser.exit(2, f"error: {exc}\n")
+    try:
+        pruned = prune_check_articles(store, dry_run=args.dry_run)
+    finally:
+        store.close()
+    sys.stdout.write(pruned.to_text(dry_run=args.dry_run) + "\n")
+    return 0
 
 
 _INSECURE_WARNING = """

@@ -313,3 +313,20 @@ def _read_or_empty(path: Path) -> bytes:
         return path.read_bytes()
     except OSError:
         return b""  # the process ended meanwhile
+
+
+def test_a_removed_test_article_is_one_commit_of_its_file(remote, tmp_path):
+    from wonderblogs_target.stores import CHECK_SLUG_PREFIX, prune_check_articles
+
+    site = clone(remote, tmp_path / "site")
+    (site / "notes.md").write_text("mine\n")  # a person's work, not to be swept in
+    git(site, "add", "notes.md")
+    store = open_store(f"markdown:///{site}/content/posts?git=push")
+    tested = store.save(article(slug=CHECK_SLUG_PREFIX + "1"))
+    assert [p.id for p in prune_check_articles(store).removed] == [tested.id]
+    assert subjects(site)[0] == f"wonderblogs: remove {CHECK_SLUG_PREFIX}1 (en)"
+    assert subjects(remote)[0] == f"wonderblogs: remove {CHECK_SLUG_PREFIX}1 (en)"
+    assert "notes.md" in git(site, "diff", "--cached", "--name-only")
+    assert git(site, "show", "--name-only", "--format=", "HEAD").split() == [
+        f"content/posts/{tested.id}.md"
+    ]

@@ -346,3 +346,29 @@ def test_a_postgresql_restart_costs_no_request():
             store.close()
     assert reads == [8] * 20
     assert writes == [f"post-{n}" for n in range(8, 40)]
+
+
+def test_the_checks_test_articles_are_pruned_with_their_revisions_and_nothing_else(store):
+    from wonderblogs_target.stores import CHECK_SLUG_PREFIX, prune_check_articles
+
+    kept = store.save(article(slug="a-real-post", title="A real post"))
+    test_slug = CHECK_SLUG_PREFIX + "20260101000000"
+    tested = store.save(article(slug=test_slug, title="[check] Test article"))
+    store.save(article(slug=test_slug, title="[check] Test article, again"))
+    assert store.count() == 2
+    said = prune_check_articles(store, dry_run=True)
+    assert [post.id for post in said.removed] == [tested.id]
+    assert store.count() == 2  # a dry run removes nothing
+    pruned = prune_check_articles(store)
+    assert [post.id for post in pruned.removed] == [tested.id]
+    assert pruned.left == []
+    assert store.get(tested.id) is None
+    assert store.revisions(tested.id) == []
+    assert [post.id for post in store.recent()] == [kept.id]
+    assert store.get(kept.id) is not None
+    assert store.count() == 1
+    assert prune_check_articles(store).removed == []
+    assert store.remove(tested.id) is False
+    # The slug is free again: the next check's article is a new post.
+    again = store.save(article(slug=test_slug, title="[check] Test article"))
+    assert again.revision == 1

@@ -45,12 +45,14 @@ __all__ = [
     "CHECK_SLUG_PREFIX",
     "DEFAULT_STORE_URL",
     "RECENT_LIMIT",
+    "Pruned",
     "Store",
     "StoredPost",
     "is_check_article",
     "numeric_id",
     "open_store",
     "post_identity",
+    "prune_check_articles",
     "recent_article",
     "recent_list",
     "redact_url",
@@ -117,6 +119,14 @@ class Store(Protocol):
         """How many posts there are (current versions only)."""
         ...
 
+    def remove(self, post_id: str) -> bool:
+        """Remove a post with its revisions and what the store made for it (its
+        file, its page); False when there is no such post. A post a person
+        changed since the store wrote it is left as it is: that raises
+        [`PublishRejected`][wonderblogs_target.errors.PublishRejected] (409)
+        saying why."""
+        ...
+
     def close(self) -> None:
         """Release connections and files; the store is not used afterwards."""
         ...
@@ -143,6 +153,45 @@ CHECK_SLUG_PREFIX = "wonderblogs-target-check-"
 def is_check_article(payload: PublishPayload) -> bool:
     """Whether ``payload`` is a test article of ``wonderblogs-target check``."""
     return payload.slug.startswith(CHECK_SLUG_PREFIX)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What `prune_check_articles` removed, and what it left and why."""
+
+    removed: list[StoredPost]
+    left: list[tuple[StoredPost, str]]
+
+    def to_text(self, *, dry_run: bool = False) -> str:
+        """What the ``prune`` commands print."""
+        if not self.removed and not self.left:
+            return "no test articles of wonderblogs-target check to remove"
+        verb = "would remove" if dry_run else "removed"
+        lines = [f"{verb} {len(self.removed)} test article(s) of wonderblogs-target check:"]
+        lines += [f"  {p.id}  {p.payload.slug} ({p.payload.locale})" for p in self.removed]
+        for post, reason in self.left:
+            lines.append(f"left {post.id}  {post.payload.slug}: {reason}")
+        return "\n".join(lines)
+
+
+def prune_check_articles(store: Store, *, dry_run: bool = False) -> Pruned:
+    """Remove the test articles of ``wonderblogs-target check --publish`` from
+    ``store`` (``dry_run``: only say which), with their revisions; a test
+    article a person changed since is left, with the reason."""
+    from ..errors import PublishRejected
+
+    found = [post for post in store.recent(max(store.count(), 1)) if is_check_article(post.payload)]
+    if dry_run:
+        return Pruned(found, [])
+    removed: list[StoredPost] = []
+    left: list[tuple[StoredPost, str]] = []
+    for post in found:
+        try:
+            if store.remove(post.id):
+                removed.append(post)
+        except PublishRejected as exc:
+            left.append((post, exc.message))
+    return Pruned(removed, left)
 
 
 def numeric_id(post_id: str) -> int | None:

@@ -141,6 +141,9 @@ class GitPublisher:
             # A removed file git never knew needs no commit.
             if self._git("ls-files", "--", str(path)).strip():
                 paths.append(str(path))
+        if not paths:
+            # Nothing git knows changed; "git add --all --" alone would take everything.
+            return self._git("rev-parse", "HEAD").strip()
         self._git("add", "--all", "--", *paths)
         self._git("commit", "--quiet", "--only", "-m", message, "--", *paths)
         return self._git("rev-parse", "HEAD").strip()

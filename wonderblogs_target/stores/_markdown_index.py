@@ -163,6 +163,20 @@ class MarkdownIndex:
     def _note_directory(self, db: sqlite3.Connection, stamp: int) -> None:
         db.execute("INSERT OR REPLACE INTO state VALUES ('directory', ?)", (stamp,))
 
+    def removed(self, name: str) -> None:
+        """A post the store removed (the store holds its lock)."""
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("DELETE FROM posts WHERE name = ?", (name,))
+                db.execute("DELETE FROM files WHERE name = ?", (f"{name}.md",))
+                self._note_directory(db, os.stat(self.directory).st_mtime_ns)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            self._local.commits = getattr(self._local, "commits", 0) + 1
+
     def wrote(self, entry: Entry, moved_from: str | None = None) -> None:
         """A write of the store's own, already on disk (the store holds its lock)."""
         with self._db() as db:

@@ -238,3 +238,17 @@ class SQLStore(ABC):
     def count(self) -> int:
         with self.reading() as db:
             return int(db.execute("SELECT COUNT(*) FROM wb_posts").fetchone()[0])
+
+    def remove(self, post_id: str) -> bool:
+        ident = numeric_id(post_id)
+        if ident is None:
+            return False
+        with self.reading() as db:
+            row = self._one(db, "SELECT slug, locale FROM wb_posts WHERE id = ?", (ident,))
+        if row is None:
+            return False
+        # The lock a save of the same post takes: no re-push runs halfway meanwhile.
+        with self.transaction("post:" + json.dumps([row[0], row[1]])) as db:
+            db.execute(self.sql("DELETE FROM wb_revisions WHERE post_id = ?"), (ident,))
+            cursor = db.execute(self.sql("DELETE FROM wb_posts WHERE id = ?"), (ident,))
+            return bool(cursor.rowcount == 1)

@@ -596,5 +596,27 @@ class MarkdownStore:
         with self._index.current():
             return self._index.count()
 
+    def remove(self, post_id: str) -> bool:
+        with self._locked():
+            found = self._current(post_id, for_write=True)
+            if found is None:
+                return False
+            post, back = found
+            if back.edited:
+                raise PublishRejected(
+                    f"{post.id}.md was changed by hand since wonderblogs-target wrote it; "
+                    "it is left as it is",
+                    status_code=409,
+                )
+            path = self.directory / f"{post.id}.md"
+            path.unlink()
+            self._index.removed(post.id)
+            if self._git is not None:
+                slug, locale = post.payload.slug, post.payload.locale
+                self._git.commit([], [path], f"wonderblogs: remove {slug} ({locale})")
+        if self._git is not None and self._git.push_too:
+            self._git.push(self._locked)
+        return True
+
     def close(self) -> None:
         self._index.close()

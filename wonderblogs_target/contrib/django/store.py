@@ -88,6 +88,11 @@ class DjangoStore:
         no lock while waiting; its result reaches `attach`."""
         return None
 
+    def detach(self, article: Article) -> None:
+        """Called inside the removal's transaction before the article goes:
+        what a store built on this one made for it goes too (or it raises
+        `PublishRejected` to leave it)."""
+
     def attach(
         self, article: Article, payload: PublishPayload, created: bool, prepared: Any
     ) -> str:
@@ -220,6 +225,18 @@ class DjangoStore:
     def count(self) -> int:
         count: int = Article.objects.using(self.using).count()
         return count
+
+    def remove(self, post_id: str) -> bool:
+        ident = numeric_id(post_id)
+        if ident is None:
+            return False
+        with self._writers, transaction.atomic(using=self.using):
+            article = Article.objects.using(self.using).select_for_update().filter(pk=ident).first()
+            if article is None:
+                return False
+            self.detach(article)
+            article.delete(using=self.using)  # its revisions with it; deliveries keep no link
+        return True
 
     def close(self) -> None:
         """Nothing to release: Django owns its connections."""

@@ -106,6 +106,20 @@ class WagtailStore(DjangoStore):
 
     # -- inside the transaction -----------------------------------------------------------
 
+    def detach(self, article: Article) -> None:
+        """The article's page goes with it, unless a person changed the page
+        since the last import (or holds it): then both are left."""
+        link = ImportedPage.objects.using(self.using).filter(article=article).first()
+        if link is None or link.page_id is None:
+            return
+        page = link.page
+        if link.held or page.latest_revision_id != link.revision_id:
+            raise PublishRejected(
+                f"page {page.pk} was changed by a person since the import; it is left as it is",
+                status_code=409,
+            )
+        page.delete()
+
     def attach(
         self, article: Article, payload: PublishPayload, created: bool, prepared: Any
     ) -> str:
