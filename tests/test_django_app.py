@@ -227,6 +227,22 @@ def test_wonderblogs_check_passes_in_process_and_marks_its_articles():
     assert Article.objects.get().slug.startswith("wonderblogs-target-check-")
 
 
+def test_wonderblogs_prune_removes_what_wonderblogs_check_sent():
+    code, output = run_command("wonderblogs_check", "--rewrite")
+    assert code == 0, output
+    assert "manage.py wonderblogs_prune" in output
+    [tested] = Article.objects.all()
+    assert tested.revisions.count() == 1
+    code, output = run_command("wonderblogs_prune", "--dry-run")
+    assert "would remove 1 test article(s)" in output
+    assert Article.objects.count() == 1
+    code, output = run_command("wonderblogs_prune")
+    assert code == 0
+    assert f"removed 1 test article(s) of wonderblogs-target check:\n  {tested.pk}" in output
+    assert not Article.objects.exists()
+    assert not ArticleRevision.objects.exists()
+
+
 def test_wonderblogs_check_fails_for_a_broken_context():
     with configured(CONTEXT=lambda: {**samples.context(), "tone_of_voice": "x" * 6_000}):
         code, output = run_command("wonderblogs_check", "--json")
