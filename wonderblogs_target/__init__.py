@@ -12,7 +12,6 @@ from .errors import ConfigurationError, PublishRejected, WonderblogsError
 from .events import (
     CallbackEvent,
     CallbackPayloadError,
-    GeneratedPost,
     ImageCompletedEvent,
     ImageFailedEvent,
     RunCompletedEvent,
@@ -53,6 +52,7 @@ from .signing import (
     sign_payload,
     verify_signature,
 )
+from .v1 import GeneratedPost
 
 __all__ = [
     "BODY_ONLY_SCHEME",

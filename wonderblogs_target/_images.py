@@ -1,6 +1,6 @@
 """Cover images fetched for a site: the one place that says what a download may
-be (its size, its type, its time), where it may go, and how a relative
-Wonderblogs path is reached.
+be (its size, its type, its time) and where it may go. The stores' fetcher
+(`stores._covers`) and the v1 client apply these rules.
 
 Where it may go (`Destinations`): an article names the URL, so a site
 that fetched it blindly would let whoever writes an article make the server
@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigurationError, ImageDownloadError, WonderblogsAPIError
+from .errors import ConfigurationError, ImageDownloadError
 
 if TYPE_CHECKING:
     import httpx
@@ -44,7 +44,6 @@ __all__ = [
     "IMAGE_TYPES",
     "Destinations",
     "DownloadedImage",
-    "ImageFetcher",
     "ImageLimits",
 ]
 
@@ -68,7 +67,8 @@ DEFAULT_TIMEOUT = 20.0
 #: hosts can hold only this many of the server's worker threads, never all.
 DOWNLOADS_AT_ONCE = 8
 TURN_WAIT = 2.0
-_turns = threading.BoundedSemaphore(DOWNLOADS_AT_ONCE)
+#: The turns themselves, taken by every fetch of the process.
+download_turns = threading.BoundedSemaphore(DOWNLOADS_AT_ONCE)
 
 
 @dataclass(frozen=True)
@@ -310,92 +310,3 @@ def checked_image(headers: httpx.Headers, content: bytes) -> DownloadedImage:
     if not _looks_like(content_type, content):
         raise ImageDownloadError(f"the body is not a {content_type} file, as its type claims")
     return DownloadedImage(content, content_type)
-
-
-class ImageFetcher:
-    """Fetches covers within `ImageLimits`, only from where
-    `Destinations` allows. ``v1_api_key`` is needed only for relative
-    Wonderblogs paths; the v1 API's own address (``base_url``, set by the site,
-    not by an article) is trusted as it is. ``transport`` takes any httpx
-    transport (the emulator's, in tests); the destination check runs in front
-    of it."""
-
-    def __init__(
-        self,
-        *,
-        v1_api_key: str | None = None,
-        base_url: str | None = None,
-        limits: ImageLimits | None = None,
-        destinations: Destinations | None = None,
-        transport: Any = None,
-    ) -> None:
-        self.v1_api_key = v1_api_key or None
-        self.base_url = base_url
-        self.limits = limits or ImageLimits()
-        self.destinations = destinations or Destinations()
-        self.transport = transport
-        try:
-            import httpx  # noqa: F401
-        except ImportError as exc:
-            from ._extras import missing_extra
-
-            raise missing_extra("httpx", "client") from exc
-
-    def fetch(self, url: str) -> DownloadedImage:
-        """The image at ``url`` (absolute, or a path on the v1 API), or an
-        [`ImageDownloadError`][wonderblogs_target.errors.ImageDownloadError] saying why it is not
-        kept."""
-        import httpx
-
-        deadline = Deadline(self.limits.timeout)
-        try:
-            if not _turns.acquire(timeout=min(TURN_WAIT, deadline.remaining())):
-                raise ImageDownloadError(
-                    f"{DOWNLOADS_AT_ONCE} other downloads are running; this one was not started"
-                )
-            try:
-                return self._fetch(url, deadline)
-            finally:
-                _turns.release()
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, UnicodeError) as exc:
-            # A URL that cannot even be requested costs the cover, never the article.
-            raise ImageDownloadError(f"the image URL cannot be fetched: {exc}") from None
-        finally:
-            deadline.close()
-
-    def _fetch(self, url: str, deadline: Deadline) -> DownloadedImage:
-        from ._guarded import GuardedTransport
-        from .client import DEFAULT_BASE_URL, RetryPolicy, WonderblogsClient, same_origin
-
-        relative = url.startswith("/")
-        if relative and self.v1_api_key is None:
-            raise ImageDownloadError(
-                "the image is on the Wonderblogs API and needs the v1 key "
-                "(--wonderblogs-key or WONDERBLOGS_V1_API_KEY)"
-            )
-        if not relative and not url.lower().startswith(("http://", "https://")):
-            raise ImageDownloadError("the image URL is not http(s)")
-        base_url = self.base_url or DEFAULT_BASE_URL
-        if self.v1_api_key is None and same_origin(url, base_url):
-            raise ImageDownloadError("the image is on the Wonderblogs API and needs the v1 key")
-        # The client sends its key to the API's own host only; without a key,
-        # no URL reaching here is on that host, so the stand-in is never sent.
-        guarded = GuardedTransport(
-            self.destinations, trusted=base_url, inner=self.transport, deadline=deadline
-        )
-        client = WonderblogsClient(
-            self.v1_api_key or "unused",
-            base_url=base_url,
-            timeout=self.limits.timeout,
-            transport=guarded,
-            # One quick retry: the article is waiting for this answer.
-            retry=RetryPolicy(max_retries=1, initial=0.2),
-        )
-        try:
-            return client.fetch_image(url, limits=self.limits)
-        except WonderblogsAPIError as exc:
-            if deadline.expired:
-                raise deadline.error() from exc
-            raise ImageDownloadError(f"the download failed: {exc}") from exc
-        finally:
-            client.close()

@@ -16,11 +16,11 @@ from typing_extensions import Self
 
 from .errors import CallbackPayloadError, validation_details
 from .models import InboundModel
+from .v1 import GeneratedPost
 
 __all__ = [
     "CallbackEvent",
     "CallbackPayloadError",
-    "GeneratedPost",
     "ImageCompletedEvent",
     "ImageFailedEvent",
     "RunCompletedEvent",
@@ -28,18 +28,6 @@ __all__ = [
     "RunSkippedEvent",
     "parse_callback_event",
 ]
-
-
-class GeneratedPost(InboundModel):
-    """The post a finished run produced (as in the run status and run.completed)."""
-
-    title: str
-    slug: str
-    content: str = Field(description="The article in Markdown.")
-    meta_title: str | None = None
-    meta_description: str | None = None
-    tags: list[str] = Field(default_factory=list)
-    image_url: str | None = None
 
 
 class _Event(InboundModel):

@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Annotated, ClassVar, Literal, TypeAlias
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from .events import GeneratedPost
 from .models import InboundModel
 
 __all__ = [
     "GenerateImageRequest",
     "GeneratePostRequest",
+    "GeneratedPost",
     "ImageJob",
     "ImageJobAccepted",
     "Language",
@@ -46,6 +46,18 @@ Topic = Annotated[str, StringConstraints(min_length=3, max_length=500)]
 ExistingContent = Annotated[str, StringConstraints(min_length=100, max_length=30_000)]
 Slug = Annotated[str, StringConstraints(max_length=200)]
 ExternalId = Annotated[str, StringConstraints(max_length=500)]
+
+
+class GeneratedPost(InboundModel):
+    """The post a finished run produced: in the run status and in ``run.completed``."""
+
+    title: str
+    slug: str
+    content: str = Field(description="The article in Markdown.")
+    meta_title: str | None = None
+    meta_description: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    image_url: str | None = None
 
 
 class _Request(BaseModel):

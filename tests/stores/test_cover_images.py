@@ -16,10 +16,11 @@ import pytest
 from tests import samples
 from tests.generators import new_site
 from tests.image_server import image_server, seen
-from wonderblogs_target._images import Destinations, ImageFetcher, ImageLimits
+from wonderblogs_target._images import Destinations, ImageLimits
 from wonderblogs_target.errors import ImageDownloadError
 from wonderblogs_target.models import PublishPayload
 from wonderblogs_target.stores import open_store
+from wonderblogs_target.stores._covers import ImageFetcher
 from wonderblogs_target.stores.markdown import MarkdownStore
 from wonderblogs_target.testing import PNG_PIXEL, WonderblogsEmulator
 

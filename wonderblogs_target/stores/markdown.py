@@ -30,13 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._extras import missing_extra
-from .._images import (
-    DEFAULT_MAX_BYTES,
-    DEFAULT_TIMEOUT,
-    Destinations,
-    ImageFetcher,
-    ImageLimits,
-)
+from .._images import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Destinations, ImageLimits
 from ..errors import ConfigurationError, ImageDownloadError, PublishRejected
 from ..models import PublishPayload
 from . import (
@@ -48,6 +42,7 @@ from . import (
     post_identity,
     recent_list,
 )
+from ._covers import ImageFetcher
 from ._markdown_index import Entry, MarkdownIndex
 
 if TYPE_CHECKING:

@@ -31,11 +31,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.images import ImageFile
 from django.db import transaction
 
-from ..._images import Destinations, DownloadedImage, ImageFetcher
+from ..._images import Destinations, DownloadedImage
 from ..._markdown import render_markdown, render_markdown_blocks
 from ...errors import ConfigurationError, ImageDownloadError, PublishRejected
 from ...models import PublishPayload
 from ...stores import is_check_article, post_identity
+from ...stores._covers import ImageFetcher
 from ..django.conf import wonderblogs_setting
 from ..django.models import Article
 from ..django.store import DjangoStore
