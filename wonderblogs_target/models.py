@@ -45,6 +45,11 @@ __all__ = [
 MAX_IMAGE_FILE_SIZE = 10_485_760
 
 
+#: How many recent articles a context may list: the contract's limit, which the
+#: stores fill up to.
+RECENT_ARTICLES_MAX = 50
+
+
 class _OmitNotNull:
     """Metadata for context fields that may be left out but never sent as ``null``.
 
@@ -175,7 +180,7 @@ class ContextResponse(_ContextModel):
     content_focus: ContextText5000 | None = Field(
         description="The theme that drives topic choice now. Null or empty skips scheduled runs."
     )
-    recent_articles: Annotated[list[RecentArticle], Field(max_length=50)] = Field(
+    recent_articles: Annotated[list[RecentArticle], Field(max_length=RECENT_ARTICLES_MAX)] = Field(
         description="Articles already published, newest first, so new posts do not repeat them."
     )
     visual_identity: Annotated[VisualIdentity | None, _OMIT] = Field(

@@ -29,17 +29,24 @@ query takes the Markdown store's options: ``generator``, ``draft``,
 
 from __future__ import annotations
 
-import logging
-import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
-from typing import Protocol
-from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit
 
 from ..errors import ConfigurationError
-from ..models import PublishPayload
+from ._base import (
+    CHECK_SLUG_PREFIX,
+    DEFAULT_STORE_URL,
+    RECENT_LIMIT,
+    Pruned,
+    Store,
+    StoredPost,
+    is_check_article,
+    numeric_id,
+    post_identity,
+    prune_check_articles,
+    recent_article,
+    recent_list,
+    redact_url,
+)
 
 __all__ = [
     "CHECK_SLUG_PREFIX",
@@ -58,185 +65,6 @@ __all__ = [
     "redact_url",
 ]
 
-logger = logging.getLogger("wonderblogs_target.stores")
-
-DEFAULT_STORE_URL = "sqlite:///wonderblogs.db"
-#: How many recent articles the context may carry (the contract's limit).
-RECENT_LIMIT = 50
-
-
-@dataclass(frozen=True)
-class StoredPost:
-    """A post as a store holds it: the article as received, plus identity and history."""
-
-    id: str
-    payload: PublishPayload
-    published_at: datetime
-    updated_at: datetime
-    revision: int = 1
-
-    @property
-    def recent_article(self) -> dict[str, str]:
-        """The post as the context's ``recent_articles`` lists it."""
-        return recent_article(self.payload.title, self.payload.description)
-
-
-class Store(Protocol):
-    """What the target needs of a place that keeps articles.
-
-    Implementations must keep the promises in this module's docstring; the
-    store suite in the project's tests checks each one, and a new store joins
-    it with one fixture.
-    """
-
-    #: Where the posts are, resolved and absolute, with any password removed:
-    #: what a person needs to find them (logged when the store opens).
-    location: str
-
-    def save(self, payload: PublishPayload) -> StoredPost:
-        """Insert or update the post; raise when nothing could be written."""
-        ...
-
-    def recent(self, limit: int = RECENT_LIMIT) -> list[StoredPost]:
-        """The newest posts first."""
-        ...
-
-    def recent_articles(self, limit: int = RECENT_LIMIT) -> list[dict[str, str]]:
-        """The newest posts as the context lists them: ``{"title", "summary"}``,
-        newest first. Cheaper than [`recent`][wonderblogs_target.stores.Store.recent]: no whole
-        article is built."""
-        ...
-
-    def get(self, post_id: str) -> StoredPost | None:
-        """The current version of a post, or None (also for an id that cannot exist)."""
-        ...
-
-    def revisions(self, post_id: str) -> list[StoredPost]:
-        """Earlier versions of a post, newest first (empty where not kept)."""
-        ...
-
-    def count(self) -> int:
-        """How many posts there are (current versions only)."""
-        ...
-
-    def remove(self, post_id: str) -> bool:
-        """Remove a post with its revisions and what the store made for it (its
-        file, its page); False when there is no such post. A post a person
-        changed since the store wrote it is left as it is: that raises
-        [`PublishRejected`][wonderblogs_target.errors.PublishRejected] (409)
-        saying why."""
-        ...
-
-    def close(self) -> None:
-        """Release connections and files; the store is not used afterwards."""
-        ...
-
-
-def recent_list(rows: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
-    """The context's ``recent_articles`` from (title, description) pairs: each
-    article's description is its summary. Built in one comprehension, since a
-    GET lists fifty of them."""
-    return [{"title": title, "summary": description} for title, description in rows]
-
-
-def recent_article(title: str, description: str) -> dict[str, str]:
-    """One entry of the context's ``recent_articles`` (see `recent_list`)."""
-    return recent_list(((title, description),))[0]
-
-
-#: Slugs of the articles ``wonderblogs-target check --publish`` sends. Stores
-#: keep them apart: never published (a draft in the Markdown store, Wagtail and
-#: the Django app) and marked in the ``serve`` inbox and the Django admin.
-CHECK_SLUG_PREFIX = "wonderblogs-target-check-"
-
-
-def is_check_article(payload: PublishPayload) -> bool:
-    """Whether ``payload`` is a test article of ``wonderblogs-target check``."""
-    return payload.slug.startswith(CHECK_SLUG_PREFIX)
-
-
-@dataclass(frozen=True)
-class Pruned:
-    """What `prune_check_articles` removed, and what it left and why."""
-
-    removed: list[StoredPost]
-    left: list[tuple[StoredPost, str]]
-
-    def to_text(self, *, dry_run: bool = False) -> str:
-        """What the ``prune`` commands print."""
-        if not self.removed and not self.left:
-            return "no test articles of wonderblogs-target check to remove"
-        verb = "would remove" if dry_run else "removed"
-        lines = [f"{verb} {len(self.removed)} test article(s) of wonderblogs-target check:"]
-        lines += [f"  {p.id}  {p.payload.slug} ({p.payload.locale})" for p in self.removed]
-        for post, reason in self.left:
-            lines.append(f"left {post.id}  {post.payload.slug}: {reason}")
-        return "\n".join(lines)
-
-
-def prune_check_articles(store: Store, *, dry_run: bool = False) -> Pruned:
-    """Remove the test articles of ``wonderblogs-target check --publish`` from
-    ``store`` (``dry_run``: only say which), with their revisions; a test
-    article a person changed since is left, with the reason."""
-    from ..errors import PublishRejected
-
-    found = [post for post in store.recent(max(store.count(), 1)) if is_check_article(post.payload)]
-    if dry_run:
-        return Pruned(found, [])
-    removed: list[StoredPost] = []
-    left: list[tuple[StoredPost, str]] = []
-    for post in found:
-        try:
-            if store.remove(post.id):
-                removed.append(post)
-        except PublishRejected as exc:
-            left.append((post, exc.message))
-    return Pruned(removed, left)
-
-
-def numeric_id(post_id: str) -> int | None:
-    """The row id in ``post_id`` for stores with integer keys, or None when no
-    row can have it (not digits, or past 64 bits, which would overflow the
-    database driver instead of merely finding nothing)."""
-    if post_id.isascii() and post_id.isdigit() and int(post_id) < 2**63:
-        return int(post_id)
-    return None
-
-
-def post_identity(payload: PublishPayload) -> tuple[str, str]:
-    """The (slug, locale) a post is known by, in Unicode NFC.
-
-    macOS file names and some keyboards produce decomposed (NFD) text, so the
-    same visible slug can arrive in two spellings; comparing the NFC forms makes
-    them one post. The payload itself is kept as received.
-    """
-    return unicodedata.normalize("NFC", payload.slug), unicodedata.normalize("NFC", payload.locale)
-
-
-_SECRET_PARAMETERS = frozenset({"password", "passwd", "pass", "pwd", "secret", "token"})
-
-
-def redact_url(url: str) -> str:
-    """``url`` with every password replaced by ``***``, in the user part and in
-    the query (libpq also takes ``?password=``): safe for logs and errors."""
-    parts = urlsplit(url)
-    if parts.password is not None:
-        userinfo, _, host = parts.netloc.rpartition("@")
-        user = userinfo.split(":", 1)[0]
-        parts = parts._replace(netloc=f"{user}:***@{host}")
-    if parts.query:
-        query = [
-            (name, "***" if name.lower() in _SECRET_PARAMETERS else value)
-            for name, value in parse_qsl(parts.query, keep_blank_values=True)
-        ]
-        parts = parts._replace(query=urlencode(query, safe="*"))
-    return urlunsplit(parts)
-
-
-def opened(kind: str, location: str) -> None:
-    """Say where a store keeps its posts, once, as it opens."""
-    logger.info("%s store at %s", kind, location)
-
 
 def _path(url: str) -> str:
     """The file path of a ``scheme:///relative`` or ``scheme:////absolute`` URL."""
@@ -244,12 +72,6 @@ def _path(url: str) -> str:
     if not rest.startswith("/") or len(rest) < 2:
         raise ConfigurationError(f"store URL needs a path after '///': {url!r}")
     return rest[1:].split("?", 1)[0]
-
-
-def absolute(path: str | Path) -> str:
-    """The absolute form of a store's file path, for
-    [`location`][wonderblogs_target.stores.Store.location]."""
-    return str(Path(path).resolve())
 
 
 def open_store(url: str, *, v1_api_key: str | None = None, v1_base_url: str | None = None) -> Store:

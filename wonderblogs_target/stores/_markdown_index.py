@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from . import CHECK_SLUG_PREFIX
+from ._base import CHECK_SLUG_PREFIX
 
 logger = logging.getLogger("wonderblogs_target.stores")
 

@@ -13,7 +13,14 @@ from typing import Any
 
 from ..errors import PublishRejected
 from ..models import PublishPayload
-from . import CHECK_SLUG_PREFIX, RECENT_LIMIT, StoredPost, numeric_id, post_identity, recent_list
+from ._base import (
+    CHECK_SLUG_PREFIX,
+    RECENT_LIMIT,
+    StoredPost,
+    numeric_id,
+    post_identity,
+    recent_list,
+)
 
 __all__ = ["SQLStore"]
 

@@ -33,7 +33,7 @@ from .._extras import missing_extra
 from .._images import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Destinations, ImageLimits
 from ..errors import ConfigurationError, ImageDownloadError, PublishRejected
 from ..models import PublishPayload
-from . import (
+from ._base import (
     RECENT_LIMIT,
     StoredPost,
     absolute,

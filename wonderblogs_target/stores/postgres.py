@@ -14,7 +14,7 @@ from typing import Any
 
 from .._extras import missing_extra
 from ..errors import ConfigurationError
-from . import opened, redact_url
+from ._base import opened, redact_url
 from ._sql import SQLStore, schema
 
 try:

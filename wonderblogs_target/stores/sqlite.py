@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigurationError
-from . import absolute, opened
+from ._base import absolute, opened
 from ._sql import SQLStore, schema
 
 __all__ = ["SQLiteStore"]

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ...errors import PublishRejected
 from ...models import PublishPayload
-from ...stores import (
+from ...stores._base import (
     CHECK_SLUG_PREFIX,
     RECENT_LIMIT,
     StoredPost,
