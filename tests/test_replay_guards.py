@@ -237,3 +237,39 @@ def test_the_default_claim_lapses_before_the_senders_last_retry():
     from wonderblogs_target.replay import DEFAULT_CLAIM_TTL
 
     assert DEFAULT_CLAIM_TTL < 1 + 2 + 4
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return url_of(request.param, request, tmp_path)
+
+
+def test_a_sql_guards_database_holds_only_the_guards_table(sql_url, caplog):
+    """A guard needs a connection, not an article store: no wb_posts beside it."""
+    import logging
+
+    shared_url = sql_url
+
+    with caplog.at_level(logging.INFO, logger="wonderblogs_target"):
+        guard = SQLReplayGuard(shared_url)
+    assert guard.claim("one")
+    if shared_url.startswith("sqlite"):
+        import sqlite3
+
+        path = shared_url.removeprefix("sqlite:///")
+        with sqlite3.connect(path) as db:
+            tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    else:
+        import psycopg
+
+        with psycopg.connect(shared_url) as db:
+            tables = [
+                t
+                for (t,) in db.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                ).fetchall()
+            ]
+    guard.close()
+    assert tables == ["wb_replay"]
+    assert "store at" not in caplog.text
+    assert f"replay guard at {guard.location}" in caplog.text

@@ -243,21 +243,17 @@ class SQLReplayGuard:
     def __init__(
         self, url: str, *, ttl: float = DEFAULT_TTL, claim_ttl: float = DEFAULT_CLAIM_TTL
     ) -> None:
-        from .stores import open_store
-        from .stores._sql import SQLStore
+        from .stores import open_database
 
         _check_ttls(ttl, claim_ttl)
-        database = open_store(url)
-        if not isinstance(database, SQLStore):
-            raise ConfigurationError("SQLReplayGuard needs a sqlite:// or postgresql:// URL")
-        self._db = database
+        self._db = open_database(url)
         self.ttl, self.claim_ttl = ttl, claim_ttl
-        self.location = database.location
-        with database.transaction("wb_replay") as db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS wb_replay (key TEXT PRIMARY KEY, "
-                "handled BOOLEAN NOT NULL, expires_at DOUBLE PRECISION NOT NULL)"
-            )
+        self.location = self._db.location
+        self._db.script(
+            "CREATE TABLE IF NOT EXISTS wb_replay (key TEXT PRIMARY KEY, "
+            "handled BOOLEAN NOT NULL, expires_at DOUBLE PRECISION NOT NULL)"
+        )
+        logging.getLogger("wonderblogs_target").info("replay guard at %s", self.location)
 
     def claim(self, key: str) -> bool:
         now = time.time()

@@ -29,7 +29,8 @@ query takes the Markdown store's options: ``generator``, ``draft``,
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from typing import TYPE_CHECKING
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from ..errors import ConfigurationError
 from ._base import (
@@ -48,6 +49,9 @@ from ._base import (
     redact_url,
 )
 
+if TYPE_CHECKING:
+    from ._sql import Database
+
 __all__ = [
     "CHECK_SLUG_PREFIX",
     "DEFAULT_STORE_URL",
@@ -57,6 +61,7 @@ __all__ = [
     "StoredPost",
     "is_check_article",
     "numeric_id",
+    "open_database",
     "open_store",
     "post_identity",
     "prune_check_articles",
@@ -74,10 +79,7 @@ def _path(url: str) -> str:
     return rest[1:].split("?", 1)[0]
 
 
-def open_store(url: str, *, v1_api_key: str | None = None, v1_base_url: str | None = None) -> Store:
-    """The store a URL names; see the module docstring for the forms.
-    ``v1_api_key`` (and ``v1_base_url``, the API's address when not Wonderblogs'
-    own) let the Markdown store download covers that are paths on that API."""
+def _parts(url: str) -> SplitResult:
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises for a port that is not one
@@ -85,6 +87,31 @@ def open_store(url: str, *, v1_api_key: str | None = None, v1_base_url: str | No
         # Not echoed back: a URL that does not parse may still hold a password.
         scheme = url.split(":", 1)[0] if "://" in url else "store"
         raise ConfigurationError(f"the {scheme} URL cannot be read: {exc}") from None
+    return parts
+
+
+def open_database(url: str) -> Database:
+    """The SQL database a ``sqlite:///`` or ``postgresql://`` URL names, without
+    any store's tables: what the SQL replay guard keeps its own table in."""
+    parts = _parts(url)
+    if parts.scheme == "sqlite":
+        from .sqlite import SQLiteDatabase
+
+        return SQLiteDatabase(_path(url))
+    if parts.scheme in ("postgresql", "postgres"):
+        from .postgres import PostgresDatabase
+
+        return PostgresDatabase(url)
+    raise ConfigurationError(
+        f"a SQL database is named by sqlite:///file.db or postgresql://..., not {redact_url(url)!r}"
+    )
+
+
+def open_store(url: str, *, v1_api_key: str | None = None, v1_base_url: str | None = None) -> Store:
+    """The store a URL names; see the module docstring for the forms.
+    ``v1_api_key`` (and ``v1_base_url``, the API's address when not Wonderblogs'
+    own) let the Markdown store download covers that are paths on that API."""
+    parts = _parts(url)
     if parts.scheme == "sqlite":
         from .sqlite import SQLiteStore
 

@@ -1,5 +1,8 @@
-"""The save algorithm shared by the SQL stores; each dialect supplies the
-connection, the locking and a few statements."""
+"""The SQL layer: a `Database` (one connection per thread, a write
+transaction holding named locks, a read, the driver's parameter marker) that
+each dialect supplies, and on it the save algorithm shared by the SQL stores.
+The SQL replay guard uses a `Database` too, without any of the stores' tables.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import json
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
@@ -58,13 +61,15 @@ def schema(*, serial: str, reference: str, json: str, time: str) -> str:
     return _SCHEMA.format(serial=serial, reference=reference, json=json, time=time)
 
 
-class SQLStore(ABC):
-    """Posts in ``wb_posts`` (one current row per slug and locale) and their
-    earlier versions in ``wb_revisions``.
+class Database(ABC):
+    """A database named by a URL, as the SQL stores and the SQL replay guard
+    use it. Each thread keeps its own connection (callbacks run in worker
+    threads); `close` closes them all."""
 
-    Each thread keeps its own connection (callbacks run in worker threads);
-    `close` closes them all.
-    """
+    #: Where it is, with any password removed (for logs and errors).
+    location: str
+    #: Parameter marker of the driver; queries are written with ``?``.
+    marker = "?"
 
     def __init__(self) -> None:
         self._local = threading.local()
@@ -86,14 +91,6 @@ class SQLStore(ABC):
             self._connections.clear()
         self._local = threading.local()
 
-    #: Parameter marker of the driver; queries are written with ``?``.
-    marker = "?"
-    integrity_errors: tuple[type[Exception], ...] = ()
-
-    def _is_slug_conflict(self, exc: Exception) -> bool:
-        """True for the unique (slug, locale) violation, not for any other failure."""
-        return False
-
     @abstractmethod
     @contextmanager
     def transaction(self, *lock_keys: str) -> Iterator[Any]:
@@ -105,12 +102,41 @@ class SQLStore(ABC):
         """A connection for reads."""
 
     @abstractmethod
-    def _insert(self, db: Any, values: Sequence[Any]) -> int:
-        """Insert a post row; return its id."""
+    def script(self, statements: str) -> None:
+        """Run ``statements`` (a schema, say) in one transaction."""
 
     def sql(self, query: str) -> str:
         """``query`` written with ``?`` markers, in the driver's own marker."""
         return query.replace("?", self.marker)
+
+
+class SQLStore(ABC):
+    """Posts in ``wb_posts`` (one current row per slug and locale) and their
+    earlier versions in ``wb_revisions``, in a `Database`."""
+
+    database: Database
+    location: str
+    integrity_errors: tuple[type[Exception], ...] = ()
+
+    def close(self) -> None:
+        self.database.close()
+
+    def _is_slug_conflict(self, exc: Exception) -> bool:
+        """True for the unique (slug, locale) violation, not for any other failure."""
+        return False
+
+    def transaction(self, *lock_keys: str) -> AbstractContextManager[Any]:
+        return self.database.transaction(*lock_keys)
+
+    def reading(self) -> AbstractContextManager[Any]:
+        return self.database.reading()
+
+    @abstractmethod
+    def _insert(self, db: Any, values: Sequence[Any]) -> int:
+        """Insert a post row; return its id."""
+
+    def sql(self, query: str) -> str:
+        return self.database.sql(query)
 
     def _one(self, db: Any, query: str, params: Sequence[Any]) -> Any:
         return db.execute(self.sql(query), params).fetchone()

@@ -15,7 +15,7 @@ from typing import Any
 from .._extras import missing_extra
 from ..errors import ConfigurationError
 from ._base import opened, redact_url
-from ._sql import SQLStore, schema
+from ._sql import Database, SQLStore, schema
 
 try:
     import psycopg
@@ -23,29 +23,30 @@ try:
 except ImportError as exc:  # pragma: no cover
     raise missing_extra("psycopg", "postgres") from exc
 
-__all__ = ["PostgresStore"]
+__all__ = ["PostgresDatabase", "PostgresStore"]
 
 SCHEMA = schema(
     serial="BIGSERIAL PRIMARY KEY", reference="BIGINT", json="JSONB", time="TIMESTAMPTZ"
 )
 
 
-class PostgresStore(SQLStore):
-    """Posts in the database a ``postgresql://`` URL names (tables created if missing)."""
+class PostgresDatabase(Database):
+    """The PostgreSQL database a ``postgresql://`` URL names. The locks of a
+    transaction are transaction-scoped advisory locks on their names."""
 
     marker = "%s"
-    integrity_errors = (psycopg.errors.UniqueViolation,)
 
     def __init__(self, url: str) -> None:
         super().__init__()
         self.url = url
         self.location = redact_url(url)
+
+    def script(self, statements: str) -> None:
         try:
             with self.transaction("schema") as db:
-                db.execute(SCHEMA)
+                db.execute(statements)
         except psycopg.OperationalError as exc:
             raise ConfigurationError(f"cannot reach PostgreSQL at {self.location}: {exc}") from None
-        opened("PostgreSQL", self.location)
 
     def _connection(self) -> tuple[psycopg.Connection[Any], bool]:
         """This thread's connection, and whether it was made just now."""
@@ -92,6 +93,19 @@ class PostgresStore(SQLStore):
     def reading(self) -> Iterator[psycopg.Connection[Any]]:
         with self._begun() as db:
             yield db
+
+
+class PostgresStore(SQLStore):
+    """Posts in the database a ``postgresql://`` URL names (tables created if missing)."""
+
+    integrity_errors = (psycopg.errors.UniqueViolation,)
+
+    def __init__(self, url: str) -> None:
+        self.database = PostgresDatabase(url)
+        self.url = url
+        self.location = self.database.location
+        self.database.script(SCHEMA)
+        opened("PostgreSQL", self.location)
 
     def _is_slug_conflict(self, exc: Exception) -> bool:
         diag = getattr(exc, "diag", None)

@@ -17,9 +17,9 @@ from typing import Any
 
 from ..errors import ConfigurationError
 from ._base import absolute, opened
-from ._sql import SQLStore, schema
+from ._sql import Database, SQLStore, schema
 
-__all__ = ["SQLiteStore"]
+__all__ = ["SQLiteDatabase", "SQLiteStore"]
 
 SCHEMA = schema(
     serial="INTEGER PRIMARY KEY AUTOINCREMENT", reference="INTEGER", json="TEXT", time="TEXT"
@@ -53,10 +53,9 @@ def _check_folder(path: Path, location: str) -> None:
         )
 
 
-class SQLiteStore(SQLStore):
-    """Posts in one SQLite file at ``path`` (created with its directory if missing)."""
-
-    integrity_errors = (sqlite3.IntegrityError,)
+class SQLiteDatabase(Database):
+    """One SQLite file at ``path``, in WAL mode with full syncs; its folder must
+    exist and be writable (SQLite creates the file, never the folder)."""
 
     def __init__(self, path: str | Path) -> None:
         super().__init__()
@@ -64,13 +63,6 @@ class SQLiteStore(SQLStore):
         self.location = self.path if self.path == ":memory:" else absolute(self.path)
         if self.path != ":memory:":
             _check_folder(Path(self.path), self.location)
-        try:
-            with self._connection() as db:
-                db.executescript(SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise ConfigurationError(f"cannot open SQLite file {self.location}: {reason}") from None
-        opened("SQLite", self.location)
 
     def _connection(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = self._cached_connection()
@@ -85,14 +77,16 @@ class SQLiteStore(SQLStore):
             self._keep(db)
         return db
 
-    def _is_slug_conflict(self, exc: Exception) -> bool:
-        return "UNIQUE constraint failed: wb_posts.slug" in str(exc)
-
-    def _stamp(self, value: datetime) -> Any:
-        return value.isoformat(timespec="microseconds")
+    def script(self, statements: str) -> None:
+        try:
+            self._connection().executescript(statements)
+        except (OSError, sqlite3.Error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ConfigurationError(f"cannot open SQLite file {self.location}: {reason}") from None
 
     @contextmanager
     def transaction(self, *lock_keys: str) -> Iterator[sqlite3.Connection]:
+        # One writer at a time for the whole file: the locks are implied.
         db = self._connection()
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -105,6 +99,25 @@ class SQLiteStore(SQLStore):
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
         yield self._connection()
+
+
+class SQLiteStore(SQLStore):
+    """Posts in one SQLite file at ``path`` (its folder must exist)."""
+
+    integrity_errors = (sqlite3.IntegrityError,)
+
+    def __init__(self, path: str | Path) -> None:
+        self.database = SQLiteDatabase(path)
+        self.path = self.database.path
+        self.location = self.database.location
+        self.database.script(SCHEMA)
+        opened("SQLite", self.location)
+
+    def _is_slug_conflict(self, exc: Exception) -> bool:
+        return "UNIQUE constraint failed: wb_posts.slug" in str(exc)
+
+    def _stamp(self, value: datetime) -> Any:
+        return value.isoformat(timespec="microseconds")
 
     def _insert(self, db: Any, values: Sequence[Any]) -> int:
         cursor = db.execute(
