@@ -306,7 +306,7 @@ def test_bearer_check_compares_whole_key_digests_in_constant_time():
 
 
 def test_signature_check_compares_whole_digests_in_constant_time():
-    import wonderblogs_target.signing as signing_module
+    import wonderblogs_target.callbacks.signing as signing_module
 
     body = b'{"event":"run.failed","run_id":"r","status":"failed"}'
     signed = sign_payload(body, "secret", timestamp=1_700_000_000)

@@ -21,8 +21,8 @@ from wonderblogs_target import (
     SQLReplayGuard,
     WonderblogsCallbackReceiver,
 )
+from wonderblogs_target.callbacks.replay import open_replay_guard
 from wonderblogs_target.http import Request
-from wonderblogs_target.replay import open_replay_guard
 from wonderblogs_target.testing import signed_callback
 
 FORK = multiprocessing.get_context("fork")
@@ -234,7 +234,7 @@ def test_the_default_claim_lapses_before_the_senders_last_retry():
     """The vendor's schedule: retries 1, 2 and 4 s apart, the last 7 s after
     the delivery that failed; a killed worker's claim, renewed up to its death,
     lapses before then."""
-    from wonderblogs_target.replay import DEFAULT_CLAIM_TTL
+    from wonderblogs_target.callbacks.replay import DEFAULT_CLAIM_TTL
 
     assert DEFAULT_CLAIM_TTL < 1 + 2 + 4
 

@@ -10,7 +10,7 @@ import pytest
 from tests.helpers import readme_block
 from tests.limits import PUBLISH_LIMITS, get_path
 from wonderblogs_target import PublishPayload, parse_callback_event, verify_signature
-from wonderblogs_target.events import EVENT_TYPES
+from wonderblogs_target.callbacks.events import EVENT_TYPES
 from wonderblogs_target.testing import ArticleFactory, signed_callback
 
 BRAND = """
@@ -118,9 +118,9 @@ def test_the_readme_test_file_passes_in_a_project_of_each_framework(pytester, fr
     pytester.makepyfile(
         myapp=APPS[framework], test_wonderblogs=readme_block("<!-- testing-example -->")
     )
-    # Django's settings are per process, and this process has its own: a fresh one.
-    run = pytester.runpytest_subprocess if framework == "django" else pytester.runpytest
-    result = run("-p", "no:cacheprovider")
+    # A process of its own, as a user's test run is: Django's settings are per
+    # process, and an app imported as "myapp" here would stay for later tests.
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=6)
     assert not (pytester.path / "conftest.py").exists()
 

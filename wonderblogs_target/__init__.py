@@ -6,10 +6,9 @@ module (``wonderblogs_target.fastapi``, ``.asgi``, ``.flask``, ``.django``,
 ``.wsgi``), installed with the extra of the same name.
 """
 
+from . import _moved
 from ._version import __version__
-from .core import DEFAULT_MAX_BODY_SIZE, WonderblogsTarget
-from .errors import ConfigurationError, PublishRejected, WonderblogsError
-from .events import (
+from .callbacks.events import (
     CallbackEvent,
     CallbackPayloadError,
     ImageCompletedEvent,
@@ -19,26 +18,15 @@ from .events import (
     RunSkippedEvent,
     parse_callback_event,
 )
-from .http import Request, Response
-from .models import (
-    ContextResponse,
-    ImageOutput,
-    PublishPayload,
-    RecentArticle,
-    Seo,
-    Source,
-    VisualIdentity,
-)
-from .openapi import generate_openapi_spec
-from .receiver import WonderblogsCallbackReceiver
-from .replay import (
+from .callbacks.receiver import WonderblogsCallbackReceiver
+from .callbacks.replay import (
     ClaimingReplayGuard,
     MemoryReplayGuard,
     RedisReplayGuard,
     ReplayGuard,
     SQLReplayGuard,
 )
-from .signing import (
+from .callbacks.signing import (
     BODY_ONLY_SCHEME,
     DEFAULT_SCHEME,
     STANDARD_WEBHOOKS_SCHEME,
@@ -52,6 +40,19 @@ from .signing import (
     sign_payload,
     verify_signature,
 )
+from .core import DEFAULT_MAX_BODY_SIZE, WonderblogsTarget
+from .errors import ConfigurationError, PublishRejected, WonderblogsError
+from .http import Request, Response
+from .models import (
+    ContextResponse,
+    ImageOutput,
+    PublishPayload,
+    RecentArticle,
+    Seo,
+    Source,
+    VisualIdentity,
+)
+from .openapi import generate_openapi_spec
 from .v1 import GeneratedPost
 
 __all__ = [
@@ -99,3 +100,5 @@ __all__ = [
     "sign_payload",
     "verify_signature",
 ]
+
+_moved.register(__name__)

@@ -1,8 +1,9 @@
 """What every endpoint shares: the answers, the error envelope, the body rules
 and the calling of user code.
 
-The target (`core`) and the callback receiver ([`receiver`][wonderblogs_target.receiver]) are each
-one flow of steps on top of this. Status codes are chosen for what Wonderblogs
+The target (`core`) and the callback receiver
+([`receiver`][wonderblogs_target.callbacks.receiver]) are each one flow of
+steps on top of this. Status codes are chosen for what Wonderblogs
 does with them: 401 fails the run and tells the site owner to check the key;
 any other non-2xx on publish keeps the article as "ready to push" for a manual
 retry, and a 5xx on a callback makes the sender retry; so nothing is lost.

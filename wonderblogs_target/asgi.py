@@ -24,9 +24,9 @@ from typing import Any
 from typing_extensions import Unpack
 
 from ._endpoint import Endpoint
+from .callbacks.receiver import ReceiverOptions, WonderblogsCallbackReceiver
 from .core import TargetOptions, WonderblogsTarget
 from .http import ROUTED_METHODS, ClientDisconnected, Request, headers_from_pairs
-from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
 
 __all__ = ["WonderblogsASGIApp", "create_wonderblogs_app", "create_wonderblogs_callback_app"]
 
@@ -113,5 +113,5 @@ def create_wonderblogs_app(**options: Unpack[TargetOptions]) -> WonderblogsASGIA
 
 def create_wonderblogs_callback_app(**options: Unpack[ReceiverOptions]) -> WonderblogsASGIApp:
     """ASGI app receiving signed callbacks; takes the keyword arguments of
-    [`WonderblogsCallbackReceiver`][wonderblogs_target.receiver.WonderblogsCallbackReceiver]."""
+    [`WonderblogsCallbackReceiver`][wonderblogs_target.callbacks.receiver.WonderblogsCallbackReceiver]."""
     return WonderblogsASGIApp(WonderblogsCallbackReceiver(**options))

@@ -352,7 +352,7 @@ def _parse_request(raw: bytes) -> tuple[dict[str, str], bytes]:
 
 
 def _run_verify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from .diagnose import diagnose_signature
+    from .callbacks.diagnose import diagnose_signature
 
     secret = args.secret or os.environ.get("WONDERBLOGS_API_KEY", "")
     if not secret:

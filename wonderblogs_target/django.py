@@ -29,9 +29,9 @@ from typing_extensions import Unpack
 
 from ._endpoint import Endpoint
 from ._extras import missing_extra
+from .callbacks.receiver import ReceiverOptions, WonderblogsCallbackReceiver
 from .core import TargetOptions, WonderblogsTarget
 from .http import Request, Response, iter_chunks
-from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
 from .wsgi import body_of
 
 try:

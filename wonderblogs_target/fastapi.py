@@ -25,6 +25,7 @@ from typing_extensions import Unpack
 
 from ._endpoint import Endpoint
 from ._extras import missing_extra
+from .callbacks.receiver import ReceiverOptions, WonderblogsCallbackReceiver
 from .core import TargetOptions, WonderblogsTarget
 from .http import ROUTED_METHODS, headers_from_pairs
 from .http import Request as CoreRequest
@@ -38,7 +39,6 @@ from .openapi import (
     media_examples,
     response_headers,
 )
-from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
 
 try:
     from fastapi import APIRouter, Security
@@ -258,7 +258,7 @@ def create_wonderblogs_callback_router(
 ) -> APIRouter:
     """Router receiving signed v1 API callbacks with POST on ``path``; takes the
     keyword arguments of
-    [`WonderblogsCallbackReceiver`][wonderblogs_target.receiver.WonderblogsCallbackReceiver]."""
+    [`WonderblogsCallbackReceiver`][wonderblogs_target.callbacks.receiver.WonderblogsCallbackReceiver]."""
     receiver = WonderblogsCallbackReceiver(**options)
     return _router(
         {"*": _route(receiver), "POST": _route(receiver, "on_event", skip=1)},

@@ -38,10 +38,10 @@ from typing_extensions import Unpack
 from ._endpoint import Endpoint
 from ._extras import missing_extra
 from ._keys import first_key
+from .callbacks.receiver import EventHandler, ReceiverOptions, WonderblogsCallbackReceiver
 from .core import ContextDocument, ContextProvider, PublishHandler, TargetOptions, WonderblogsTarget
 from .errors import ConfigurationError
 from .http import ROUTED_METHODS, Request, iter_chunks
-from .receiver import EventHandler, ReceiverOptions, WonderblogsCallbackReceiver
 from .stores import Store
 
 try:

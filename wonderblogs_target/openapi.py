@@ -17,10 +17,10 @@ from pydantic import TypeAdapter
 from pydantic.json_schema import models_json_schema
 
 from ._version import __version__
+from .callbacks.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from .core import DEFAULT_MAX_BODY_SIZE, WonderblogsTarget
 from .errors import ErrorBody
 from .models import ContextResponse, PublishPayload
-from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 __all__ = [
     "CALLBACK_OPERATION",
@@ -92,7 +92,7 @@ def inline_schema(name: str, schemas: dict[str, Any] | None = None) -> dict[str,
 
 def callback_event_schema() -> dict[str, Any]:
     """Self-contained JSON Schema of the callback event union."""
-    from .events import CallbackEvent
+    from .callbacks.events import CallbackEvent
 
     schema = TypeAdapter(CallbackEvent).json_schema(ref_template=_REF)
     return inline_refs(schema, schema.pop("$defs", {}))

@@ -46,8 +46,8 @@ from pydantic import BaseModel, ValidationError
 from ._concurrency import is_async_callable, run_async_from_sync, run_sync_in_thread
 from ._extras import missing_extra
 from ._keys import bearer_token
+from .callbacks.signing import DEFAULT_SCHEME, SignatureScheme, sign_payload
 from .check import Report, run_checks
-from .signing import DEFAULT_SCHEME, SignatureScheme, sign_payload
 from .v1 import (
     GenerateImageRequest,
     GeneratePostRequest,

@@ -17,9 +17,9 @@ from typing import Any
 from typing_extensions import Unpack
 
 from ._endpoint import Endpoint
+from .callbacks.receiver import ReceiverOptions, WonderblogsCallbackReceiver
 from .core import TargetOptions, WonderblogsTarget
 from .http import Request, Response, iter_chunks
-from .receiver import ReceiverOptions, WonderblogsCallbackReceiver
 
 __all__ = [
     "WSGIHeaders",
@@ -122,5 +122,5 @@ def create_wonderblogs_callback_wsgi_app(
     **options: Unpack[ReceiverOptions],
 ) -> WonderblogsWSGIApp:
     """WSGI app receiving signed callbacks; takes the keyword arguments of
-    [`WonderblogsCallbackReceiver`][wonderblogs_target.receiver.WonderblogsCallbackReceiver]."""
+    [`WonderblogsCallbackReceiver`][wonderblogs_target.callbacks.receiver.WonderblogsCallbackReceiver]."""
     return WonderblogsWSGIApp(WonderblogsCallbackReceiver(**options))

@@ -5,13 +5,13 @@ retry can arrive while the first delivery is still being handled. A guard
 remembers handled events and *claims* an event while it is in hand, so that
 ``on_event`` runs once per event. Which guard:
 
-* [`MemoryReplayGuard`][wonderblogs_target.replay.MemoryReplayGuard], the receivers' default: one
-process.
-* [`SQLReplayGuard`][wonderblogs_target.replay.SQLReplayGuard]: a SQLite file for the workers of one
-machine, or
-  PostgreSQL for several machines (a store URL works as it is).
-* [`RedisReplayGuard`][wonderblogs_target.replay.RedisReplayGuard]: Redis, for any number of workers
-and machines.
+* [`MemoryReplayGuard`][wonderblogs_target.callbacks.replay.MemoryReplayGuard],
+  the receivers' default: one process.
+* [`SQLReplayGuard`][wonderblogs_target.callbacks.replay.SQLReplayGuard]: a
+  SQLite file for the workers of one machine, or PostgreSQL for several
+  machines (a store URL works as it is).
+* [`RedisReplayGuard`][wonderblogs_target.callbacks.replay.RedisReplayGuard]:
+  Redis, for any number of workers and machines.
 
 A claim is a lease of ``claim_ttl`` seconds that the worker handling the
 event renews while ``on_event`` runs (``renew``, five times per lease). So a
@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol, cast
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 from .events import CallbackEvent
 
 __all__ = [
@@ -125,8 +125,8 @@ class MemoryReplayGuard:
     """A bounded, thread-safe, in-process replay guard that claims events.
 
     Enough for one process, and the receivers' default; with several workers,
-    use [`SQLReplayGuard`][wonderblogs_target.replay.SQLReplayGuard] or
-    [`RedisReplayGuard`][wonderblogs_target.replay.RedisReplayGuard].
+    use [`SQLReplayGuard`][wonderblogs_target.callbacks.replay.SQLReplayGuard] or
+    [`RedisReplayGuard`][wonderblogs_target.callbacks.replay.RedisReplayGuard].
     """
 
     def __init__(
@@ -243,7 +243,7 @@ class SQLReplayGuard:
     def __init__(
         self, url: str, *, ttl: float = DEFAULT_TTL, claim_ttl: float = DEFAULT_CLAIM_TTL
     ) -> None:
-        from .stores import open_database
+        from ..stores import open_database
 
         _check_ttls(ttl, claim_ttl)
         self._db = open_database(url)
@@ -336,7 +336,7 @@ class RedisReplayGuard:
             try:
                 import redis
             except ImportError as exc:
-                from ._extras import missing_extra
+                from .._extras import missing_extra
 
                 raise missing_extra("redis", "redis") from exc
             url_or_client = redis.Redis.from_url(url_or_client)
@@ -376,7 +376,7 @@ def open_replay_guard(url: str) -> ReplayGuard:
         return RedisReplayGuard(url)
     if url.startswith(("sqlite:", "postgresql:", "postgres:")):
         return SQLReplayGuard(url)
-    from .stores import redact_url
+    from ..stores import redact_url
 
     raise ConfigurationError(
         f"unknown replay guard {redact_url(url)!r}; use memory, sqlite:///file.db, "

@@ -21,8 +21,8 @@ from typing import Any, TypeAlias
 
 from typing_extensions import Required, TypedDict
 
-from ._concurrency import is_async_callable
-from ._endpoint import (
+from .._concurrency import is_async_callable
+from .._endpoint import (
     ACCEPTED,
     DEFAULT_BODY_TIMEOUT,
     INTERNAL_ERROR,
@@ -32,11 +32,11 @@ from ._endpoint import (
     json_response,
     logger,
 )
-from ._flow import Flow
-from ._keys import ApiKey, KeyRing
-from .errors import ConfigurationError
+from .._flow import Flow
+from .._keys import ApiKey, KeyRing
+from ..errors import ConfigurationError
+from ..http import Request
 from .events import CallbackEvent, CallbackPayloadError, parse_callback_event
-from .http import Request
 from .replay import (
     ClaimingReplayGuard,
     MemoryReplayGuard,

@@ -28,8 +28,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._keys import normalise_keys
-from .errors import (
+from .._keys import normalise_keys
+from ..errors import (
     ConfigurationError,
     MalformedHeaderError,
     MissingHeaderError,
@@ -38,7 +38,7 @@ from .errors import (
     TimestampTooNewError,
     TimestampTooOldError,
 )
-from .http import HeaderLookup
+from ..http import HeaderLookup
 
 __all__ = [
     "BODY_ONLY_SCHEME",
@@ -72,7 +72,7 @@ _SEPARATORS = re.compile(r"[,\s]+")
 @dataclass(frozen=True)
 class SignatureScheme:
     """How the signature is made. Pass your own to
-    [`verify_signature`][wonderblogs_target.signing.verify_signature] if
+    [`verify_signature`][wonderblogs_target.callbacks.signing.verify_signature] if
     Wonderblogs documents a different scheme than the one assumed here."""
 
     signature_header: str = SIGNATURE_HEADER

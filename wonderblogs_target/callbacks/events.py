@@ -14,9 +14,9 @@ from typing import Annotated, Literal, TypeAlias
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 from typing_extensions import Self
 
-from .errors import CallbackPayloadError, validation_details
-from .models import InboundModel
-from .v1 import GeneratedPost
+from ..errors import CallbackPayloadError, validation_details
+from ..models import InboundModel
+from ..v1 import GeneratedPost
 
 __all__ = [
     "CallbackEvent",

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 from .signing import STANDARD_WEBHOOKS_SCHEME
 
 __all__ = ["Diagnosis", "diagnose_signature"]
