@@ -38,7 +38,7 @@ from ._keys import ApiKey, KeyRing
 from .errors import ConfigurationError, format_location
 from .http import Request, Response
 from .models import ContextResponse, PublishPayload, context_json, recent_articles_json
-from .stores import RECENT_LIMIT, Store
+from .stores import RECENT_LIMIT, Store, open_store
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
@@ -163,8 +163,6 @@ class WonderblogsTarget(Endpoint):
         self.allow_unauthenticated = allow_unauthenticated
         self.on_publish = on_publish
         self._publish_is_async = on_publish is not None and is_async_callable(on_publish)
-        from .stores import open_store
-
         self._owns_store = isinstance(store, str)
         self.store = open_store(store) if isinstance(store, str) else store
 

@@ -31,8 +31,7 @@ from ._endpoint import Endpoint
 from ._extras import missing_extra
 from .callbacks.receiver import ReceiverOptions, WonderblogsCallbackReceiver
 from .core import TargetOptions, WonderblogsTarget
-from .http import Request, Response, iter_chunks
-from .wsgi import body_of
+from .http import Request, Response, iter_chunks, wsgi_body
 
 try:
     from django.conf import settings
@@ -62,7 +61,7 @@ def _body(request: HttpRequest) -> bytes | Iterator[bytes]:
     if "wsgi.input" in request.META:
         # The server's stream, by the WSGI rule: Django's own wrapper stops at a
         # missing Content-Length, so a chunked body (gunicorn) would read as empty.
-        return body_of(request.META)
+        return wsgi_body(request.META)
     return iter_chunks(request.read, None)  # ASGI: Django has spooled the body
 
 

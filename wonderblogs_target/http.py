@@ -8,9 +8,9 @@ ASGI, WSGI, FastAPI, Flask and Django alike.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 __all__ = [
     "ROUTED_METHODS",
@@ -21,6 +21,7 @@ __all__ = [
     "Response",
     "headers_from_pairs",
     "iter_chunks",
+    "wsgi_body",
 ]
 
 #: The methods an adapter routes to the core, which answers the ones it does not
@@ -113,3 +114,18 @@ def _chunks(read: Callable[[int], bytes], length: int | None, chunk_size: int) -
         if remaining is not None:
             remaining -= len(chunk)
         yield chunk
+
+
+def _content_length(environ: Mapping[str, Any]) -> int | None:
+    raw = environ.get("CONTENT_LENGTH") or ""
+    if raw.strip().isdigit():
+        return int(raw)
+    # Without a length, only a server that marks the input as terminated lets us
+    # read to the end safely (PEP 3333 leaves other reads past the end undefined).
+    return None if environ.get("wsgi.input_terminated") else 0
+
+
+def wsgi_body(environ: Mapping[str, Any]) -> Iterator[bytes]:
+    """The request body of a WSGI environ, read no further than its end (the
+    WSGI adapter, and Django under a WSGI server)."""
+    return iter_chunks(environ["wsgi.input"].read, _content_length(environ))

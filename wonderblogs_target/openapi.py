@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import TypeAdapter
 from pydantic.json_schema import models_json_schema
 
+from ._endpoint import DEFAULT_BODY_TIMEOUT
 from ._version import __version__
 from .callbacks.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from .core import DEFAULT_MAX_BODY_SIZE, WonderblogsTarget
@@ -284,7 +285,7 @@ TARGET_OPERATIONS: Mapping[str, Operation] = {
             405: _NOT_ALLOWED,
             408: Answer(
                 "The body did not arrive within the site's time limit (`body_timeout`, "
-                "30 s by default)."
+                f"{DEFAULT_BODY_TIMEOUT:g} s by default)."
             ),
             409: Answer("The site refused the article, for example a duplicate slug."),
             411: Answer(

@@ -19,12 +19,11 @@ from typing_extensions import Unpack
 from ._endpoint import Endpoint
 from .callbacks.receiver import ReceiverOptions, WonderblogsCallbackReceiver
 from .core import TargetOptions, WonderblogsTarget
-from .http import Request, Response, iter_chunks
+from .http import Request, Response, wsgi_body
 
 __all__ = [
     "WSGIHeaders",
     "WonderblogsWSGIApp",
-    "body_of",
     "create_wonderblogs_callback_wsgi_app",
     "create_wonderblogs_wsgi_app",
     "status_line",
@@ -84,20 +83,6 @@ def status_line(status: int) -> str:
     return _STATUS_LINES.get(status) or f"{status} Unknown"
 
 
-def _content_length(environ: Environ) -> int | None:
-    raw = environ.get("CONTENT_LENGTH") or ""
-    if raw.strip().isdigit():
-        return int(raw)
-    # Without a length, only a server that marks the input as terminated lets us
-    # read to the end safely (PEP 3333 leaves other reads past the end undefined).
-    return None if environ.get("wsgi.input_terminated") else 0
-
-
-def body_of(environ: Environ) -> Iterator[bytes]:
-    """The request body of a WSGI environ, read no further than its end."""
-    return iter_chunks(environ["wsgi.input"].read, _content_length(environ))
-
-
 class WonderblogsWSGIApp:
     """WSGI callable serving one endpoint: the target, or the callback receiver."""
 
@@ -105,7 +90,7 @@ class WonderblogsWSGIApp:
         self.endpoint = endpoint
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        request = Request(environ["REQUEST_METHOD"], WSGIHeaders(environ), body_of(environ))
+        request = Request(environ["REQUEST_METHOD"], WSGIHeaders(environ), wsgi_body(environ))
         response: Response = self.endpoint.handle(request)
         headers = [*response.headers, ("content-length", str(len(response.body)))]
         start_response(status_line(response.status), headers)

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ..errors import ConfigurationError
-from .signing import STANDARD_WEBHOOKS_SCHEME
+from .signing import BODY_ONLY_SCHEME, DEFAULT_SCHEME, STANDARD_WEBHOOKS_SCHEME
 
 __all__ = ["Diagnosis", "diagnose_signature"]
 
@@ -81,11 +81,17 @@ def _keys(secret: str) -> Iterator[tuple[str, bytes]]:
 
 
 def _forms(body: bytes, stamp: str | None, ident: str | None) -> Iterator[tuple[str, bytes]]:
+    """Each signed string a known scheme would have signed: built by the
+    schemes themselves, so a scheme's rule is written once (in `signing`)."""
     if ident and stamp:
-        yield "<id>.<timestamp>.<body> (Standard Webhooks)", f"{ident}.{stamp}.".encode() + body
+        standard = STANDARD_WEBHOOKS_SCHEME.signed_bytes(stamp, body, ident)
+        yield "<id>.<timestamp>.<body> (Standard Webhooks)", standard
     if stamp:
-        yield "<timestamp>.<body> (the Wonderblogs default)", f"{stamp}.".encode() + body
-    yield "the body alone", body
+        yield (
+            "<timestamp>.<body> (the Wonderblogs default)",
+            DEFAULT_SCHEME.signed_bytes(stamp, body),
+        )
+    yield "the body alone", BODY_ONLY_SCHEME.signed_bytes(stamp or "", body)
 
 
 def _match(
