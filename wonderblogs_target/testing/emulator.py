@@ -1,32 +1,5 @@
-"""Test your integration without Wonderblogs: valid articles and signed
-callbacks to send, a conformance assertion for your app, and an in-process
-emulator of the v1 API. The pytest fixtures (``wonderblogs_article``,
-``wonderblogs_callback``, ``wonderblogs_emulator``) are thin wrappers over this
-module, registered by the ``wonderblogs`` pytest plugin that comes with the
-package. Needs httpx (the ``testing`` or ``client`` extra).
-
-    from wonderblogs_target.testing import assert_conformant
-
-    def test_my_endpoint():
-        assert_conformant(app, api_key="test-key")  # any ASGI or WSGI app, in process
-
-The emulator::
-
-    from wonderblogs_target.client import WonderblogsClient
-    from wonderblogs_target.testing import WonderblogsEmulator
-
-    emulator = WonderblogsEmulator(api_keys=["wb_test_key"])
-    with WonderblogsClient("wb_test_key", transport=emulator.transport()) as client:
-        run = client.wait_for_run(client.generate_post("Faster CI on a budget"))
-
-It follows the documented behaviour, not "anything goes": the same request
-validation and error bodies, runs that move from pending through running to a
-terminal status as they are polled, 404 for another site's run, the 5 (posts)
-and 10 (images) per-minute rate limits when ``rate_limit=True``, the image
-download path behind the bearer key, and signed callbacks to ``callback_url``
-with the documented retries. It is an httpx transport (sync and async) and an
-ASGI app. Needs the ``client`` extra (httpx).
-"""
+"""The v1 API emulator: the service's answers, limits and signed callbacks,
+in process or as an httpx transport, so a client's tests need no network."""
 
 from __future__ import annotations
 
@@ -43,20 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from ._concurrency import is_async_callable, run_async_from_sync, run_sync_in_thread
-from ._extras import missing_extra
-from ._keys import bearer_token
-from .callbacks.signing import DEFAULT_SCHEME, SignatureScheme, sign_payload
-from .check import Report, run_checks
-from .v1 import (
+from .._concurrency import run_async_from_sync, run_sync_in_thread
+from .._extras import missing_extra
+from .._keys import bearer_token
+from ..callbacks.signing import sign_payload
+from ..v1 import (
     GenerateImageRequest,
     GeneratePostRequest,
     RewritePostRequest,
     TranslatePostRequest,
 )
+from .factories import PNG_PIXEL
 
 if TYPE_CHECKING:
-    from .client import AsyncWonderblogsClient, WonderblogsClient
+    from ..client import AsyncWonderblogsClient, WonderblogsClient
 
 try:
     import httpx
@@ -64,20 +37,13 @@ except ImportError as exc:  # pragma: no cover
     raise missing_extra("httpx", "client") from exc
 
 __all__ = [
-    "ArticleFactory",
+    "CALLBACK_BACKOFF",
+    "IMAGES_PER_MINUTE",
+    "POSTS_PER_MINUTE",
     "Delivery",
     "WonderblogsEmulator",
-    "app_transport",
-    "assert_conformant",
-    "check_app",
-    "signed_callback",
 ]
 
-# A valid 1x1 PNG: enough for a client to prove it downloaded an image.
-PNG_PIXEL = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-    "0000000d4944415478da63606060600000000500017aa857500000000049454e44ae426082"
-)
 POSTS_PER_MINUTE = 5
 IMAGES_PER_MINUTE = 10
 CALLBACK_BACKOFF = (1.0, 2.0, 4.0)  # three retries after the first attempt
@@ -183,7 +149,7 @@ class WonderblogsEmulator:
         """A client of this emulator with its first key, polling without sleeping;
         ``options`` go to [`WonderblogsClient`][wonderblogs_target.client.WonderblogsClient].
         Closed by [`close`][wonderblogs_target.testing.WonderblogsEmulator.close]."""
-        from .client import WonderblogsClient
+        from ..client import WonderblogsClient
 
         options.setdefault("sleep", lambda seconds: None)
         client = WonderblogsClient(self._first_key(), transport=self.transport(), **options)
@@ -192,7 +158,7 @@ class WonderblogsEmulator:
 
     def async_client(self, **options: Any) -> AsyncWonderblogsClient:
         """The async twin of [`client`][wonderblogs_target.testing.WonderblogsEmulator.client]."""
-        from .client import AsyncWonderblogsClient
+        from ..client import AsyncWonderblogsClient
 
         async def no_sleep(seconds: float) -> None:
             return None
@@ -206,7 +172,7 @@ class WonderblogsEmulator:
         """Close every client made by
         [`client`][wonderblogs_target.testing.WonderblogsEmulator.client] and
         [`async_client`][wonderblogs_target.testing.WonderblogsEmulator.async_client]."""
-        from .client import WonderblogsClient
+        from ..client import WonderblogsClient
 
         for client in self._clients:
             if isinstance(client, WonderblogsClient):
@@ -426,211 +392,3 @@ class WonderblogsEmulator:
             }
         )
         await send({"type": "http.response.body", "body": response.content})
-
-
-# -- calling a web app in process --------------------------------------------------
-
-
-class _SyncASGITransport(httpx.BaseTransport):
-    """httpx's ASGI transport, for sync clients: each request runs on the package's
-    shared background event loop, so it works from tests that have a loop of
-    their own running too."""
-
-    def __init__(self, app: Any) -> None:
-        # An exception in the app becomes the 500 a server would send, which is
-        # what a conformance check must see.
-        self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        async def call() -> httpx.Response:
-            response = await self._asgi.handle_async_request(request)
-            content = await response.aread()
-            return httpx.Response(response.status_code, headers=response.headers, content=content)
-
-        return run_async_from_sync(call())
-
-
-def app_transport(app: Any) -> httpx.BaseTransport:
-    """An httpx transport that sends requests to ``app`` in process, with no server.
-
-    ``app`` is any ASGI app (FastAPI, Starlette, Litestar, Django's
-    ``get_asgi_application()``) or any WSGI app (Flask, Django's
-    ``get_wsgi_application()``, a bare WSGI callable): ASGI apps are told apart
-    by their ``async`` call. Use it with ``httpx.Client(transport=...)`` or with
-    `wonderblogs_target.check.run_checks`.
-    """
-    if is_async_callable(app):
-        return _SyncASGITransport(app)
-    return httpx.WSGITransport(app=app)
-
-
-def check_app(
-    app: Any,
-    *,
-    path: str,
-    api_key: str,
-    publish: bool = False,
-    rewrite: bool = False,
-    base_url: str = "http://testserver",
-) -> Report:
-    """The report of ``wonderblogs-target check`` for ``app``, called in process
-    as ``{base_url}{path}`` (``rewrite`` implies ``publish``)."""
-    return run_checks(
-        f"{base_url}{path}",
-        api_key,
-        publish=publish,
-        rewrite=rewrite,
-        transport=app_transport(app),
-    )
-
-
-def assert_conformant(
-    app: Any,
-    *,
-    path: str = "/api/wonderblogs",
-    api_key: str,
-    publish: bool = True,
-    rewrite: bool = True,
-) -> None:
-    """Check ``app`` in process the way ``wonderblogs-target check`` checks a URL.
-
-    Passes silently, or raises ``AssertionError`` listing each failed check
-    with the field's path, the rule and the limit, as the command prints them.
-    ``app`` is any ASGI or WSGI app (see
-    [`app_transport`][wonderblogs_target.testing.app_transport]); a Django
-    project's host list must allow ``testserver``, as Django's own test client
-    needs. With ``publish`` (and ``rewrite``) it posts a test article whose slug
-    starts with ``wonderblogs-target-check-``, so a store can tell it apart.
-    """
-    report = check_app(app, path=path, api_key=api_key, publish=publish, rewrite=rewrite)
-    if not report.ok:
-        raise AssertionError(
-            f"{path} does not meet the Wonderblogs target contract:\n{report.to_text()}"
-        )
-
-
-# -- documents to send ----------------------------------------------------------------
-
-_PARAGRAPH = (
-    "Most teams overprovision their workloads by a wide margin. The fix is not a new "
-    "tool but a habit: measure what services really use, then set requests to match, "
-    "with headroom where the traffic is spiky. "
-)
-
-
-class ArticleFactory:
-    """Valid publish payloads, as Wonderblogs sends them (wire names, plain dicts).
-
-    ``factory(**overrides)`` gives an article of realistic size (about 12 KB of
-    Markdown, six tags, three sources); ``factory(rewrite=True)`` the rewrite
-    variant (``action: "update"`` and an ``externalId``);
-    [`at_limits`][wonderblogs_target.testing.ArticleFactory.at_limits] one with every field at its
-    documented maximum.
-    Overrides replace top-level fields (``seo=...`` replaces the whole object).
-    """
-
-    def __call__(self, *, rewrite: bool = False, **overrides: Any) -> dict[str, Any]:
-        slug = str(overrides.get("slug", "right-size-your-services"))
-        sections = [
-            f"## Step {n}: measure, then trim\n\n{_PARAGRAPH * 4}\n\n"
-            "```bash\nkubectl top pods --all-namespaces --sort-by=cpu\n```\n"
-            for n in range(1, 14)
-        ]
-        article: dict[str, Any] = {
-            "slug": slug,
-            "locale": "en",
-            "title": "Right-size your services before buying more capacity",
-            "description": "Measure first, then trim requests: " + _PARAGRAPH[:200],
-            "content": "\n".join(sections),
-            "author": "Acme Engineering",
-            "tags": ["kubernetes", "finops", "cost", "cloud", "sre", "devops"],
-            "seo": {
-                "metaTitle": "Right-size your services: a practical guide",
-                "metaDescription": "Measure real usage and right-size workloads.",
-                "slug": slug,
-            },
-            "targetFocus": "Cutting cloud spend",
-            "refinedAngle": "Measure before you buy",
-            "coverImageUrl": "/api/v1/images/download/post/123",
-            "sources": [
-                {"url": f"https://example.com/source/{n}", "title": f"Source {n}"}
-                for n in range(1, 4)
-            ],
-        }
-        if rewrite:
-            article.update(action="update", externalId=f"ext-{slug}")
-        article.update(overrides)
-        return article
-
-    def at_limits(self, **overrides: Any) -> dict[str, Any]:
-        """An article with every limited field at its documented maximum."""
-
-        def chars(n: int, stem: str = "x") -> str:
-            return (stem * n)[:n]
-
-        slug = chars(200, "limits-")
-        article: dict[str, Any] = {
-            "slug": slug,
-            "locale": "zh-Hant-TW",  # 10 characters, the limit
-            "title": chars(500, "Title "),
-            "description": chars(2_000, "Description "),
-            "content": chars(100_000, _PARAGRAPH),
-            "author": chars(255, "Author "),
-            "tags": [chars(100, f"tag{n}-") for n in range(20)],
-            "seo": {
-                "metaTitle": chars(200, "Meta title "),
-                "metaDescription": chars(500, "Meta description "),
-                "slug": slug,
-            },
-            "targetFocus": chars(5_000, "Focus "),
-            "refinedAngle": chars(5_000, "Angle "),
-            "coverImageUrl": "https://images.example.com/" + chars(1_000, "cover/"),
-            "sources": [
-                {"url": "https://example.com/" + chars(1_980, f"{n}/"), "title": chars(500, "S ")}
-                for n in range(20)
-            ],
-            "action": "update",
-            "externalId": chars(500, "ext-"),
-        }
-        article.update(overrides)
-        return article
-
-
-_CALLBACK_FIELDS: dict[str, dict[str, Any]] = {
-    "run.completed": {
-        "run_id": "run_test_1",
-        "post": {
-            "title": "Right-size your services before buying more capacity",
-            "slug": "right-size-your-services",
-            "content": "## Measure\n\nThen trim.",
-            "meta_title": "Right-size your services",
-            "meta_description": "Measure real usage and right-size workloads.",
-            "tags": ["kubernetes", "finops"],
-            "image_url": "/api/v1/images/download/post/123",
-        },
-    },
-    "run.failed": {"run_id": "run_test_1", "error": "Generation failed"},
-    "run.skipped": {"run_id": "run_test_1", "error": "No content focus"},
-    "image.completed": {"job_id": "img_test_1", "image_url": "/api/v1/images/download/job/1"},
-    "image.failed": {"job_id": "img_test_1", "error": "Image generation failed"},
-}
-
-
-def signed_callback(
-    event: str,
-    *,
-    secret: str,
-    timestamp: int | None = None,
-    scheme: SignatureScheme = DEFAULT_SCHEME,
-    **fields: Any,
-) -> tuple[dict[str, str], bytes]:
-    """A callback as Wonderblogs would POST it: ``(headers, body)``, signed with
-    ``secret``. ``fields`` replace the event's sample fields (``run_id=...``);
-    pass an old ``timestamp`` to test the replay window."""
-    if event not in _CALLBACK_FIELDS:
-        raise ValueError(f"unknown event {event!r}; choose one of {', '.join(_CALLBACK_FIELDS)}")
-    document = {"event": event, **json.loads(json.dumps(_CALLBACK_FIELDS[event])), **fields}
-    body = json.dumps(document).encode()
-    headers = {"Content-Type": "application/json"}
-    headers.update(sign_payload(body, secret, timestamp=timestamp, scheme=scheme))
-    return headers, body
