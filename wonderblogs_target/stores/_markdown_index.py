@@ -163,13 +163,14 @@ class MarkdownIndex:
     def _note_directory(self, db: sqlite3.Connection, stamp: int) -> None:
         db.execute("INSERT OR REPLACE INTO state VALUES ('directory', ?)", (stamp,))
 
-    def removed(self, name: str) -> None:
-        """A post the store removed (the store holds its lock)."""
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction of the store's own (the store holds its lock),
+        which notes the directory's time it leaves behind."""
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.execute("DELETE FROM posts WHERE name = ?", (name,))
-                db.execute("DELETE FROM files WHERE name = ?", (f"{name}.md",))
+                yield db
                 self._note_directory(db, os.stat(self.directory).st_mtime_ns)
             except BaseException:
                 db.execute("ROLLBACK")
@@ -177,25 +178,23 @@ class MarkdownIndex:
             db.execute("COMMIT")
             self._local.commits = getattr(self._local, "commits", 0) + 1
 
+    def removed(self, name: str) -> None:
+        """A post the store removed."""
+        with self._writing() as db:
+            db.execute("DELETE FROM posts WHERE name = ?", (name,))
+            db.execute("DELETE FROM files WHERE name = ?", (f"{name}.md",))
+
     def wrote(self, entry: Entry, moved_from: str | None = None) -> None:
-        """A write of the store's own, already on disk (the store holds its lock)."""
-        with self._db() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                if moved_from is not None:
-                    db.execute("DELETE FROM posts WHERE name = ?", (moved_from,))
-                    db.execute("DELETE FROM files WHERE name = ?", (f"{moved_from}.md",))
-                db.execute(_UPSERT, entry)
-                file_name = f"{entry[0]}.md"
-                db.execute(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?)", (file_name, file_name.casefold())
-                )
-                self._note_directory(db, os.stat(self.directory).st_mtime_ns)
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-            self._local.commits = getattr(self._local, "commits", 0) + 1
+        """A write of the store's own, already on disk."""
+        with self._writing() as db:
+            if moved_from is not None:
+                db.execute("DELETE FROM posts WHERE name = ?", (moved_from,))
+                db.execute("DELETE FROM files WHERE name = ?", (f"{moved_from}.md",))
+            db.execute(_UPSERT, entry)
+            file_name = f"{entry[0]}.md"
+            db.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?)", (file_name, file_name.casefold())
+            )
 
     # -- questions -------------------------------------------------------------------------
 
