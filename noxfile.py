@@ -50,12 +50,12 @@ OTHER_PYTHONS = [v for v in PYTHONS[:-1] if v != DEFAULT_PYTHON]
 
 #: The suites every supported environment runs: one promise each (design notes).
 SUITES = [
-    "tests/test_contract.py",  # every adapter, through its framework's own test client
+    "tests/contract/test_contract.py",  # every adapter, through its framework's own test client
     "tests/test_core.py",  # the framework-free core
     "tests/test_models.py",  # the contract models
     "tests/stores/test_promises.py",  # every store
-    "tests/test_callbacks.py",  # every receiver
-    "tests/test_replay_guards.py",  # every replay guard
+    "tests/callbacks/test_callbacks.py",  # every receiver
+    "tests/guards/test_replay_guards.py",  # every replay guard
 ]
 #: What the suites need: every extra but Wagtail (its tests run in their own
 #: project, on the default Python) and the suite's tools.

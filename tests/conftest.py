@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from tests.clients.frameworks import CLIENTS, ClientFactory
+from tests.contract.clients.frameworks import CLIENTS, ClientFactory
 from tests.helpers import Recorder
 
 # The testing kit is tested by running real test projects (tests/test_testing_kit.py).

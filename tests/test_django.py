@@ -7,7 +7,7 @@ import asyncio
 from django.test import AsyncClient, override_settings
 
 from tests import samples
-from tests.clients.frameworks import DjangoClient
+from tests.contract.clients.frameworks import DjangoClient
 from tests.helpers import AUTH, KEY, Recorder
 from wonderblogs_target.django import create_wonderblogs_view
 

@@ -15,7 +15,7 @@ def test_the_app_tests_pass_on_postgresql(postgres_url):
         admin.execute("CREATE DATABASE wb_django_default")
     passed, _ = child_pytest(
         "tests/test_django_app.py",
-        "tests/test_contract.py",
+        "tests/contract/test_contract.py",
         "-k",
         "django and not startproject",
         env={

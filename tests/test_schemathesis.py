@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
 
 from tests import samples
-from tests.clients.base import PATH
+from tests.contract.clients.base import PATH
 from tests.helpers import AUTH, KEY
 from wonderblogs_target import PublishPayload, generate_openapi_spec
 

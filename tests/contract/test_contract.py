@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from tests import samples
-from tests.clients.base import PATH
-from tests.clients.frameworks import CLIENTS, DjangoAppClient
+from tests.contract.clients.base import PATH
+from tests.contract.clients.frameworks import CLIENTS, DjangoAppClient
 from tests.helpers import AUTH, KEY, Recorder
 from wonderblogs_target import PublishPayload, PublishRejected
 

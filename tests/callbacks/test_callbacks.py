@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.clients.base import PATH
+from tests.contract.clients.base import PATH
 from wonderblogs_target import (
     CallbackPayloadError,
     ConfigurationError,

@@ -1,0 +1,1 @@
+"""The callback suite: every receiver."""

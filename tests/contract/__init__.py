@@ -1,0 +1,1 @@
+"""The contract suite: every adapter, through its framework's own test client."""

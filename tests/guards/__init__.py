@@ -1,0 +1,1 @@
+"""The guard suite: every replay guard."""
