@@ -153,7 +153,8 @@ def test_the_changelog_follows_keep_a_changelog():
 
 def test_contributing_security_and_pre_commit_are_at_the_root():
     contributing = (ROOT / "CONTRIBUTING.md").read_text()
-    for needed in ("nox", "install-system-deps", "tests/contract/clients", "tests/stores/conftest.py"):
+    needs = ("nox", "install-system-deps", "tests/contract/clients", "tests/stores/conftest.py")
+    for needed in needs:
         assert needed in contributing, needed
     assert "Reporting a vulnerability" in (ROOT / "SECURITY.md").read_text()
     hooks = (ROOT / ".pre-commit-config.yaml").read_text()
