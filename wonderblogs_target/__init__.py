@@ -8,40 +8,40 @@ module (``wonderblogs_target.fastapi``, ``.asgi``, ``.flask``, ``.django``,
 
 from . import _moved
 from ._version import __version__
-from .callbacks.events import (
-    CallbackEvent,
-    CallbackPayloadError,
-    ImageCompletedEvent,
-    ImageFailedEvent,
-    RunCompletedEvent,
-    RunFailedEvent,
-    RunSkippedEvent,
-    parse_callback_event,
-)
-from .callbacks.receiver import WonderblogsCallbackReceiver
-from .callbacks.replay import (
-    ClaimingReplayGuard,
-    MemoryReplayGuard,
-    RedisReplayGuard,
-    ReplayGuard,
-    SQLReplayGuard,
-)
-from .callbacks.signing import (
+from .callbacks import (
     BODY_ONLY_SCHEME,
     DEFAULT_SCHEME,
     STANDARD_WEBHOOKS_SCHEME,
-    MalformedHeaderError,
-    MissingHeaderError,
-    SignatureMismatchError,
+    CallbackEvent,
+    CallbackPayloadError,
+    ClaimingReplayGuard,
+    ImageCompletedEvent,
+    ImageFailedEvent,
+    MemoryReplayGuard,
+    RedisReplayGuard,
+    ReplayGuard,
+    RunCompletedEvent,
+    RunFailedEvent,
+    RunSkippedEvent,
     SignatureScheme,
-    SignatureVerificationError,
-    TimestampTooNewError,
-    TimestampTooOldError,
+    SQLReplayGuard,
+    WonderblogsCallbackReceiver,
+    parse_callback_event,
     sign_payload,
     verify_signature,
 )
 from .core import DEFAULT_MAX_BODY_SIZE, WonderblogsTarget
-from .errors import ConfigurationError, PublishRejected, WonderblogsError
+from .errors import (
+    ConfigurationError,
+    MalformedHeaderError,
+    MissingHeaderError,
+    PublishRejected,
+    SignatureMismatchError,
+    SignatureVerificationError,
+    TimestampTooNewError,
+    TimestampTooOldError,
+    WonderblogsError,
+)
 from .http import Request, Response
 from .models import (
     ContextResponse,

@@ -1,8 +1,8 @@
 """What every store shares: the post it returns, the interface it keeps, the
 context's list, the identity of a post and of the checker's test articles,
 and the safe spelling of a store's URL. The stores import this module, and
-the package face (`stores`) re-exports it, so that opening a store by URL
-imports the store's module without a cycle.
+the package face (`stores`) re-exports its public names, so that opening a
+store by URL imports the store's module without a cycle.
 """
 
 from __future__ import annotations
@@ -17,24 +17,6 @@ from typing import Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..models import RECENT_ARTICLES_MAX, PublishPayload
-
-__all__ = [
-    "CHECK_SLUG_PREFIX",
-    "DEFAULT_STORE_URL",
-    "RECENT_LIMIT",
-    "Pruned",
-    "Store",
-    "StoredPost",
-    "absolute",
-    "is_check_article",
-    "numeric_id",
-    "opened",
-    "post_identity",
-    "prune_check_articles",
-    "recent_article",
-    "recent_list",
-    "redact_url",
-]
 
 logger = logging.getLogger("wonderblogs_target.stores")
 
