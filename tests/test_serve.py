@@ -737,3 +737,15 @@ def test_check_says_how_to_remove_its_test_article_and_prune_does(tmp_path):
     bad = run_cli("prune", "--store", "nosuch://x", cwd=tmp_path)
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("value", ["-1", "many", "2&revisions=3"])
+def test_a_revisions_setting_that_is_not_one_is_one_line_and_exit_2(value, tmp_path):
+    result = run_cli(
+        "serve", "--store", f"sqlite:///{tmp_path}/x.db?revisions={value}",
+        env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "revisions" in line

@@ -31,6 +31,9 @@ class Backend:
     before_fork: Callable[[], None] = lambda: None
     #: Run by each writer thread when it is done (to release per-thread connections).
     thread_done: Callable[[], None] = lambda: None
+    #: A handle on the same storage that keeps that many earlier versions of a
+    #: post (None where none are kept at all).
+    keeping: Callable[[int], Store] | None = None
 
 
 @contextmanager
@@ -62,7 +65,14 @@ def _full_disk(store: Store) -> Iterator[None]:
 def _url_backend(name: str, url: str) -> Backend:
     if name.startswith("markdown"):
         return Backend(name, partial(open_store, url), _full_disk, keeps_revisions=False)
-    return Backend(name, partial(open_store, url), partial(_drop_revision_table, url))
+
+    def keeping(revisions: int) -> Store:
+        joiner = "&" if "?" in url else "?"
+        return open_store(f"{url}{joiner}revisions={revisions}")
+
+    return Backend(
+        name, partial(open_store, url), partial(_drop_revision_table, url), keeping=keeping
+    )
 
 
 @contextmanager
@@ -96,6 +106,7 @@ def _django_backend(name: str, alias: str) -> Backend:
         _without_revision_table,
         before_fork=connections.close_all,
         thread_done=connections.close_all,
+        keeping=lambda revisions: DjangoStore(using=alias, revisions=revisions),
     )
 
 
@@ -142,6 +153,7 @@ def _wagtail_backend(alias: str, request: pytest.FixtureRequest) -> Backend:
         publish=False,
     )
     base.open = partial(WagtailStore, using=alias, config=config)
+    base.keeping = lambda revisions: WagtailStore(using=alias, config=config, revisions=revisions)
     return base
 
 

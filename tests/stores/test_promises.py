@@ -372,3 +372,28 @@ def test_the_checks_test_articles_are_pruned_with_their_revisions_and_nothing_el
     # The slug is free again: the next check's article is a new post.
     again = store.save(article(slug=test_slug, title="[check] Test article"))
     assert again.revision == 1
+
+
+@pytest.mark.parametrize("kept", [2, 0])
+def test_only_the_newest_revisions_are_kept_as_set(backend, kept):
+    """Every re-push adds a revision; the store keeps the newest ``kept`` of
+    them (the default bounds growth too), removing older ones as it writes."""
+    if backend.keeping is None:
+        store = backend.open()
+        saved = [store.save(article(title=f"Version {n}")) for n in range(1, 6)]
+        assert store.revisions(saved[-1].id) == []  # none kept, whatever is set
+        store.close()
+        return
+    store = backend.keeping(kept)
+    saved = [store.save(article(title=f"Version {n}")) for n in range(1, 6)]
+    post_id = saved[-1].id
+    assert store.get(post_id).revision == 5
+    earlier = store.revisions(post_id)
+    assert [r.revision for r in earlier] == [4, 3][:kept]
+    assert [r.payload.title for r in earlier] == ["Version 4", "Version 3"][:kept]
+    store.close()
+    default = backend.open()
+    assert [r.revision for r in default.revisions(post_id)] == [4, 3][:kept]
+    default.save(article(title="Version 6"))
+    assert [r.revision for r in default.revisions(post_id)] == [5, 4, 3][: kept + 1]
+    default.close()

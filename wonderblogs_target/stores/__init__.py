@@ -30,11 +30,12 @@ query takes the Markdown store's options: ``generator``, ``draft``,
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import SplitResult, parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs, parse_qsl, urlencode, urlsplit
 
 from ..errors import ConfigurationError
 from ._base import (
     CHECK_SLUG_PREFIX,
+    DEFAULT_REVISIONS,
     DEFAULT_STORE_URL,
     RECENT_LIMIT,
     Pruned,
@@ -47,6 +48,7 @@ from ._base import (
     recent_article,
     recent_list,
     redact_url,
+    revisions_kept,
 )
 
 if TYPE_CHECKING:
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHECK_SLUG_PREFIX",
+    "DEFAULT_REVISIONS",
     "DEFAULT_STORE_URL",
     "RECENT_LIMIT",
     "Pruned",
@@ -112,14 +115,23 @@ def open_store(url: str, *, v1_api_key: str | None = None, v1_base_url: str | No
     ``v1_api_key`` (and ``v1_base_url``, the API's address when not Wonderblogs'
     own) let the Markdown store download covers that are paths on that API."""
     parts = _parts(url)
+    if parts.scheme in ("sqlite", "postgresql", "postgres"):
+        # The store's own option; the rest of the query is the database's (libpq's).
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        ours = [value for name, value in query if name == "revisions"]
+        if len(ours) > 1:
+            raise ConfigurationError("revisions is given more than once in the store URL")
+        revisions = revisions_kept(ours[0]) if ours else DEFAULT_REVISIONS
+        others = urlencode([(name, value) for name, value in query if name != "revisions"])
+        rest = url.split("?", 1)[0] + (f"?{others}" if others else "")
     if parts.scheme == "sqlite":
         from .sqlite import SQLiteStore
 
-        return SQLiteStore(_path(url))
+        return SQLiteStore(_path(rest), revisions=revisions)
     if parts.scheme in ("postgresql", "postgres"):
         from .postgres import PostgresStore
 
-        return PostgresStore(url)
+        return PostgresStore(rest, revisions=revisions)
     if parts.scheme == "markdown":
         from .markdown import MarkdownStore
 

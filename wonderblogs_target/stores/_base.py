@@ -21,6 +21,25 @@ from ..models import RECENT_ARTICLES_MAX, PublishPayload
 logger = logging.getLogger("wonderblogs_target.stores")
 
 DEFAULT_STORE_URL = "sqlite:///wonderblogs.db"
+#: Earlier versions kept of each post, newest first: enough to see what a
+#: rewrite changed, and a bound on growth (every re-push adds one). ``0``
+#: keeps none. The store URL's ``?revisions=`` and the Django app's
+#: ``WONDERBLOGS["REVISIONS"]`` set it.
+DEFAULT_REVISIONS = 50
+
+
+def revisions_kept(value: object) -> int:
+    """A revision retention setting, checked: a whole number, 0 or more."""
+    from ..errors import ConfigurationError
+
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit():
+        raise ConfigurationError(
+            f"revisions must be a whole number of revisions to keep, 0 or more, not {value!r}"
+        )
+    return int(text)
+
+
 #: How many recent articles the context may carry (the contract's limit).
 RECENT_LIMIT = RECENT_ARTICLES_MAX
 

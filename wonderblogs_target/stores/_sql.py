@@ -18,6 +18,7 @@ from ..errors import PublishRejected
 from ..models import PublishPayload
 from ._base import (
     CHECK_SLUG_PREFIX,
+    DEFAULT_REVISIONS,
     RECENT_LIMIT,
     StoredPost,
     numeric_id,
@@ -117,6 +118,8 @@ class SQLStore(ABC):
     database: Database
     location: str
     integrity_errors: tuple[type[Exception], ...] = ()
+    #: Earlier versions kept of each post (`DEFAULT_REVISIONS`).
+    revisions_kept: int = DEFAULT_REVISIONS
 
     def close(self) -> None:
         self.database.close()
@@ -206,6 +209,11 @@ class SQLStore(ABC):
                         "VALUES (?, ?, ?, ?)"
                     ),
                     (ident, revision, self._json(old_payload), self._stamp(now)),
+                )
+                # Older ones go in the same transaction as the write that made them old.
+                db.execute(
+                    self.sql("DELETE FROM wb_revisions WHERE post_id = ? AND revision <= ?"),
+                    (ident, revision - self.revisions_kept),
                 )
                 db.execute(
                     self.sql(

@@ -14,7 +14,7 @@ from typing import Any
 
 from .._extras import missing_extra
 from ..errors import ConfigurationError
-from ._base import opened, redact_url
+from ._base import DEFAULT_REVISIONS, opened, redact_url, revisions_kept
 from ._sql import Database, SQLStore, schema
 
 try:
@@ -100,7 +100,8 @@ class PostgresStore(SQLStore):
 
     integrity_errors = (psycopg.errors.UniqueViolation,)
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, revisions: int = DEFAULT_REVISIONS) -> None:
+        self.revisions_kept = revisions_kept(revisions)
         self.database = PostgresDatabase(url)
         self.url = url
         self.location = self.database.location

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigurationError
-from ._base import absolute, opened
+from ._base import DEFAULT_REVISIONS, absolute, opened, revisions_kept
 from ._sql import Database, SQLStore, schema
 
 __all__ = ["SQLiteDatabase", "SQLiteStore"]
@@ -106,7 +106,8 @@ class SQLiteStore(SQLStore):
 
     integrity_errors = (sqlite3.IntegrityError,)
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, revisions: int = DEFAULT_REVISIONS) -> None:
+        self.revisions_kept = revisions_kept(revisions)
         self.database = SQLiteDatabase(path)
         self.path = self.database.path
         self.location = self.database.location

@@ -11,6 +11,10 @@ key                         meaning
                             articles fill it.
 ``PUBLISH_STATUS``          What a new article becomes: ``"draft"`` (default)
                             or ``"published"``. A re-push keeps the status.
+``REVISIONS``               Earlier versions kept of each article (50; ``0``
+                            none); older ones go with the write that made them
+                            old. Wagtail's own page revisions follow Wagtail's
+                            ``purge_revisions`` command.
 ``ALLOW_UNAUTHENTICATED``   ``True`` for an endpoint without a key.
 ``MAX_BODY_SIZE``           Largest accepted body in bytes (default 5 MiB).
 ``CALLBACK_TIMEOUT``        Seconds the save and hooks may take.
@@ -36,12 +40,15 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from ...stores._base import DEFAULT_REVISIONS
+
 __all__ = ["DEFAULTS", "PUBLISH_STATUSES", "loaded", "wonderblogs_setting"]
 
 DEFAULTS: dict[str, Any] = {
     "API_KEY": None,
     "CONTEXT": None,
     "PUBLISH_STATUS": "draft",
+    "REVISIONS": DEFAULT_REVISIONS,
     "ALLOW_UNAUTHENTICATED": False,
     "MAX_BODY_SIZE": None,
     "CALLBACK_TIMEOUT": None,

@@ -17,6 +17,7 @@ from ...errors import PublishRejected
 from ...models import PublishPayload
 from ...stores._base import (
     CHECK_SLUG_PREFIX,
+    DEFAULT_REVISIONS,
     RECENT_LIMIT,
     StoredPost,
     is_check_article,
@@ -25,6 +26,7 @@ from ...stores._base import (
     post_identity,
     recent_list,
     redact_url,
+    revisions_kept,
 )
 from .models import PAYLOAD_COLUMNS, Article, ArticleRevision, Delivery
 from .signals import article_received
@@ -54,7 +56,14 @@ class DjangoStore:
     person's decision to publish or unpublish it stands.
     """
 
-    def __init__(self, *, using: str = "default", publish_status: str = "draft") -> None:
+    def __init__(
+        self,
+        *,
+        using: str = "default",
+        publish_status: str = "draft",
+        revisions: int = DEFAULT_REVISIONS,
+    ) -> None:
+        self.revisions_kept = revisions_kept(revisions)
         if publish_status not in Article.Status.values:
             raise ValueError(f"publish_status must be one of {Article.Status.values}")
         self.using = using
@@ -151,6 +160,10 @@ class DjangoStore:
         ArticleRevision.objects.using(self.using).create(
             article=article, revision=article.revision, payload=article.document(), saved_at=now
         )
+        # Older ones go in the same transaction as the write that made them old.
+        ArticleRevision.objects.using(self.using).filter(
+            article=article, revision__lte=article.revision - self.revisions_kept
+        ).delete()
         moves = (article.slug, article.locale) != (slug, locale)
         before = {field: getattr(article, field) for field in PAYLOAD_COLUMNS}
         article.set_payload(payload, slug, locale)

@@ -57,8 +57,11 @@ def _store() -> DjangoStore:
         # The Wagtail app builds on this one; its check (E005) says when it is missing.
         from ..wagtail.store import WagtailStore
 
-        return WagtailStore()
-    return DjangoStore(publish_status=wonderblogs_setting("PUBLISH_STATUS"))
+        return WagtailStore(revisions=wonderblogs_setting("REVISIONS"))
+    return DjangoStore(
+        publish_status=wonderblogs_setting("PUBLISH_STATUS"),
+        revisions=wonderblogs_setting("REVISIONS"),
+    )
 
 
 @receiver(setting_changed)

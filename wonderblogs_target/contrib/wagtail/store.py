@@ -36,6 +36,7 @@ from ..._markdown import render_markdown, render_markdown_blocks
 from ...errors import ConfigurationError, ImageDownloadError, PublishRejected
 from ...models import PublishPayload
 from ...stores import is_check_article, post_identity
+from ...stores._base import DEFAULT_REVISIONS
 from ...stores._covers import ImageFetcher
 from ..django.conf import wonderblogs_setting
 from ..django.models import Article
@@ -77,12 +78,17 @@ class WagtailStore(DjangoStore):
         using: str = "default",
         config: WagtailSettings | None = None,
         image_fetcher: ImageFetcher | None = None,
+        revisions: int = DEFAULT_REVISIONS,
     ) -> None:
         found = config or wagtail_settings()
         if found is None:
             raise ConfigurationError('WONDERBLOGS["WAGTAIL"] is not set')
         self.config = found
-        super().__init__(using=using, publish_status="published" if found.publish else "draft")
+        super().__init__(
+            using=using,
+            publish_status="published" if found.publish else "draft",
+            revisions=revisions,
+        )
         self.images = image_fetcher or ImageFetcher(
             v1_api_key=wonderblogs_setting("V1_API_KEY"),
             base_url=wonderblogs_setting("V1_BASE_URL"),
