@@ -182,6 +182,9 @@ def test_checks_name_what_is_wrong():
     assert "wonderblogs.E002" in check_ids(CONTEXT=None)
     assert "wonderblogs.E003" in check_ids(CONTEXT="no.such.module.context")
     assert "wonderblogs.E004" in check_ids(PUBLISH_STATUS="live")
+    for revisions in (-1, "many", True, 2.5):
+        assert "wonderblogs.E006" in check_ids(REVISIONS=revisions), revisions
+    assert "wonderblogs.E006" not in check_ids(REVISIONS=0)
 
 
 def test_a_project_that_does_not_include_the_urls_gets_a_warning():

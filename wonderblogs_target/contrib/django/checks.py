@@ -11,8 +11,9 @@ from django.urls import NoReverseMatch, reverse
 from pydantic import ValidationError
 
 from ...core import _lacks_recent
-from ...errors import describe_violations
+from ...errors import ConfigurationError, describe_violations
 from ...models import ContextResponse, context_json
+from ...stores._base import revisions_kept
 from .conf import PUBLISH_STATUSES, loaded, wonderblogs_setting
 
 __all__ = ["check_settings", "check_urls"]
@@ -88,6 +89,16 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 f'WONDERBLOGS["PUBLISH_STATUS"] is {status!r}.',
                 hint='Use "draft" or "published".',
                 id="wonderblogs.E004",
+            )
+        )
+    try:
+        revisions_kept(wonderblogs_setting("REVISIONS"))
+    except ConfigurationError as exc:
+        messages.append(
+            Error(
+                f'WONDERBLOGS["REVISIONS"]: {exc}.',
+                hint="The number of earlier versions kept of each article, such as 50 (0: none).",
+                id="wonderblogs.E006",
             )
         )
     if wonderblogs_setting("WAGTAIL") is not None and not apps.is_installed(
