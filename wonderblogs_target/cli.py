@@ -217,9 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
         _run_prune,
         "remove the test articles of check --publish from a store",
         "Remove the test articles that check --publish sent, with their revisions, from a "
-        "store (the one serve was given). A test article a person changed since is left, "
-        "and said. The Django app has manage.py wonderblogs_prune. Exit status: 0 done, "
-        "2 usage or store error.",
+        "store (the one serve was given), and the revisions beyond the store's retention "
+        "setting (?revisions=N, 50 by default). A test article a person changed since is "
+        "left, and said. The Django app has manage.py wonderblogs_prune. Exit status: 0 "
+        "done, 2 usage or store error.",
     )
     prune.add_argument("--store", metavar="URL", required=True, help="the store, as serve takes it")
     prune.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")

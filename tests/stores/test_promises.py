@@ -397,3 +397,29 @@ def test_only_the_newest_revisions_are_kept_as_set(backend, kept):
     default.save(article(title="Version 6"))
     assert [r.revision for r in default.revisions(post_id)] == [5, 4, 3][: kept + 1]
     default.close()
+
+
+def test_prune_trims_the_revisions_a_larger_setting_left(backend):
+    """Revisions kept under an earlier, larger setting go when prune runs with
+    the store's setting now; the current posts stay as they are."""
+    from wonderblogs_target.stores import prune_check_articles
+
+    store = backend.open()
+    saved = [store.save(article(title=f"Version {n}")) for n in range(1, 6)]
+    other = store.save(article(slug="another-post", title="Another"))
+    store.close()
+    post_id = saved[-1].id
+    if backend.keeping is None:
+        store = backend.open()
+        assert prune_check_articles(store).revisions == 0
+        store.close()
+        return
+    trimmed = backend.keeping(1)
+    assert prune_check_articles(trimmed, dry_run=True).revisions == 3
+    assert len(trimmed.revisions(post_id)) == 4  # a dry run removes nothing
+    assert prune_check_articles(trimmed).revisions == 3
+    assert [r.revision for r in trimmed.revisions(post_id)] == [4]
+    assert trimmed.get(post_id).revision == 5
+    assert trimmed.get(other.id) is not None
+    assert prune_check_articles(trimmed).revisions == 0
+    trimmed.close()

@@ -98,6 +98,11 @@ class Store(Protocol):
         """How many posts there are (current versions only)."""
         ...
 
+    def trim_revisions(self, *, dry_run: bool = False) -> int:
+        """Remove the revisions beyond the store's retention setting (left by
+        writes made under a larger one); how many went (or would go)."""
+        ...
+
     def remove(self, post_id: str) -> bool:
         """Remove a post with its revisions and what the store made for it (its
         file, its page); False when there is no such post. A post a person
@@ -140,13 +145,16 @@ class Pruned:
 
     removed: list[StoredPost]
     left: list[tuple[StoredPost, str]]
+    #: Revisions beyond the retention setting that went (or would go).
+    revisions: int = 0
 
     def to_text(self, *, dry_run: bool = False) -> str:
         """What the ``prune`` commands print."""
-        if not self.removed and not self.left:
-            return "no test articles of wonderblogs-target check to remove"
         verb = "would remove" if dry_run else "removed"
-        lines = [f"{verb} {len(self.removed)} test article(s) of wonderblogs-target check:"]
+        lines = [f"{verb} {self.revisions} revision(s) beyond the store's retention setting"]
+        if not self.removed and not self.left:
+            return "\n".join([*lines, "no test articles of wonderblogs-target check to remove"])
+        lines.append(f"{verb} {len(self.removed)} test article(s) of wonderblogs-target check:")
         lines += [f"  {p.id}  {p.payload.slug} ({p.payload.locale})" for p in self.removed]
         for post, reason in self.left:
             lines.append(f"left {post.id}  {post.payload.slug}: {reason}")
@@ -154,14 +162,16 @@ class Pruned:
 
 
 def prune_check_articles(store: Store, *, dry_run: bool = False) -> Pruned:
-    """Remove the test articles of ``wonderblogs-target check --publish`` from
-    ``store`` (``dry_run``: only say which), with their revisions; a test
-    article a person changed since is left, with the reason."""
+    """What the ``prune`` commands do: remove from ``store`` the revisions
+    beyond its retention setting, and the test articles of ``wonderblogs-target
+    check --publish`` with their revisions (``dry_run``: only say what would
+    go); a test article a person changed since is left, with the reason."""
     from ..errors import PublishRejected
 
+    trimmed = store.trim_revisions(dry_run=dry_run)
     found = [post for post in store.recent(max(store.count(), 1)) if is_check_article(post.payload)]
     if dry_run:
-        return Pruned(found, [])
+        return Pruned(found, [], trimmed)
     removed: list[StoredPost] = []
     left: list[tuple[StoredPost, str]] = []
     for post in found:
@@ -170,7 +180,7 @@ def prune_check_articles(store: Store, *, dry_run: bool = False) -> Pruned:
                 removed.append(post)
         except PublishRejected as exc:
             left.append((post, exc.message))
-    return Pruned(removed, left)
+    return Pruned(removed, left, trimmed)
 
 
 def numeric_id(post_id: str) -> int | None:

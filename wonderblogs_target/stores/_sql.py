@@ -280,6 +280,20 @@ class SQLStore(ABC):
         with self.reading() as db:
             return int(db.execute("SELECT COUNT(*) FROM wb_posts").fetchone()[0])
 
+    def trim_revisions(self, *, dry_run: bool = False) -> int:
+        beyond = (
+            "FROM wb_revisions WHERE revision <= "
+            "(SELECT p.revision FROM wb_posts p WHERE p.id = wb_revisions.post_id) - 1 - ?"
+        )
+        with self.transaction("trim") as db:
+            if dry_run:
+                return int(
+                    db.execute(
+                        self.sql(f"SELECT COUNT(*) {beyond}"), (self.revisions_kept,)
+                    ).fetchone()[0]
+                )
+            return int(db.execute(self.sql(f"DELETE {beyond}"), (self.revisions_kept,)).rowcount)
+
     def remove(self, post_id: str) -> bool:
         ident = numeric_id(post_id)
         if ident is None:

@@ -591,6 +591,9 @@ class MarkdownStore:
         with self._index.current():
             return self._index.count()
 
+    def trim_revisions(self, *, dry_run: bool = False) -> int:
+        return 0  # no earlier versions are kept (git has them, with ?git=)
+
     def remove(self, post_id: str) -> bool:
         with self._locked():
             found = self._current(post_id, for_write=True)

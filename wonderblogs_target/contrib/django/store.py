@@ -239,6 +239,17 @@ class DjangoStore:
         count: int = Article.objects.using(self.using).count()
         return count
 
+    def trim_revisions(self, *, dry_run: bool = False) -> int:
+        from django.db.models import F
+
+        beyond = ArticleRevision.objects.using(self.using).filter(
+            revision__lte=F("article__revision") - 1 - self.revisions_kept
+        )
+        if dry_run:
+            return int(beyond.count())
+        with self._writers, transaction.atomic(using=self.using):
+            return int(beyond.delete()[0])
+
     def remove(self, post_id: str) -> bool:
         ident = numeric_id(post_id)
         if ident is None:
