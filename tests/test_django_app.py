@@ -185,6 +185,8 @@ def test_checks_name_what_is_wrong():
     for revisions in (-1, "many", True, 2.5):
         assert "wonderblogs.E006" in check_ids(REVISIONS=revisions), revisions
     assert "wonderblogs.E006" not in check_ids(REVISIONS=0)
+    for days in (0, -3, "90", None):
+        assert "wonderblogs.E007" in check_ids(DELIVERY_LOG_DAYS=days), days
 
 
 def test_a_project_that_does_not_include_the_urls_gets_a_warning():
@@ -244,6 +246,31 @@ def test_wonderblogs_prune_removes_what_wonderblogs_check_sent():
     assert f"removed 1 test article(s) of wonderblogs-target check:\n  {tested.pk}" in output
     assert not Article.objects.exists()
     assert not ArticleRevision.objects.exists()
+
+
+def test_wonderblogs_prune_keeps_the_delivery_log_to_its_days():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    code, output = run_command("wonderblogs_check", "--publish")
+    assert code == 0, output
+    kept = Delivery.objects.count()
+    assert kept >= 1
+    old = Delivery.objects.create(
+        action=Delivery.Action.NEW, outcome=Delivery.Outcome.ACCEPTED, status_code=200
+    )
+    Delivery.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(days=91))
+    code, output = run_command("wonderblogs_prune", "--dry-run")
+    assert "would remove 1 delivery log row(s) older than 90 days" in output
+    assert Delivery.objects.count() == kept + 1
+    with configured(DELIVERY_LOG_DAYS=120):
+        code, output = run_command("wonderblogs_prune")
+        assert "removed 0 delivery log row(s) older than 120 days" in output
+    code, output = run_command("wonderblogs_prune")
+    assert "removed 1 delivery log row(s) older than 90 days" in output
+    assert Delivery.objects.count() == kept
+    assert not Delivery.objects.filter(pk=old.pk).exists()
 
 
 def test_wonderblogs_check_fails_for_a_broken_context():

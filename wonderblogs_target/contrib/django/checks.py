@@ -101,6 +101,15 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 id="wonderblogs.E006",
             )
         )
+    days = wonderblogs_setting("DELIVERY_LOG_DAYS")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        messages.append(
+            Error(
+                f'WONDERBLOGS["DELIVERY_LOG_DAYS"] is {days!r}.',
+                hint="The days a delivery stays in the log: a whole number, 1 or more.",
+                id="wonderblogs.E007",
+            )
+        )
     if wonderblogs_setting("WAGTAIL") is not None and not apps.is_installed(
         "wonderblogs_target.contrib.wagtail"
     ):

@@ -15,6 +15,8 @@ key                         meaning
                             none); older ones go with the write that made them
                             old. Wagtail's own page revisions follow Wagtail's
                             ``purge_revisions`` command.
+``DELIVERY_LOG_DAYS``       Days a delivery stays in the log (90):
+                            ``manage.py wonderblogs_prune`` removes older ones.
 ``ALLOW_UNAUTHENTICATED``   ``True`` for an endpoint without a key.
 ``MAX_BODY_SIZE``           Largest accepted body in bytes (default 5 MiB).
 ``CALLBACK_TIMEOUT``        Seconds the save and hooks may take.
@@ -49,6 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "CONTEXT": None,
     "PUBLISH_STATUS": "draft",
     "REVISIONS": DEFAULT_REVISIONS,
+    "DELIVERY_LOG_DAYS": 90,
     "ALLOW_UNAUTHENTICATED": False,
     "MAX_BODY_SIZE": None,
     "CALLBACK_TIMEOUT": None,
