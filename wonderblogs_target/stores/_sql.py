@@ -242,17 +242,20 @@ class SQLStore(ABC):
             ).fetchall()
         return [self._row(row) for row in rows]
 
+    #: The dialect's expression for the payload's ``description``: the context
+    #: reads two fields of the newest posts, never their whole documents.
+    description_sql = "json_extract(payload, '$.description')"
+
     def recent_articles(self, limit: int = RECENT_LIMIT) -> list[dict[str, str]]:
         with self.reading() as db:
             rows = db.execute(
                 self.sql(
-                    "SELECT payload FROM wb_posts WHERE substr(slug, 1, ?) <> ? "
-                    "ORDER BY published_at DESC, id DESC LIMIT ?"
+                    f"SELECT title, {self.description_sql} FROM wb_posts "
+                    "WHERE substr(slug, 1, ?) <> ? ORDER BY published_at DESC, id DESC LIMIT ?"
                 ),
                 (len(CHECK_SLUG_PREFIX), CHECK_SLUG_PREFIX, limit),
             ).fetchall()
-        documents = [json.loads(p) if isinstance(p, str | bytes) else p for (p,) in rows]
-        return recent_list((d["title"], d["description"]) for d in documents)
+        return recent_list((str(title), str(description)) for title, description in rows)
 
     def get(self, post_id: str) -> StoredPost | None:
         ident = numeric_id(post_id)

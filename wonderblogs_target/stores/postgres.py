@@ -99,6 +99,7 @@ class PostgresStore(SQLStore):
     """Posts in the database a ``postgresql://`` URL names (tables created if missing)."""
 
     integrity_errors = (psycopg.errors.UniqueViolation,)
+    description_sql = "payload->>'description'"
 
     def __init__(self, url: str, *, revisions: int = DEFAULT_REVISIONS) -> None:
         self.revisions_kept = revisions_kept(revisions)
