@@ -123,3 +123,17 @@ def test_a_role_the_reference_cannot_render_fails_the_build(tmp_path):
     )  # fmt: skip
     assert built.returncode != 0
     assert "index.md: a Sphinx role the site cannot render" in built.stdout + built.stderr
+
+
+@pytest.mark.parametrize(
+    ("page", "name"),
+    [
+        ("/reference/", "docs-reference-1280.png"),  # signatures formatted, names linked
+        ("/static-sites/", "docs-options-1280.png"),  # the options table, no option broken
+    ],
+)
+def test_the_rendered_pages_look_as_their_pictures_in_the_docs(site, tmp_path, page, name):
+    from harness.browser import screenshot
+
+    base, _ = site
+    screenshot(f"{base}{page}", tmp_path / "profile", name, f"{WIDTH},1000", min_bytes=20_000)
