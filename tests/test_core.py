@@ -399,7 +399,10 @@ def test_a_store_holding_an_over_long_title_answers_500_and_logs_why(tmp_path, c
         ],
     }
     with sqlite3.connect(tmp_path / "p.db") as db:
-        db.execute("UPDATE wb_posts SET payload = json_set(payload, '$.title', ?)", ("x" * 600,))
+        db.execute(
+            "UPDATE wb_posts SET title = ?, payload = json_set(payload, '$.title', ?)",
+            ("x" * 600, "x" * 600),
+        )
     with caplog.at_level(logging.ERROR, logger="wonderblogs_target"):
         answer = target.handle(Request("GET", auth))
     assert answer.status == 500

@@ -243,7 +243,8 @@ class SQLStore(ABC):
         return [self._row(row) for row in rows]
 
     #: The dialect's expression for the payload's ``description``: the context
-    #: reads two fields of the newest posts, never their whole documents.
+    #: reads the title column (written with the payload, in the same statement)
+    #: and this one field of the newest posts, never their whole documents.
     description_sql = "json_extract(payload, '$.description')"
 
     def recent_articles(self, limit: int = RECENT_LIMIT) -> list[dict[str, str]]:
