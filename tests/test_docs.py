@@ -421,3 +421,33 @@ def test_the_readme_example_says_how_to_install_and_run_it():
     assert readme_block("<!-- front-page-install -->", "bash").strip() == (
         'python -m pip install -e ".[fastapi]" uvicorn'
     )
+
+
+def test_the_figures_the_pages_state_are_the_packages_own():
+    """A limit is stated once, in the code; a page that names it says the same
+    figure, and this fails when either changes alone."""
+    from wonderblogs_target import _images
+    from wonderblogs_target.callbacks import replay
+    from wonderblogs_target.contrib.django.conf import DEFAULTS
+    from wonderblogs_target.serve.server import HEADER_LIMIT
+    from wonderblogs_target.stores import DEFAULT_REVISIONS, RECENT_LIMIT, _git
+
+    stated = {
+        "security.md": [
+            f"one deadline\n  ({_images.DEFAULT_TIMEOUT:g} s)",
+            f"at most {_images.DOWNLOADS_AT_ONCE} downloads",
+            f"waits {_images.TURN_WAIT:g} s for a turn",
+            f"at most {HEADER_LIMIT // 1024} KiB",
+        ],
+        "callbacks.md": [f"(default {replay.DEFAULT_CLAIM_TTL:g})"],
+        "static-sites.md": [f"for at most {_git.PUSH_TIMEOUT:g} seconds each"],
+        "stores.md": [f"{DEFAULT_REVISIONS} by default", f"newest {RECENT_LIMIT} posts"],
+        "integrations/django-app.md": [
+            f"`DELIVERY_LOG_DAYS` ({DEFAULTS['DELIVERY_LOG_DAYS']})",
+            f"`REVISIONS` ({DEFAULTS['REVISIONS']})",
+        ],
+    }
+    for page, figures in stated.items():
+        text = (ROOT / "docs" / page).read_text()
+        for figure in figures:
+            assert figure in text, f"docs/{page} does not say {figure!r}"
