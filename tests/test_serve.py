@@ -228,13 +228,18 @@ def test_unknown_store_url_is_a_clear_error(tmp_path):
     assert "unknown store" in result.stderr
 
 
-def test_a_store_url_that_does_not_parse_is_one_line_without_its_password(tmp_path):
-    result = run_cli(
-        "serve", "--store", "postgresql://user:hunter2@[::1/db",
-        env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path,
-    )  # fmt: skip
-    assert result.returncode == 2
+def refused_store(store_url: str, cwd: Path) -> str:
+    """``serve --store store_url`` refused at start-up: exit 2, no traceback,
+    and the one line it said."""
+    result = run_cli("serve", "--store", store_url, env={"WONDERBLOGS_API_KEY": KEY}, cwd=cwd)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
     [line] = result.stderr.strip().splitlines()
+    return line
+
+
+def test_a_store_url_that_does_not_parse_is_one_line_without_its_password(tmp_path):
+    line = refused_store("postgresql://user:hunter2@[::1/db", tmp_path)
     assert line == "error: the postgresql URL cannot be read: Invalid IPv6 URL"
 
 
@@ -250,16 +255,7 @@ def test_a_port_that_is_not_one_is_a_usage_error(port, tmp_path):
 
 def test_an_unusable_sqlite_path_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "a-file").write_text("not a directory")
-    result = run_cli(
-        "serve",
-        "--store",
-        f"sqlite:///{tmp_path}/a-file/wonderblogs.db",
-        env={"WONDERBLOGS_API_KEY": KEY},
-        cwd=tmp_path,
-    )
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    [line] = result.stderr.strip().splitlines()
+    line = refused_store(f"sqlite:///{tmp_path}/a-file/wonderblogs.db", tmp_path)
     assert f"cannot open SQLite file {tmp_path}/a-file/wonderblogs.db" in line
 
 
@@ -269,13 +265,7 @@ def test_an_unusable_sqlite_path_is_one_line_and_exit_2(tmp_path):
 )
 def test_an_unusable_markdown_folder_is_one_line_and_exit_2(where, says, tmp_path):
     (tmp_path / "a-file").write_text("not a directory")
-    result = run_cli(
-        "serve", "--store", f"markdown:///{tmp_path}/{where}",
-        env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path,
-    )  # fmt: skip
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    [line] = result.stderr.strip().splitlines()
+    line = refused_store(f"markdown:///{tmp_path}/{where}", tmp_path)
     assert f"Markdown store at {tmp_path}/{where}: " in line
     assert says in line
 
@@ -283,12 +273,7 @@ def test_an_unusable_markdown_folder_is_one_line_and_exit_2(where, says, tmp_pat
 def test_a_sqlite_file_in_a_missing_folder_is_refused_and_no_folder_made(tmp_path):
     """sqlite:////nonexistent-dir/sub/x.db made both folders at the root."""
     missing = tmp_path / "nonexistent-dir" / "sub"
-    result = run_cli(
-        "serve", "--store", f"sqlite:///{missing}/x.db",
-        env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path,
-    )  # fmt: skip
-    assert result.returncode == 2
-    [line] = result.stderr.strip().splitlines()
+    line = refused_store(f"sqlite:///{missing}/x.db", tmp_path)
     assert f"the folder {missing} does not exist" in line
     assert not (tmp_path / "nonexistent-dir").exists()
 
@@ -698,13 +683,7 @@ def test_a_read_only_store_location_says_which_path(store, says, tmp_path):
     folder.mkdir()
     sqlite3.connect(folder / "old.db").close()
     with read_only(folder):
-        result = run_cli(
-            "serve", "--store", store.format(folder=folder),
-            env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path,
-        )  # fmt: skip
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    [line] = result.stderr.strip().splitlines()
+        line = refused_store(store.format(folder=folder), tmp_path)
     assert says.format(folder=folder) in line
     if store.startswith("sqlite"):
         assert f"the folder {folder} is not writable by this process" in line
@@ -741,11 +720,5 @@ def test_check_says_how_to_remove_its_test_article_and_prune_does(tmp_path):
 
 @pytest.mark.parametrize("value", ["-1", "many", "2&revisions=3"])
 def test_a_revisions_setting_that_is_not_one_is_one_line_and_exit_2(value, tmp_path):
-    result = run_cli(
-        "serve", "--store", f"sqlite:///{tmp_path}/x.db?revisions={value}",
-        env={"WONDERBLOGS_API_KEY": KEY}, cwd=tmp_path,
-    )  # fmt: skip
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    [line] = result.stderr.strip().splitlines()
+    line = refused_store(f"sqlite:///{tmp_path}/x.db?revisions={value}", tmp_path)
     assert "revisions" in line
