@@ -17,15 +17,14 @@ import httpx
 
 from ._images import Deadline, Destinations
 from .errors import ImageDownloadError
+from .http import DEFAULT_PORTS
 
 __all__ = ["GuardedTransport"]
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _origin(scheme: str, host: str | None, port: int | None) -> tuple[str, str, int]:
     scheme = scheme.lower()
-    return scheme, (host or "").lower(), port or _DEFAULT_PORTS.get(scheme, 0)
+    return scheme, (host or "").lower(), port or DEFAULT_PORTS.get(scheme, 0)
 
 
 class GuardedTransport(httpx.BaseTransport):
@@ -51,7 +50,7 @@ class GuardedTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
-        if url.scheme not in _DEFAULT_PORTS:
+        if url.scheme not in DEFAULT_PORTS:
             raise ImageDownloadError(f"the image URL's scheme {url.scheme!r} is not http(s)")
         if self.deadline is not None:
             left = self.deadline.remaining()

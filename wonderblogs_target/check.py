@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from ._extras import missing_extra
 from .errors import describe_violations
+from .http import DEFAULT_PORTS
 from .models import ContextResponse
 from .stores import CHECK_SLUG_PREFIX
 
@@ -33,7 +34,6 @@ except ImportError as exc:  # pragma: no cover
 __all__ = ["Check", "CheckAborted", "Report", "run_checks", "url_problem"]
 
 Status = Literal["pass", "fail", "warn"]
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 USER_AGENT = "wonderblogs-target-check"
 
 
@@ -203,7 +203,7 @@ class _Checker:
                     raise CheckAborted(f"TLS error: {_scrub(reason, self.secrets)}") from exc
                 where = httpx.URL(self.url)
                 raise CheckAborted(
-                    f"cannot connect to {where.host}:{where.port or _DEFAULT_PORTS[where.scheme]}: "
+                    f"cannot connect to {where.host}:{where.port or DEFAULT_PORTS[where.scheme]}: "
                     "nothing answers there (is the server running, and is the port right?) "
                     f"({_scrub(reason, self.secrets)})"
                 ) from exc

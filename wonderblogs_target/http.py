@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 __all__ = [
+    "DEFAULT_PORTS",
     "ROUTED_METHODS",
     "Body",
     "ClientDisconnected",
@@ -27,6 +28,9 @@ __all__ = [
 #: The methods an adapter routes to the core, which answers the ones it does not
 #: serve with its own JSON 405, the same in every framework.
 ROUTED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+#: The port a URL without one means, by scheme.
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 #: A body already in memory, or a stream of chunks the core reads up to its limit.
 Body = bytes | Iterable[bytes] | AsyncIterable[bytes]
