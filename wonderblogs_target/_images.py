@@ -193,7 +193,7 @@ class Deadline:
     seconds never trips them. Each connection the download opens is
     registered (through httpx's ``trace`` extension); when the time is up a
     timer shuts them down, which ends a blocked read at once, and
-    `check` refuses any further request (a redirect hop, the retry).
+    `remaining` refuses any further request (a redirect hop, the retry).
     """
 
     def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:

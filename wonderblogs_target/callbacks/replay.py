@@ -50,6 +50,8 @@ __all__ = [
     "renewing",
 ]
 
+logger = logging.getLogger("wonderblogs_target")
+
 #: How long a handled event is remembered.
 DEFAULT_TTL = 24 * 3600.0
 #: How long a claim holds unless renewed. A killed worker's claim must lapse
@@ -112,7 +114,7 @@ def kept(guard: ClaimingReplayGuard, key: str) -> Iterator[None]:
             try:
                 renew(key)
             except Exception:  # the guard's store is down: the next beat tries again
-                logging.getLogger("wonderblogs_target").exception("could not renew a claim")
+                logger.exception("could not renew a claim")
 
     threading.Thread(target=beat, name=f"wonderblogs-claim {key}", daemon=True).start()
     try:
@@ -209,7 +211,7 @@ def _warn_if_among_workers(pid: int) -> None:
     except (OSError, AttributeError):  # no writable temporary folder; no getuid
         return
     if siblings:
-        logging.getLogger("wonderblogs_target").warning(
+        logger.warning(
             "process %d and %d other worker(s) of the same server each keep their own "
             "memory replay guard, so a retried callback that reaches another worker is "
             "handled again; give every worker one shared guard: replay_guard="
@@ -253,7 +255,7 @@ class SQLReplayGuard:
             "CREATE TABLE IF NOT EXISTS wb_replay (key TEXT PRIMARY KEY, "
             "handled BOOLEAN NOT NULL, expires_at DOUBLE PRECISION NOT NULL)"
         )
-        logging.getLogger("wonderblogs_target").info("replay guard at %s", self.location)
+        logger.info("replay guard at %s", self.location)
 
     def claim(self, key: str) -> bool:
         now = time.time()
