@@ -229,14 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _run_prune(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .errors import ConfigurationError
-    from .stores import open_store, prune_check_articles
+    from .stores import open_store, prune
 
     try:
         store = open_store(args.store)
     except (ConfigurationError, ImportError) as exc:
         parser.exit(2, f"error: {exc}\n")
     try:
-        pruned = prune_check_articles(store, dry_run=args.dry_run)
+        pruned = prune(store, dry_run=args.dry_run)
     finally:
         store.close()
     sys.stdout.write(pruned.to_text(dry_run=args.dry_run) + "\n")

@@ -316,14 +316,14 @@ def _read_or_empty(path: Path) -> bytes:
 
 
 def test_a_removed_test_article_is_one_commit_of_its_file(remote, tmp_path):
-    from wonderblogs_target.stores import CHECK_SLUG_PREFIX, prune_check_articles
+    from wonderblogs_target.stores import CHECK_SLUG_PREFIX, prune
 
     site = clone(remote, tmp_path / "site")
     (site / "notes.md").write_text("mine\n")  # a person's work, not to be swept in
     git(site, "add", "notes.md")
     store = open_store(f"markdown:///{site}/content/posts?git=push")
     tested = store.save(article(slug=CHECK_SLUG_PREFIX + "1"))
-    assert [p.id for p in prune_check_articles(store).removed] == [tested.id]
+    assert [p.id for p in prune(store).removed] == [tested.id]
     assert subjects(site)[0] == f"wonderblogs: remove {CHECK_SLUG_PREFIX}1 (en)"
     assert subjects(remote)[0] == f"wonderblogs: remove {CHECK_SLUG_PREFIX}1 (en)"
     assert "notes.md" in git(site, "diff", "--cached", "--name-only")

@@ -304,12 +304,12 @@ def test_a_slug_of_200_cjk_characters_fits_a_file_name(tmp_path):
 
 
 def test_a_test_article_a_person_edited_is_left_by_prune_with_the_reason(markdown_store):
-    from wonderblogs_target.stores import CHECK_SLUG_PREFIX, prune_check_articles
+    from wonderblogs_target.stores import CHECK_SLUG_PREFIX, prune
 
     tested = markdown_store.save(article(slug=CHECK_SLUG_PREFIX + "1", title="Test article"))
     path = markdown_store.directory / f"{tested.id}.md"
     path.write_text(path.read_text() + "\nA person's note.\n")
-    pruned = prune_check_articles(markdown_store)
+    pruned = prune(markdown_store)
     assert pruned.removed == []
     [(post, reason)] = pruned.left
     assert post.id == tested.id

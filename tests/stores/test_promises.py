@@ -349,17 +349,17 @@ def test_a_postgresql_restart_costs_no_request():
 
 
 def test_the_checks_test_articles_are_pruned_with_their_revisions_and_nothing_else(store):
-    from wonderblogs_target.stores import CHECK_SLUG_PREFIX, prune_check_articles
+    from wonderblogs_target.stores import CHECK_SLUG_PREFIX, prune
 
     kept = store.save(article(slug="a-real-post", title="A real post"))
     test_slug = CHECK_SLUG_PREFIX + "20260101000000"
     tested = store.save(article(slug=test_slug, title="[check] Test article"))
     store.save(article(slug=test_slug, title="[check] Test article, again"))
     assert store.count() == 2
-    said = prune_check_articles(store, dry_run=True)
+    said = prune(store, dry_run=True)
     assert [post.id for post in said.removed] == [tested.id]
     assert store.count() == 2  # a dry run removes nothing
-    pruned = prune_check_articles(store)
+    pruned = prune(store)
     assert [post.id for post in pruned.removed] == [tested.id]
     assert pruned.left == []
     assert store.get(tested.id) is None
@@ -367,7 +367,7 @@ def test_the_checks_test_articles_are_pruned_with_their_revisions_and_nothing_el
     assert [post.id for post in store.recent()] == [kept.id]
     assert store.get(kept.id) is not None
     assert store.count() == 1
-    assert prune_check_articles(store).removed == []
+    assert prune(store).removed == []
     assert store.remove(tested.id) is False
     # The slug is free again: the next check's article is a new post.
     again = store.save(article(slug=test_slug, title="[check] Test article"))
@@ -402,7 +402,7 @@ def test_only_the_newest_revisions_are_kept_as_set(backend, kept):
 def test_prune_trims_the_revisions_a_larger_setting_left(backend):
     """Revisions kept under an earlier, larger setting go when prune runs with
     the store's setting now; the current posts stay as they are."""
-    from wonderblogs_target.stores import prune_check_articles
+    from wonderblogs_target.stores import prune
 
     store = backend.open()
     saved = [store.save(article(title=f"Version {n}")) for n in range(1, 6)]
@@ -411,15 +411,15 @@ def test_prune_trims_the_revisions_a_larger_setting_left(backend):
     post_id = saved[-1].id
     if backend.keeping is None:
         store = backend.open()
-        assert prune_check_articles(store).revisions == 0
+        assert prune(store).revisions == 0
         store.close()
         return
     trimmed = backend.keeping(1)
-    assert prune_check_articles(trimmed, dry_run=True).revisions == 3
+    assert prune(trimmed, dry_run=True).revisions == 3
     assert len(trimmed.revisions(post_id)) == 4  # a dry run removes nothing
-    assert prune_check_articles(trimmed).revisions == 3
+    assert prune(trimmed).revisions == 3
     assert [r.revision for r in trimmed.revisions(post_id)] == [4]
     assert trimmed.get(post_id).revision == 5
     assert trimmed.get(other.id) is not None
-    assert prune_check_articles(trimmed).revisions == 0
+    assert prune(trimmed).revisions == 0
     trimmed.close()

@@ -141,7 +141,8 @@ def is_check_article(payload: PublishPayload) -> bool:
 
 @dataclass(frozen=True)
 class Pruned:
-    """What `prune_check_articles` removed, and what it left and why."""
+    """What `prune` removed (or, in a dry run, would remove), and what it
+    left and why."""
 
     removed: list[StoredPost]
     left: list[tuple[StoredPost, str]]
@@ -161,7 +162,7 @@ class Pruned:
         return "\n".join(lines)
 
 
-def prune_check_articles(store: Store, *, dry_run: bool = False) -> Pruned:
+def prune(store: Store, *, dry_run: bool = False) -> Pruned:
     """What the ``prune`` commands do: remove from ``store`` the revisions
     beyond its retention setting, and the test articles of ``wonderblogs-target
     check --publish`` with their revisions (``dry_run``: only say what would

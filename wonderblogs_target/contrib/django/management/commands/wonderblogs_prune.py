@@ -17,7 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from .....stores import prune_check_articles
+from .....stores import prune
 from ...conf import wonderblogs_setting
 from ...models import Delivery
 from ...views import _store
@@ -39,4 +39,4 @@ class Command(BaseCommand):
         gone = old.count() if dry_run else old.delete()[0]
         verb = "would remove" if dry_run else "removed"
         self.stdout.write(f"{verb} {gone} delivery log row(s) older than {days} days")
-        self.stdout.write(prune_check_articles(store, dry_run=dry_run).to_text(dry_run=dry_run))
+        self.stdout.write(prune(store, dry_run=dry_run).to_text(dry_run=dry_run))
