@@ -14,6 +14,7 @@ document leaves it out.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from typing import Any, TypeAlias
 
@@ -35,10 +36,17 @@ from ._endpoint import (
 )
 from ._flow import Flow, Step
 from ._keys import ApiKey, KeyRing
-from .errors import ConfigurationError, format_location
+from .errors import ConfigurationError, PublishRejected, format_location
 from .http import Request, Response
 from .models import ContextResponse, PublishPayload, context_json, recent_articles_json
-from .stores import RECENT_LIMIT, Store, open_store
+from .stores import (
+    RECENT_LIMIT,
+    Store,
+    Unstored,
+    delivery_log_of,
+    describe_failure,
+    open_store,
+)
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
@@ -100,6 +108,14 @@ def _with_recent(document: ContextDocument, recent: list[dict[str, str]]) -> dic
     if isinstance(document, ContextResponse):
         document = document.model_dump(exclude_unset=True)
     return {**document, "recent_articles": recent}
+
+
+def _error_of(answer: Response) -> str:
+    """The message of one of the target's own error answers."""
+    try:
+        return str(json.loads(answer.body)["error"])
+    except (ValueError, KeyError, TypeError):
+        return f"status {answer.status}"
 
 
 def _context_json(document: object) -> bytes:
@@ -165,6 +181,8 @@ class WonderblogsTarget(Endpoint):
         self._publish_is_async = on_publish is not None and is_async_callable(on_publish)
         self._owns_store = isinstance(store, str)
         self.store = open_store(store) if isinstance(store, str) else store
+        self._delivery_log = delivery_log_of(self.store)
+        self.store_location = getattr(self.store, "location", "the store")
 
         self.get_context: ContextProvider | None = None
         # A fixed document is answered from its JSON, checked and encoded once:
@@ -264,6 +282,23 @@ class WonderblogsTarget(Endpoint):
         return Response(200, (JSON_CONTENT,), b"" if head else before + listed + after)
 
     def flow(self, request: Request, facts: dict[str, Any]) -> Flow:
+        failed: dict[str, Any] = {}
+        answer: Response = yield from self._answer(request, facts, failed)
+        log = self._delivery_log
+        if log is not None and answer.status >= 300 and request.method.upper() == "POST":
+            # 5xx with the body of a valid article the store could not save; or a refusal.
+            unstored = Unstored(
+                answer.status,
+                failed.get("error") or _error_of(answer),
+                failed.get("body") if answer.status >= 500 else None,
+            )
+            try:
+                yield self.call(log.record, (unstored,), False)
+            except Exception:  # the answer stands; Wonderblogs keeps the article too
+                logger.exception("could not record the delivery in %s", self.store_location)
+        return answer
+
+    def _answer(self, request: Request, facts: dict[str, Any], failed: dict[str, Any]) -> Flow:
         method = request.method.upper()
         if method not in self.allowed_methods:
             return self._not_allowed
@@ -294,6 +329,8 @@ class WonderblogsTarget(Endpoint):
             try:
                 yield self.call(self.store.save, (payload,), False)
             except Exception as exc:
+                if not isinstance(exc, PublishRejected):
+                    failed.update(body=body, error=describe_failure(exc))
                 return callback_failed(exc, "the store (saving an article)")
         if self.on_publish is not None:
             try:

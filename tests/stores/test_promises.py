@@ -423,3 +423,62 @@ def test_prune_trims_the_revisions_a_larger_setting_left(backend):
     assert trimmed.get(other.id) is not None
     assert prune(trimmed).revisions == 0
     trimmed.close()
+
+
+# -- a failed delivery, applied again ------------------------------------------------------
+
+
+def test_a_failed_write_is_kept_and_applied_again_once_mended(backend, store):
+    """The body of a valid article the store failed to save is kept by the
+    store's delivery log; applying it while the cause remains keeps it again;
+    once mended it is stored, once; a refusal keeps nothing."""
+    from datetime import timedelta
+
+    from wonderblogs_target.stores import apply_again, delivery_log_of, prune
+
+    auth = {"authorization": f"Bearer {KEY}"}
+    target = WonderblogsTarget(api_key=KEY, get_context=samples.brand(), store=store)
+    assert target.handle(Request("POST", auth, samples.body(samples.payload()))).status == 200
+    lost = samples.body(samples.payload(title="Applied again"))
+    log = delivery_log_of(store)
+    assert log is not None
+    with backend.break_writes(store):
+        assert target.handle(Request("POST", auth, lost)).status == 500
+        assert target.handle(Request("POST", {"authorization": "Bearer no"}, lost)).status == 401
+        [first] = log.kept(waiting=True)
+        assert first.body == lost
+        assert first.status == 500
+        assert first.error  # what went wrong, for the person who mends it
+        assert KEY not in first.error
+        assert first.article() == (samples.PAYLOAD["slug"], samples.PAYLOAD["locale"])
+        again = apply_again(store, log, first.id)
+        assert not again.stored
+        assert again.status == 500
+        assert again.kept_as is not None
+    assert [k.body is not None for k in log.kept()] == [True, True]  # the 401 kept nothing
+    assert log.get(first.id).applied_status == 500
+    [waiting] = log.kept(waiting=True)
+    assert waiting.id == again.kept_as
+
+    store.close()
+    mended = backend.open()  # a fresh handle: the SQL stores create their tables anew
+    log = delivery_log_of(mended)
+    assert log.forget(timedelta(0), dry_run=True) >= 1
+    assert log.forget(timedelta(0)) >= 1  # the first one, applied already, goes
+    assert [k.id for k in log.kept(waiting=True)] == [waiting.id]  # the waiting one stays
+    done = apply_again(mended, log, waiting.id)
+    assert done.stored, done.message
+    [post] = mended.recent()
+    assert post.payload.title == "Applied again"
+    assert post.revision == 2
+    twice = apply_again(mended, log, waiting.id)
+    assert not twice.stored
+    assert twice.status == 409
+    assert mended.get(post.id).revision == 2  # stored once
+    assert log.kept(waiting=True) == []
+    assert log.get(waiting.id).applied_status == 200
+    assert apply_again(mended, log, "12345").status == 404
+    assert apply_again(mended, log, "../x").status == 404
+    assert prune(mended, delivery_days=0).deliveries >= 1
+    assert log.kept() == []
+    mended.close()

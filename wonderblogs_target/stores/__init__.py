@@ -38,30 +38,46 @@ from ._base import (
     DEFAULT_REVISIONS,
     DEFAULT_STORE_URL,
     RECENT_LIMIT,
-    Pruned,
     Store,
     StoredPost,
     is_check_article,
     numeric_id,
     post_identity,
-    prune,
     recent_article,
     recent_list,
     redact_url,
     revisions_kept,
 )
+from ._deliveries import (
+    Applied,
+    DeliveryLog,
+    KeptDelivery,
+    Unstored,
+    apply_again,
+    delivery_log_of,
+    describe_failure,
+)
+from ._prune import DEFAULT_DELIVERY_LOG_DAYS, Pruned, prune
 
 if TYPE_CHECKING:
     from ._sql import Database
 
 __all__ = [
     "CHECK_SLUG_PREFIX",
+    "DEFAULT_DELIVERY_LOG_DAYS",
     "DEFAULT_REVISIONS",
     "DEFAULT_STORE_URL",
     "RECENT_LIMIT",
+    "Applied",
+    "DeliveryLog",
+    "KeptDelivery",
     "Pruned",
     "Store",
     "StoredPost",
+    "Unstored",
+    "apply_again",
+    "delivery_log_of",
+    "describe_failure",
     "is_check_article",
     "numeric_id",
     "open_database",

@@ -66,6 +66,11 @@ class Store(Protocol):
     Implementations must keep the promises in this module's docstring; the
     store suite in the project's tests checks each one, and a new store joins
     it with one fixture.
+
+    A store may also keep the articles it failed to store, so that a person
+    can apply them again: it offers a
+    [`DeliveryLog`][wonderblogs_target.stores.DeliveryLog] as its
+    ``delivery_log`` attribute, and the target records into it.
     """
 
     #: Where the posts are, resolved and absolute, with any password removed:
@@ -137,51 +142,6 @@ CHECK_SLUG_PREFIX = "wonderblogs-target-check-"
 def is_check_article(payload: PublishPayload) -> bool:
     """Whether ``payload`` is a test article of ``wonderblogs-target check``."""
     return payload.slug.startswith(CHECK_SLUG_PREFIX)
-
-
-@dataclass(frozen=True)
-class Pruned:
-    """What `prune` removed (or, in a dry run, would remove), and what it
-    left and why."""
-
-    removed: list[StoredPost]
-    left: list[tuple[StoredPost, str]]
-    #: Revisions beyond the retention setting that went (or would go).
-    revisions: int = 0
-
-    def to_text(self, *, dry_run: bool = False) -> str:
-        """What the ``prune`` commands print."""
-        verb = "would remove" if dry_run else "removed"
-        lines = [f"{verb} {self.revisions} revision(s) beyond the store's retention setting"]
-        if not self.removed and not self.left:
-            return "\n".join([*lines, "no test articles of wonderblogs-target check to remove"])
-        lines.append(f"{verb} {len(self.removed)} test article(s) of wonderblogs-target check:")
-        lines += [f"  {p.id}  {p.payload.slug} ({p.payload.locale})" for p in self.removed]
-        for post, reason in self.left:
-            lines.append(f"left {post.id}  {post.payload.slug}: {reason}")
-        return "\n".join(lines)
-
-
-def prune(store: Store, *, dry_run: bool = False) -> Pruned:
-    """What the ``prune`` commands do: remove from ``store`` the revisions
-    beyond its retention setting, and the test articles of ``wonderblogs-target
-    check --publish`` with their revisions (``dry_run``: only say what would
-    go); a test article a person changed since is left, with the reason."""
-    from ..errors import PublishRejected
-
-    trimmed = store.trim_revisions(dry_run=dry_run)
-    found = [post for post in store.recent(max(store.count(), 1)) if is_check_article(post.payload)]
-    if dry_run:
-        return Pruned(found, [], trimmed)
-    removed: list[StoredPost] = []
-    left: list[tuple[StoredPost, str]] = []
-    for post in found:
-        try:
-            if store.remove(post.id):
-                removed.append(post)
-        except PublishRejected as exc:
-            left.append((post, exc.message))
-    return Pruned(removed, left, trimmed)
 
 
 def numeric_id(post_id: str) -> int | None:

@@ -23,9 +23,11 @@ from ._base import CHECK_SLUG_PREFIX
 
 logger = logging.getLogger("wonderblogs_target.stores")
 
-__all__ = ["INDEX_NAME", "Entry", "MarkdownIndex"]
+__all__ = ["DELIVERIES_NAME", "INDEX_NAME", "Entry", "MarkdownIndex"]
 
 INDEX_NAME = ".wonderblogs-index.sqlite"
+#: The kept deliveries of a Markdown store (`SQLDeliveryLog`), beside the index.
+DELIVERIES_NAME = ".wonderblogs-deliveries.sqlite"
 
 #: (name, slug, locale, external_id, title, description, published_at, mtime_ns)
 Entry = tuple[str, str, str, str | None, str, str, str, int]

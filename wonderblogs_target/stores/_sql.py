@@ -71,6 +71,8 @@ class Database(ABC):
     location: str
     #: Parameter marker of the driver; queries are written with ``?``.
     marker = "?"
+    #: The column type of an id the database numbers itself.
+    serial = "BIGSERIAL PRIMARY KEY"
 
     def __init__(self) -> None:
         self._local = threading.local()
@@ -109,6 +111,10 @@ class Database(ABC):
     def sql(self, query: str) -> str:
         """``query`` written with ``?`` markers, in the driver's own marker."""
         return query.replace("?", self.marker)
+
+    def insert_id(self, db: Any, query: str, params: Sequence[Any]) -> int:
+        """Run an ``INSERT`` (written with ``?``) and return the new row's ``id``."""
+        return int(db.execute(self.sql(f"{query} RETURNING id"), params).fetchone()[0])
 
 
 class SQLStore(ABC):

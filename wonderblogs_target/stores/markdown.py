@@ -43,7 +43,9 @@ from ._base import (
     recent_list,
 )
 from ._covers import ImageFetcher
-from ._markdown_index import Entry, MarkdownIndex
+from ._deliveries import SQLDeliveryLog
+from ._markdown_index import DELIVERIES_NAME, Entry, MarkdownIndex
+from .sqlite import SQLiteDatabase
 
 if TYPE_CHECKING:
     from .._images import DownloadedImage
@@ -203,6 +205,8 @@ class MarkdownStore:
         self._dir_mode = 0o777 & ~_umask()
         self._remove_stale_temporaries()
         self._index = MarkdownIndex(self.directory, self._entry_of)
+        # Beside the index, never among the posts a generator builds or git commits.
+        self.delivery_log = SQLDeliveryLog(SQLiteDatabase(self.directory / DELIVERIES_NAME))
         opened("Markdown", self.location)
 
     _OPTIONS = frozenset(
@@ -618,3 +622,4 @@ class MarkdownStore:
 
     def close(self) -> None:
         self._index.close()
+        self.delivery_log.database.close()

@@ -15,6 +15,7 @@ from typing import Any
 from .._extras import missing_extra
 from ..errors import ConfigurationError
 from ._base import DEFAULT_REVISIONS, opened, redact_url, revisions_kept
+from ._deliveries import SQLDeliveryLog
 from ._sql import Database, SQLStore, schema
 
 try:
@@ -107,6 +108,7 @@ class PostgresStore(SQLStore):
         self.url = url
         self.location = self.database.location
         self.database.script(SCHEMA)
+        self.delivery_log = SQLDeliveryLog(self.database)
         opened("PostgreSQL", self.location)
 
     def _is_slug_conflict(self, exc: Exception) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import ConfigurationError
 from ._base import DEFAULT_REVISIONS, absolute, opened, revisions_kept
+from ._deliveries import SQLDeliveryLog
 from ._sql import Database, SQLStore, schema
 
 __all__ = ["SQLiteDatabase", "SQLiteStore"]
@@ -57,6 +58,8 @@ class SQLiteDatabase(Database):
     """One SQLite file at ``path``, in WAL mode with full syncs; its folder must
     exist and be writable (SQLite creates the file, never the folder)."""
 
+    serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
+
     def __init__(self, path: str | Path) -> None:
         super().__init__()
         self.path = str(path)
@@ -83,6 +86,9 @@ class SQLiteDatabase(Database):
         except (OSError, sqlite3.Error) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise ConfigurationError(f"cannot open SQLite file {self.location}: {reason}") from None
+
+    def insert_id(self, db: Any, query: str, params: Sequence[Any]) -> int:
+        return int(db.execute(query, params).lastrowid)
 
     @contextmanager
     def transaction(self, *lock_keys: str) -> Iterator[sqlite3.Connection]:
@@ -112,6 +118,7 @@ class SQLiteStore(SQLStore):
         self.path = self.database.path
         self.location = self.database.location
         self.database.script(SCHEMA)
+        self.delivery_log = SQLDeliveryLog(self.database)
         opened("SQLite", self.location)
 
     def _is_slug_conflict(self, exc: Exception) -> bool:

@@ -8,16 +8,19 @@ is a person's to decide, and a re-push never changes it.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from ..._markdown import render_markdown
-from ...stores import CHECK_SLUG_PREFIX
+from ...stores import CHECK_SLUG_PREFIX, apply_again, delivery_log_of
+from .deliveries import kept_delivery
 from .models import Article, ArticleRevision, Delivery
 
 _PAYLOAD_FIELDS = (
@@ -65,6 +68,7 @@ class RevisionInline(_ReadOnlyInline):
 class DeliveryInline(_ReadOnlyInline):
     model = Delivery
     fields = readonly_fields = ("received_at", "action", "outcome", "status_code", "note")
+    show_change_link = True
 
 
 class CheckArticleFilter(admin.SimpleListFilter):
@@ -127,12 +131,63 @@ class ArticleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("received_at", "action", "outcome", "status_code", "article")
+    """The delivery log, by outcome. A failed delivery keeps its article, and
+    "Apply again" stores it through the endpoint's own store once the cause
+    is mended; each attempt is a new delivery in the log."""
+
+    list_display = ("received_at", "action", "outcome", "status_code", "article", "kept")
     list_filter = ("outcome", "action", "status_code")
-    readonly_fields = ("received_at", "action", "outcome", "status_code", "article", "note")
+    readonly_fields = (
+        "received_at",
+        "action",
+        "outcome",
+        "status_code",
+        "article",
+        "note",
+        "kept",
+        "applied_at",
+        "applied_status",
+    )
+    actions = ("apply_again",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description="Kept article")
+    def kept(self, delivery: Delivery) -> str:
+        if delivery.body is None:
+            return "-"
+        article = kept_delivery(delivery).article()
+        name = "an article that no longer validates"
+        if article is not None:
+            name = f"{article[0]} ({article[1]})"
+        if delivery.applied_at is None:
+            return f"{name}: waiting to be applied again"
+        return f"{name}: applied again ({delivery.applied_status})"
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        since = timezone.now() - timedelta(days=7)
+        rows = Delivery.objects.filter(outcome=Delivery.Outcome.FAILED)
+        context = {
+            **(extra_context or {}),
+            "failed_recently": rows.filter(received_at__gte=since).count(),
+            "failed_waiting": rows.filter(body__isnull=False, applied_at__isnull=True).count(),
+        }
+        return super().changelist_view(request, extra_context=context)
+
+    @admin.action(description="Apply again (store the kept article)")
+    def apply_again(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
+        from .views import target
+
+        store = target().store
+        log = delivery_log_of(store)
+        if store is None or log is None:  # pragma: no cover - the app's target always has both
+            self.message_user(request, "the endpoint keeps no delivery log", messages.ERROR)
+            return
+        for delivery in queryset.order_by("id"):
+            done = apply_again(store, log, str(delivery.pk))
+            level = messages.SUCCESS if done.stored else messages.ERROR
+            self.message_user(request, f"Delivery {delivery.pk}: {done.message}", level)

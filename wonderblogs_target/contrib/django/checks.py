@@ -16,7 +16,7 @@ from ...models import ContextResponse, context_json
 from ...stores._base import revisions_kept
 from .conf import PUBLISH_STATUSES, loaded, wonderblogs_setting
 
-__all__ = ["check_settings", "check_urls"]
+__all__ = ["check_settings", "check_urls", "check_waiting_deliveries"]
 
 
 def _context_problems(document: Any) -> list[str]:
@@ -138,3 +138,36 @@ def check_urls(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             )
         ]
     return []
+
+
+@register(Tags.database)
+def check_waiting_deliveries(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Failed deliveries whose article waits to be applied again. A database
+    check: ``manage.py check --database default`` and ``migrate`` run it."""
+    from django.db import DatabaseError
+
+    from .models import Delivery
+
+    messages: list[CheckMessage] = []
+    for using in databases or ():
+        try:
+            waiting = (
+                Delivery.objects.using(using)
+                .filter(body__isnull=False, applied_at__isnull=True)
+                .count()
+            )
+        except DatabaseError:  # not migrated yet: migrate creates the table
+            continue
+        if waiting:
+            messages.append(
+                Warning(
+                    f"{waiting} failed deliver{'y' if waiting == 1 else 'ies'} in database "
+                    f"{using!r} keep{'s' if waiting == 1 else ''} an article that is not stored.",
+                    hint="Mend the cause (the log's note says it), then select them under "
+                    'Wonderblogs > Deliveries in the admin and choose "Apply again".',
+                    id="wonderblogs.W003",
+                )
+            )
+    return messages

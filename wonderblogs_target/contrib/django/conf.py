@@ -42,7 +42,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from ...stores._base import DEFAULT_REVISIONS
+from ...stores import DEFAULT_DELIVERY_LOG_DAYS, DEFAULT_REVISIONS
 
 __all__ = ["DEFAULTS", "PUBLISH_STATUSES", "loaded", "wonderblogs_setting"]
 
@@ -51,7 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "CONTEXT": None,
     "PUBLISH_STATUS": "draft",
     "REVISIONS": DEFAULT_REVISIONS,
-    "DELIVERY_LOG_DAYS": 90,
+    "DELIVERY_LOG_DAYS": DEFAULT_DELIVERY_LOG_DAYS,
     "ALLOW_UNAUTHENTICATED": False,
     "MAX_BODY_SIZE": None,
     "CALLBACK_TIMEOUT": None,

@@ -122,7 +122,9 @@ class ArticleRevision(models.Model):
 
 class Delivery(models.Model):
     """One POST that reached the endpoint and how it was answered. Never holds
-    the key, nor the body of a request that was refused."""
+    the key, nor the body of a request that was refused; the body of a valid
+    article the site failed to store (5xx) is kept, so that the admin's
+    "Apply again" can store it once the cause is mended."""
 
     class Action(models.TextChoices):
         NEW = "new", "New article"
@@ -146,6 +148,19 @@ class Delivery(models.Model):
         "because a person edited it, or a cover image that could not be downloaded.",
     )
 
+    body = models.TextField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The article as it arrived, kept only when the site failed to store it.",
+    )
+    applied_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its kept article was applied again."
+    )
+    applied_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The status of applying it again (200: stored)."
+    )
+
     class Meta:
         # Rows arrive in time order, so the id orders them without an index of its own.
         ordering = ("-id",)
@@ -153,3 +168,8 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status_code} {self.outcome} at {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def waiting(self) -> bool:
+        """True while it keeps an article no one has applied again."""
+        return self.body is not None and self.applied_at is None

@@ -28,6 +28,7 @@ from ...stores._base import (
     redact_url,
     revisions_kept,
 )
+from .deliveries import DjangoDeliveryLog
 from .models import PAYLOAD_COLUMNS, Article, ArticleRevision, Delivery
 from .signals import article_received
 
@@ -69,6 +70,7 @@ class DjangoStore:
         self.using = using
         self.publish_status = publish_status
         self.location = _location(using)
+        self.delivery_log = DjangoDeliveryLog(using)
         # SQLite takes one writer at a time: in-process writers queue here
         # instead of failing and retrying.
         self._writers: AbstractContextManager[Any] = (

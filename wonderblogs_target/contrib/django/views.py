@@ -13,15 +13,12 @@ import threading
 from typing import Any
 
 from django.core.signals import setting_changed
-from django.db import DatabaseError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
-from ..._endpoint import logger
 from ...core import TargetOptions, WonderblogsTarget
 from ...django import django_response, exempt, target_request
 from .conf import loaded, wonderblogs_setting
-from .models import Delivery
 from .store import DjangoStore
 
 __all__ = ["endpoint", "target"]
@@ -77,16 +74,6 @@ def endpoint(request: HttpRequest) -> HttpResponse:
     """GET the context, POST an article. Exempt from CSRF and login for the
     reason the plain view is: the bearer key, not a cookie, authenticates the
     sender."""
-    answer = target().handle(target_request(request))
-    if request.method == "POST" and answer.status >= 300:
-        # Accepted articles are logged by the store, in their own transaction.
-        try:
-            Delivery.objects.create(
-                outcome=Delivery.Outcome.REFUSED
-                if answer.status < 500
-                else Delivery.Outcome.FAILED,
-                status_code=answer.status,
-            )
-        except DatabaseError:  # the answer stands; the log is secondary
-            logger.exception("could not record a refused delivery")
-    return django_response(answer)
+    # Every POST not stored is recorded by the store's delivery log (through
+    # the target), accepted ones by the store in the save's own transaction.
+    return django_response(target().handle(target_request(request)))
