@@ -4,6 +4,7 @@ config file, the key rules, and the inbox as a person sees it in Chromium."""
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import subprocess
 import sys
@@ -104,6 +105,67 @@ def test_a_failed_write_is_a_5xx_and_the_repush_works(tmp_path):
             db.execute("DROP TRIGGER broken")
         assert http.post(url, headers=AUTH, json=samples.PAYLOAD).status_code == 200
         assert len(http.get(url, headers=AUTH).json()["recent_articles"]) == 1
+
+
+def test_a_failed_delivery_is_listed_and_applied_again_from_the_command_line(tmp_path):
+    """serve keeps the article of a 5xx; ``deliveries list`` shows it, ``deliveries
+    apply`` stores it once the database takes writes again, once."""
+    database = tmp_path / "posts.db"
+    store = f"sqlite:///{database}"
+    running, port = start(tmp_path, store)
+    url = f"http://127.0.0.1:{port}/api/wonderblogs"
+    with running, httpx.Client(timeout=10) as http:
+        with sqlite3.connect(database) as db:
+            db.execute(
+                "CREATE TRIGGER read_only BEFORE INSERT ON wb_posts "
+                "BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database'); END"
+            )
+        assert http.post(url, headers=AUTH, json=samples.PAYLOAD).status_code == 500
+        assert http.post(url, json=samples.PAYLOAD).status_code == 401  # refused: nothing kept
+
+        listed = run_cli("deliveries", "list", "--store", store, cwd=tmp_path)
+        assert listed.returncode == 0, listed.stderr
+        [head, error] = listed.stdout.splitlines()
+        delivery = head.split()[0]
+        assert f"  500  {samples.PAYLOAD['slug']} (en)  waiting" in head
+        assert "readonly database" in error
+        assert KEY not in listed.stdout + listed.stderr
+
+        still = run_cli("deliveries", "apply", delivery, "--store", store, cwd=tmp_path)
+        assert still.returncode == 1
+        assert "not stored" in still.stderr
+        assert "Traceback" not in still.stderr
+        [line] = run_cli(
+            "deliveries", "list", "--waiting", "--json", "--store", store, cwd=tmp_path
+        ).stdout.splitlines()
+        waiting = json.loads(line)
+        assert waiting["id"] != delivery  # kept anew, as the newest
+        assert f"kept again as delivery {waiting['id']}" in still.stderr
+
+        with sqlite3.connect(database) as db:
+            db.execute("DROP TRIGGER read_only")
+        applied = run_cli("deliveries", "apply", waiting["id"], "--store", store, cwd=tmp_path)
+        assert applied.returncode == 0, applied.stderr
+        assert f"stored from delivery {waiting['id']}" in applied.stdout
+        context = http.get(url, headers=AUTH).json()
+        assert [a["title"] for a in context["recent_articles"]] == [samples.PAYLOAD["title"]]
+
+        twice = run_cli("deliveries", "apply", waiting["id"], "--store", store, cwd=tmp_path)
+        assert twice.returncode == 2
+        assert "was applied again at" in twice.stderr
+        unknown = run_cli("deliveries", "apply", "999", "--store", store, cwd=tmp_path)
+        assert (unknown.returncode, unknown.stderr) == (2, "error: no delivery '999' in the log\n")
+        none = run_cli("deliveries", "list", "--waiting", "--store", store, cwd=tmp_path)
+        assert none.stdout == "no deliveries waiting to be applied again\n"
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT COUNT(*) FROM wb_posts").fetchone() == (1,)
+
+
+def test_deliveries_on_a_store_that_cannot_open_is_one_line_and_exit_2(tmp_path):
+    answer = run_cli("deliveries", "list", "--store", "sqlite:///missing/x.db", cwd=tmp_path)
+    assert answer.returncode == 2
+    assert answer.stderr.startswith("error: ")
+    assert len(answer.stderr.splitlines()) == 1
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):

@@ -224,17 +224,138 @@ def build_parser() -> argparse.ArgumentParser:
     )
     prune.add_argument("--store", metavar="URL", required=True, help="the store, as serve takes it")
     prune.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
+
+    deliveries = command(
+        "deliveries",
+        _run_deliveries,
+        "list the deliveries a store failed to save, and apply one again",
+        "A valid article the store could not save (the answer was 5xx) is kept with its "
+        "delivery. Once the cause is mended, apply it again: the same store saves it, and "
+        "the outcome is recorded. The Django app does this from its admin.",
+    )
+    actions = deliveries.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser(
+        "list",
+        help="the kept deliveries, newest first",
+        description="The kept deliveries, newest first. Exit status: 0, or 2 for a store error.",
+        formatter_class=_HelpFormatter,
+    )
+    listing.add_argument("--waiting", action="store_true", help="only those not applied again yet")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    applying = actions.add_parser(
+        "apply",
+        help="store the article a delivery kept",
+        description="Store the article delivery ID kept, through the same store. Exit "
+        "status: 0 stored, 1 the store failed again (the delivery is kept anew, its id "
+        "printed), 2 usage: no such delivery, nothing kept, applied already, or a store error.",
+        formatter_class=_HelpFormatter,
+    )
+    applying.add_argument("id", metavar="ID", help="the delivery, as deliveries list shows it")
+    for sub in (listing, applying):
+        sub.set_defaults(subparser=sub)
+        sub.add_argument(
+            "--store", metavar="URL", required=True, help="the store, as serve takes it"
+        )
+    applying.add_argument(
+        "--wonderblogs-key",
+        metavar="KEY",
+        help="Wonderblogs v1 API key (or $WONDERBLOGS_V1_API_KEY), for covers on its API",
+    )
+    applying.add_argument(
+        "--wonderblogs-url",
+        metavar="URL",
+        help="the v1 API's address (or $WONDERBLOGS_V1_BASE_URL)",
+    )
     return parser
 
 
-def _run_prune(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _open_store_or_exit(
+    url: str, parser: argparse.ArgumentParser, args: argparse.Namespace | None = None
+) -> Any:
     from .errors import ConfigurationError
-    from .stores import open_store, prune
+    from .stores import open_store
 
+    key = url_ = None
+    if args is not None:
+        key = getattr(args, "wonderblogs_key", None) or os.environ.get("WONDERBLOGS_V1_API_KEY")
+        url_ = getattr(args, "wonderblogs_url", None) or os.environ.get("WONDERBLOGS_V1_BASE_URL")
     try:
-        store = open_store(args.store)
+        return open_store(url, v1_api_key=key or None, v1_base_url=url_ or None)
     except (ConfigurationError, ImportError) as exc:
         parser.exit(2, f"error: {exc}\n")
+
+
+def _run_deliveries(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .stores import delivery_log_of
+
+    store = _open_store_or_exit(args.store, parser, args)
+    try:
+        log = delivery_log_of(store)
+        if log is None:
+            parser.exit(2, f"error: the store at {store.location} keeps no deliveries\n")
+        if args.action == "list":
+            return _list_deliveries(log, args)
+        return _apply_delivery(store, log, args, parser)
+    except Exception as exc:  # a database that is down: one line, no traceback
+        from .stores import describe_failure
+
+        parser.exit(2, f"error: the store at {store.location} failed: {describe_failure(exc)}\n")
+    finally:
+        store.close()
+
+
+def _list_deliveries(log: Any, args: argparse.Namespace) -> int:
+    kept = log.kept(waiting=args.waiting)
+    for delivery in kept:
+        article = delivery.article()
+        state = (
+            "waiting"
+            if delivery.waiting
+            else f"applied {delivery.applied_at:%Y-%m-%d %H:%M:%S} ({delivery.applied_status})"
+        )
+        if args.json:
+            record = {
+                "id": delivery.id,
+                "received_at": delivery.received_at.isoformat(),
+                "status": delivery.status,
+                "slug": None if article is None else article[0],
+                "locale": None if article is None else article[1],
+                "waiting": delivery.waiting,
+                "applied_status": delivery.applied_status,
+                "error": delivery.error,
+            }
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            continue
+        name = "(no longer validates)" if article is None else f"{article[0]} ({article[1]})"
+        sys.stdout.write(
+            f"{delivery.id}  {delivery.received_at:%Y-%m-%d %H:%M:%S}  {delivery.status}  "
+            f"{name}  {state}\n    {delivery.error}\n"
+        )
+    if not kept and not args.json:
+        which = "waiting to be applied again" if args.waiting else "kept"
+        sys.stdout.write(f"no deliveries {which}\n")
+    return 0
+
+
+def _apply_delivery(
+    store: Any, log: Any, args: argparse.Namespace, parser: argparse.ArgumentParser
+) -> int:
+    from .stores import apply_again
+
+    done = apply_again(store, log, args.id)
+    if done.stored:
+        sys.stdout.write(done.message + "\n")
+        return 0
+    if done.failed_again:
+        sys.stderr.write(f"error: {done.message}\n")
+        return 1
+    parser.exit(2, f"error: {done.message}\n")
+
+
+def _run_prune(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .stores import prune
+
+    store = _open_store_or_exit(args.store, parser)
     try:
         pruned = prune(store, dry_run=args.dry_run)
     finally:

@@ -167,6 +167,11 @@ class Applied:
         """True when the article is stored now."""
         return self.outcome == APPLIED
 
+    @property
+    def failed_again(self) -> bool:
+        """True when the store was asked and failed (or refused) again."""
+        return self.outcome == FAILED_AGAIN
+
 
 def apply_again(store: Store, log: DeliveryLog, delivery_id: str) -> Applied:
     """Store the article kept with delivery ``delivery_id`` through ``store``,
