@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from io import StringIO
 from typing import Any
 
@@ -397,3 +398,110 @@ def test_the_checkers_articles_are_drafts_and_apart_in_the_admin(client, editor)
     real = client.get("/admin/wonderblogs/article/?origin=wonderblogs").content.decode()
     assert "A real article" in real
     assert checked.title not in real
+
+
+# -- a failed delivery, applied again ---------------------------------------------------------
+
+
+@contextmanager
+def articles_table_away() -> Iterator[None]:
+    """The database refuses the article's write the way a half-done deploy
+    does: its table is not where the model says (renamed away, then back)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE wonderblogs_article RENAME TO wonderblogs_article_away")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE wonderblogs_article_away RENAME TO wonderblogs_article")
+
+
+def waiting_warnings() -> list[str]:
+    return [
+        m.msg
+        for m in checks.run_checks(tags=[checks.Tags.database], databases=["default"])
+        if m.id == "wonderblogs.W003"
+    ]
+
+
+def test_a_failed_delivery_keeps_its_article_and_the_admin_applies_it_again(client, editor):
+    with articles_table_away():
+        answer = post(client, samples.payload(title="Kept through a failure"))
+        assert answer.status_code == 500
+        assert post(client, {"slug": "broken"}).status_code == 422
+    failed = Delivery.objects.get(outcome=Delivery.Outcome.FAILED)
+    assert failed.status_code == 500
+    assert json.loads(failed.body)["title"] == "Kept through a failure"
+    assert "wonderblogs_article" in failed.note  # the database's own words, for the mender
+    assert KEY not in failed.note + failed.body
+    assert Delivery.objects.get(outcome=Delivery.Outcome.REFUSED).body is None
+    assert not Article.objects.exists()
+    assert waiting_warnings() == [
+        "1 failed delivery in database 'default' keeps an article that is not stored."
+    ]
+
+    client.force_login(editor)
+    listing = client.get("/admin/wonderblogs/delivery/?outcome__exact=failed").content.decode()
+    assert "1 delivery failed in the last 7 days; 1 waits to be applied again." in listing
+    assert f"{samples.PAYLOAD['slug']} (en): waiting to be applied again" in listing
+
+    applied = client.post(
+        "/admin/wonderblogs/delivery/",
+        {"action": "apply_again", "_selected_action": [failed.pk]},
+        follow=True,
+    ).content.decode()
+    assert f"Delivery {failed.pk}: {samples.PAYLOAD['slug']} (en) stored from delivery" in applied
+    article = Article.objects.get()
+    assert article.title == "Kept through a failure"
+    assert article.revision == 1
+    failed.refresh_from_db()
+    assert (failed.applied_status, failed.waiting) == (200, False)
+    newest = Delivery.objects.order_by("-id").first()
+    assert (newest.outcome, newest.article) == (Delivery.Outcome.ACCEPTED, article)
+    assert waiting_warnings() == []
+
+    again = client.post(
+        "/admin/wonderblogs/delivery/",
+        {"action": "apply_again", "_selected_action": [failed.pk]},
+        follow=True,
+    ).content.decode()
+    assert "was applied again at" in again
+    assert Article.objects.get().revision == 1  # stored once
+
+
+def test_applying_again_while_the_cause_remains_keeps_the_article_anew(client, editor):
+    with articles_table_away():
+        assert post(client, samples.PAYLOAD).status_code == 500
+        first = Delivery.objects.get()
+        client.force_login(editor)
+        said = client.post(
+            "/admin/wonderblogs/delivery/",
+            {"action": "apply_again", "_selected_action": [first.pk]},
+            follow=True,
+        ).content.decode()
+    assert "not stored" in said
+    assert "kept again as delivery" in said
+    first.refresh_from_db()
+    assert first.applied_status == 500
+    [waiting] = Delivery.objects.filter(body__isnull=False, applied_at__isnull=True)
+    assert waiting.pk != first.pk
+    assert not Article.objects.exists()
+
+
+def test_the_admin_applies_a_delivery_again_in_chromium(live_server, editor, tmp_path):
+    with articles_table_away():
+        answer = httpx.post(f"{live_server}{URL}", headers=AUTH, json=samples.PAYLOAD)
+    assert answer.status_code == 500
+    failed = Delivery.objects.get()
+    page = (
+        f"{live_server}/test-login/?next=/test-admin-action/%3Fchangelist%3D/admin/wonderblogs/"
+        f"delivery/%26action%3Dapply_again%26id%3D{failed.pk}"
+    )
+    dom = browse(page, tmp_path / "p1", "--virtual-time-budget=30000", "--dump-dom")
+    assert f"Delivery {failed.pk}: {samples.PAYLOAD['slug']} (en) stored from delivery" in dom
+    assert "counts: 1 delivery failed in the last 7 days; 0 wait to be applied again." in dom
+    assert Article.objects.get().title == samples.PAYLOAD["title"]
+    failed.refresh_from_db()
+    assert failed.applied_status == 200

@@ -23,6 +23,7 @@ FIXED: list[Any] = [
     path("plain/api/wonderblogs", plain),
     path("site/api/wonderblogs", include("wonderblogs_target.contrib.django.urls")),
     path("test-login/", views.test_login),
+    path("test-admin-action/", views.test_admin_action),
 ]
 
 urlpatterns: list[Any] = [*FIXED]
