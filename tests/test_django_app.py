@@ -505,3 +505,25 @@ def test_the_admin_applies_a_delivery_again_in_chromium(live_server, editor, tmp
     assert Article.objects.get().title == samples.PAYLOAD["title"]
     failed.refresh_from_db()
     assert failed.applied_status == 200
+
+
+def test_wonderblogs_deliveries_lists_and_applies_from_manage_py(client):
+    from django.core.management.base import CommandError
+
+    assert run_command("wonderblogs_deliveries", "list") == (0, "no deliveries kept\n")
+    with articles_table_away():
+        assert post(client, samples.PAYLOAD).status_code == 500
+    failed = Delivery.objects.get()
+    code, listed = run_command("wonderblogs_deliveries", "list", "--json")
+    assert code == 0
+    record = json.loads(listed)
+    assert (record["id"], record["status"], record["waiting"]) == (str(failed.pk), 500, True)
+    assert record["slug"] == samples.PAYLOAD["slug"]
+    for unknown in ("999999", "x"):
+        with pytest.raises(CommandError, match="no delivery") as missing:
+            call_command("wonderblogs_deliveries", "apply", unknown)
+        assert missing.value.returncode == 2
+    code, said = run_command("wonderblogs_deliveries", "apply", str(failed.pk))
+    assert code == 0
+    assert "stored from delivery" in said
+    assert Article.objects.count() == 1

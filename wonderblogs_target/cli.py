@@ -307,30 +307,8 @@ def _run_deliveries(args: argparse.Namespace, parser: argparse.ArgumentParser) -
 def _list_deliveries(log: Any, args: argparse.Namespace) -> int:
     kept = log.kept(waiting=args.waiting)
     for delivery in kept:
-        article = delivery.article()
-        state = (
-            "waiting"
-            if delivery.waiting
-            else f"applied {delivery.applied_at:%Y-%m-%d %H:%M:%S} ({delivery.applied_status})"
-        )
-        if args.json:
-            record = {
-                "id": delivery.id,
-                "received_at": delivery.received_at.isoformat(),
-                "status": delivery.status,
-                "slug": None if article is None else article[0],
-                "locale": None if article is None else article[1],
-                "waiting": delivery.waiting,
-                "applied_status": delivery.applied_status,
-                "error": delivery.error,
-            }
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-            continue
-        name = "(no longer validates)" if article is None else f"{article[0]} ({article[1]})"
-        sys.stdout.write(
-            f"{delivery.id}  {delivery.received_at:%Y-%m-%d %H:%M:%S}  {delivery.status}  "
-            f"{name}  {state}\n    {delivery.error}\n"
-        )
+        text = json.dumps(delivery.to_record(), ensure_ascii=False) if args.json else None
+        sys.stdout.write((text or delivery.to_text()) + "\n")
     if not kept and not args.json:
         which = "waiting to be applied again" if args.waiting else "kept"
         sys.stdout.write(f"no deliveries {which}\n")

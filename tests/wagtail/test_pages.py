@@ -317,3 +317,48 @@ def test_the_checkers_test_article_is_never_published(blog):
     assert answer.status_code == 200
     [page] = posts()
     assert page.live is False
+
+
+def test_a_field_made_required_after_the_import_fails_the_delivery_which_is_applied_again(
+    blog, monkeypatch
+):
+    """A page model changed under the import (a field no article field fills
+    made required) is the site's to mend: 5xx, the article kept; once mended,
+    ``wonderblogs_deliveries apply`` (a Wagtail site may have no Django admin)
+    creates the page, once."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from tests.wagtail_project.blog.models import BlogPage
+    from wonderblogs_target.contrib.django.models import Article, Delivery
+
+    field = BlogPage._meta.get_field("published_on")
+    with monkeypatch.context() as changed:
+        changed.setattr(field, "blank", False)
+        answer = post(title="Waits for a model fix")
+        assert answer.status_code == 500
+        assert "published_on" not in answer.text  # the site's log says it, not the sender
+        failed = Delivery.objects.get()
+        with pytest.raises(CommandError, match="not stored") as still:
+            call_command("wonderblogs_deliveries", "apply", str(failed.pk))
+        assert still.value.returncode == 1
+    assert posts() == []
+    assert not Article.objects.exists()
+    [waiting] = Delivery.objects.filter(body__isnull=False, applied_at__isnull=True)
+    assert "BlogPage requires 'published_on', which no article field fills" in waiting.note
+
+    listed = StringIO()
+    call_command("wonderblogs_deliveries", "list", "--waiting", stdout=listed)
+    assert f"{waiting.pk}  " in listed.getvalue()
+    assert "waiting" in listed.getvalue()
+    out = StringIO()
+    call_command("wonderblogs_deliveries", "apply", str(waiting.pk), stdout=out)
+    assert "stored from delivery" in out.getvalue()
+    [page] = posts()
+    assert page.title == "Waits for a model fix"
+    assert page.revisions.count() == 1
+    with pytest.raises(CommandError, match="was applied again at") as twice:
+        call_command("wonderblogs_deliveries", "apply", str(waiting.pk))
+    assert twice.value.returncode == 2
+    assert len(posts()) == 1

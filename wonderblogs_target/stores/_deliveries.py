@@ -110,6 +110,32 @@ class KeptDelivery:
         payload = self.payload()
         return None if payload is None else post_identity(payload)
 
+    def to_text(self) -> str:
+        """Two lines for a terminal: id, time, status, article, state; the error."""
+        article = self.article()
+        name = "(no longer validates)" if article is None else f"{article[0]} ({article[1]})"
+        state = "waiting" if self.waiting else "refused, nothing kept"
+        if self.applied_at is not None:
+            state = f"applied {self.applied_at:%Y-%m-%d %H:%M:%S} ({self.applied_status})"
+        return (
+            f"{self.id}  {self.received_at:%Y-%m-%d %H:%M:%S}  {self.status}  {name}  {state}\n"
+            f"    {self.error}"
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        """The delivery as one JSON object (no body)."""
+        article = self.article()
+        return {
+            "id": self.id,
+            "received_at": self.received_at.isoformat(),
+            "status": self.status,
+            "slug": None if article is None else article[0],
+            "locale": None if article is None else article[1],
+            "waiting": self.waiting,
+            "applied_status": self.applied_status,
+            "error": self.error,
+        }
+
     def payload(self) -> PublishPayload | None:
         if self.body is None:
             return None

@@ -141,8 +141,22 @@ class WagtailStore(DjangoStore):
             else:
                 self._revise_page(link, payload, image, notes)
         except ValidationError as exc:
+            unfilled = sorted(set(getattr(exc, "error_dict", {})) - self._filled())
+            if unfilled:
+                # The site's model asks for more than the import gives: the
+                # site's to mend, not the article's; a 5xx keeps the article.
+                raise ConfigurationError(
+                    f"{self.config.page_model.__name__} requires "
+                    f"{', '.join(map(repr, unfilled))}, which no article field fills "
+                    f"({_validation_message(exc)}): give the field a default or blank=True, "
+                    'or fill it from the article in WONDERBLOGS["WAGTAIL"]["FIELDS"]'
+                ) from None
             raise PublishRejected(_validation_message(exc), status_code=422) from None
         return "; ".join(notes)
+
+    def _filled(self) -> set[str]:
+        """The page fields an import sets."""
+        return {"title", "slug", "seo_title", "search_description", *self.config.fields}
 
     def _create_page(
         self,
@@ -303,7 +317,7 @@ class WagtailStore(DjangoStore):
                 setattr(page, field, self._text(page, field, kind, source, str(value)))
         # Wagtail checks only the title and slug before it saves a new page; every
         # field the article filled is checked here, so a refusal names the field.
-        filled = {"title", "slug", "seo_title", "search_description", *self.config.fields}
+        filled = self._filled()
         page.clean_fields(exclude=[f.name for f in page._meta.fields if f.name not in filled])
 
     def _text(self, page: Any, field: str, kind: str, source: str, value: str) -> Any:
