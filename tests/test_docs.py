@@ -430,7 +430,13 @@ def test_the_figures_the_pages_state_are_the_packages_own():
     from wonderblogs_target.callbacks import replay
     from wonderblogs_target.contrib.django.conf import DEFAULTS
     from wonderblogs_target.serve.server import HEADER_LIMIT
-    from wonderblogs_target.stores import DEFAULT_REVISIONS, RECENT_LIMIT, _git
+    from wonderblogs_target.core import DEFAULT_MAX_BODY_SIZE
+    from wonderblogs_target.stores import (
+        DEFAULT_DELIVERY_LOG_DAYS,
+        DEFAULT_REVISIONS,
+        RECENT_LIMIT,
+        _git,
+    )
 
     stated = {
         "security.md": [
@@ -441,7 +447,12 @@ def test_the_figures_the_pages_state_are_the_packages_own():
         ],
         "callbacks.md": [f"(default {replay.DEFAULT_CLAIM_TTL:g})"],
         "static-sites.md": [f"for at most {_git.PUSH_TIMEOUT:g} seconds each"],
-        "stores.md": [f"{DEFAULT_REVISIONS} by default", f"newest {RECENT_LIMIT} posts"],
+        "stores.md": [
+            f"{DEFAULT_REVISIONS} by default",
+            f"newest {RECENT_LIMIT} posts",
+            f"limit, {DEFAULT_MAX_BODY_SIZE // 2**20} MiB by default",
+            f"older than {DEFAULT_DELIVERY_LOG_DAYS} days",
+        ],
         "integrations/django-app.md": [
             f"`DELIVERY_LOG_DAYS` ({DEFAULTS['DELIVERY_LOG_DAYS']})",
             f"`REVISIONS` ({DEFAULTS['REVISIONS']})",
