@@ -8,16 +8,18 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from harness.servers import free_port
 from wonderblogs_target.testing import WonderblogsEmulator
 
 
 @contextmanager
-def emulator_server(api_key: str) -> Iterator[tuple[str, WonderblogsEmulator]]:
+def emulator_server(api_key: str, **options: Any) -> Iterator[tuple[str, WonderblogsEmulator]]:
+    """``options`` go to the emulator (``polls_to_finish``, say)."""
     import uvicorn
 
-    emulator = WonderblogsEmulator(api_keys=[api_key])
+    emulator = WonderblogsEmulator(api_keys=[api_key], **options)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(emulator, host="127.0.0.1", port=port, log_level="error")

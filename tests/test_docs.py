@@ -429,8 +429,8 @@ def test_the_figures_the_pages_state_are_the_packages_own():
     from wonderblogs_target import _images
     from wonderblogs_target.callbacks import replay
     from wonderblogs_target.contrib.django.conf import DEFAULTS
-    from wonderblogs_target.serve.server import HEADER_LIMIT
     from wonderblogs_target.core import DEFAULT_MAX_BODY_SIZE
+    from wonderblogs_target.serve.server import HEADER_LIMIT
     from wonderblogs_target.stores import (
         DEFAULT_DELIVERY_LOG_DAYS,
         DEFAULT_REVISIONS,

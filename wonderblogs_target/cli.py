@@ -12,10 +12,11 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, get_args
 
 from ._extras import missing_extra
 from .openapi import DEFAULT_PATH, SUPPORTED_VERSIONS, generate_openapi_spec
+from .v1 import DEFAULT_RUN_TIMEOUT, Language
 
 __all__ = ["main", "openapi_main"]
 
@@ -225,6 +226,64 @@ def build_parser() -> argparse.ArgumentParser:
     prune.add_argument("--store", metavar="URL", required=True, help="the store, as serve takes it")
     prune.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
 
+    generate = command(
+        "generate",
+        _run_generate,
+        "write a post on a topic with the v1 API and save it into a store",
+        "Create a Wonderblogs run on TOPIC (or the next topic of --topics FILE), wait for it, "
+        "and save its post into the store. For sites Wonderblogs cannot POST to, and for "
+        "scheduled jobs. Exit status: 0 stored (with --no-wait: started), 1 the run failed or "
+        "was skipped or the store failed, 2 usage or validation (no request sent), 3 still "
+        "running at --timeout (the resume command is printed).",
+    )
+    which = generate.add_mutually_exclusive_group(required=True)
+    which.add_argument("topic", metavar="TOPIC", nargs="?", help="what to write about")
+    which.add_argument(
+        "--topics",
+        metavar="FILE",
+        help="take the first line of FILE not yet done; it is marked done once stored",
+    )
+    generate.add_argument(
+        "--language", help="en, de, fr, es, it, pt or nl (default: the site's own; stored as en)"
+    )
+    generate.add_argument("--draft", action="store_true", help="save as a draft (Markdown stores)")
+    generate.add_argument(
+        "--no-wait", action="store_true", help="start the run and print the resume command"
+    )
+    resume = command(
+        "run",
+        _run_resume,
+        "save the post of a run started earlier (--no-wait, or cut off by --timeout)",
+        "Wait for run RUN_ID and save its post into the store. Exit status as generate's.",
+    )
+    resume.add_argument("run_id", metavar="RUN_ID")
+    resume.add_argument(
+        "--language",
+        choices=get_args(Language),
+        help="the run's language: the post's locale (default: en)",
+    )
+    resume.add_argument("--draft", action="store_true", help="save as a draft (Markdown stores)")
+    for sub in (generate, resume):
+        sub.add_argument(
+            "--store", metavar="URL", required=True, help="the store, as serve takes it"
+        )
+        sub.add_argument(
+            "--timeout",
+            type=float,
+            default=DEFAULT_RUN_TIMEOUT,
+            metavar="SECONDS",
+            help="stop waiting after this long (default: %(default)g)",
+        )
+        sub.add_argument("--json", action="store_true", help="print one JSON object")
+        sub.add_argument(
+            "--wonderblogs-key", metavar="KEY", help="the v1 API key (or $WONDERBLOGS_V1_API_KEY)"
+        )
+        sub.add_argument(
+            "--wonderblogs-url",
+            metavar="URL",
+            help="the v1 API's address (or $WONDERBLOGS_V1_BASE_URL; default: Wonderblogs' own)",
+        )
+
     deliveries = command(
         "deliveries",
         _run_deliveries,
@@ -283,6 +342,124 @@ def _open_store_or_exit(
         return open_store(url, v1_api_key=key or None, v1_base_url=url_ or None)
     except (ConfigurationError, ImportError) as exc:
         parser.exit(2, f"error: {exc}\n")
+
+
+def _v1_setup(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tuple[Any, Any, str]:
+    """The client and the store a v1 command works with, and the store URL."""
+    try:
+        from .client import DEFAULT_BASE_URL, WonderblogsClient
+    except ImportError:
+        parser.exit(2, f"error: {missing_extra('httpx', 'client')}\n")
+    key = args.wonderblogs_key or os.environ.get("WONDERBLOGS_V1_API_KEY")
+    if not key:
+        parser.exit(
+            2, "error: no v1 API key: pass --wonderblogs-key or set $WONDERBLOGS_V1_API_KEY\n"
+        )
+    base = args.wonderblogs_url or os.environ.get("WONDERBLOGS_V1_BASE_URL") or DEFAULT_BASE_URL
+    if not args.timeout > 0:
+        parser.exit(2, "error: --timeout must be a positive number of seconds\n")
+    url = args.store
+    if args.draft:
+        if not url.startswith("markdown:"):
+            parser.exit(
+                2,
+                "error: --draft: only the Markdown store has drafts here (the Django app's "
+                "commands follow PUBLISH_STATUS)\n",
+            )
+        url += ("&" if "?" in url else "?") + "draft=true"
+    store = _open_store_or_exit(url, parser, args)
+    try:
+        client = WonderblogsClient(key, base_url=base)
+    except Exception as exc:  # a base URL that cannot be one
+        store.close()
+        parser.exit(2, f"error: --wonderblogs-url: {exc}\n")
+    return client, store, args.store
+
+
+def _resume_command(run_id: str, store_url: str, args: argparse.Namespace) -> str:
+    from .stores import redact_url
+
+    language = f" --language {args.language}" if args.language else ""
+    draft = " --draft" if args.draft else ""
+    return f"wonderblogs-target run {run_id} --store {redact_url(store_url)}{language}{draft}"
+
+
+def _finish(outcome: Any, args: argparse.Namespace) -> int:
+    if args.json:
+        sys.stdout.write(outcome.to_json() + "\n")
+    else:
+        stream = sys.stdout if outcome.exit_code == 0 else sys.stderr
+        stream.write(outcome.to_text() + "\n")
+    code: int = outcome.exit_code
+    return code
+
+
+def _progress(args: argparse.Namespace) -> Any:
+    from .runs import Progress
+
+    return Progress(sys.stderr, tty=sys.stderr.isatty())
+
+
+def _run_generate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .runs import TopicList, generate
+
+    topics = number = None
+    topic = args.topic
+    if args.topics:
+        if args.no_wait:
+            parser.exit(2, "error: --topics marks a topic done once stored: drop --no-wait\n")
+        topics = TopicList(args.topics)
+        try:
+            found = topics.next()
+        except (OSError, UnicodeDecodeError) as exc:
+            parser.exit(2, f"error: cannot read --topics {args.topics}: {exc}\n")
+        if found is None:
+            sys.stdout.write(f"no topics left in {args.topics}: nothing to do\n")
+            return 0
+        number, topic = found
+    client, store, url = _v1_setup(args, parser)
+
+    def done(run_id: str) -> None:
+        if topics is not None and number is not None:
+            topics.mark_done(number, run_id)
+
+    try:
+        outcome = generate(
+            client,
+            store,
+            topic,
+            language=args.language,
+            wait=not args.no_wait,
+            timeout=args.timeout,
+            progress=None if args.json else _progress(args),
+            resume=lambda run_id: _resume_command(run_id, url, args),
+            on_stored=done,
+        )
+    finally:
+        client.close()
+        store.close()
+    return _finish(outcome, args)
+
+
+def _run_resume(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .runs import DEFAULT_LOCALE, store_run
+
+    language = args.language
+    client, store, url = _v1_setup(args, parser)
+    try:
+        outcome = store_run(
+            client,
+            store,
+            args.run_id,
+            locale=language or DEFAULT_LOCALE,
+            timeout=args.timeout,
+            progress=None if args.json else _progress(args),
+            resume=lambda run_id: _resume_command(run_id, url, args),
+        )
+    finally:
+        client.close()
+        store.close()
+    return _finish(outcome, args)
 
 
 def _run_deliveries(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -349,6 +349,7 @@ class _Operations:
         answer: type[RunStatus] | type[ImageJob],
         terminal: frozenset[str],
         timeout: float,
+        on_status: Callable[[Any], None] | None = None,
     ) -> _Op[RunStatus | ImageJob]:
         if timeout <= 0:
             raise ConfigurationError("timeout must be positive")
@@ -356,6 +357,8 @@ class _Operations:
         interval = self.poll.initial
         while True:
             last = yield from self.get(path, answer)
+            if on_status is not None:
+                on_status(last)
             if last.status in terminal:
                 return last
             elapsed = (yield _Now()) - start
@@ -367,13 +370,17 @@ class _Operations:
             interval = min(interval * self.poll.factor, self.poll.maximum)
 
     def wait_for_run(
-        self, run: str | RunAccepted, timeout: float, raise_on_failure: bool
+        self,
+        run: str | RunAccepted,
+        timeout: float,
+        raise_on_failure: bool,
+        on_status: Callable[[RunStatus], None] | None = None,
     ) -> _Op[RunStatus]:
         run_id, poll_url = (
             (run.run_id, run.poll_url) if isinstance(run, RunAccepted) else (run, None)
         )
         path = self.poll_path(f"/api/v1/posts/runs/{quote(run_id, safe='')}", poll_url)
-        result = yield from self.wait(path, RunStatus, RUN_TERMINAL, timeout)
+        result = yield from self.wait(path, RunStatus, RUN_TERMINAL, timeout, on_status)
         assert isinstance(result, RunStatus)
         if raise_on_failure and result.status == "failed":
             raise RunFailedError(result)
@@ -533,13 +540,19 @@ class WonderblogsClient(_ClientBase):
         return self._run(self._ops.image_job(job_id))
 
     def wait_for_run(
-        self, run_id: str | RunAccepted, *, timeout: float = 600.0, raise_on_failure: bool = True
+        self,
+        run_id: str | RunAccepted,
+        *,
+        timeout: float = 600.0,
+        raise_on_failure: bool = True,
+        on_status: Callable[[RunStatus], None] | None = None,
     ) -> RunStatus:
         """Poll until the run ends. A failed or skipped run raises
         [`RunFailedError`][wonderblogs_target.errors.RunFailedError] /
         [`RunSkippedError`][wonderblogs_target.errors.RunSkippedError] unless
-        ``raise_on_failure=False``."""
-        return self._run(self._ops.wait_for_run(run_id, timeout, raise_on_failure))
+        ``raise_on_failure=False``. ``on_status`` sees every status polled
+        (a progress display, say)."""
+        return self._run(self._ops.wait_for_run(run_id, timeout, raise_on_failure, on_status))
 
     def wait_for_image(
         self,
@@ -659,13 +672,19 @@ class AsyncWonderblogsClient(_ClientBase):
         return await self._run(self._ops.image_job(job_id))
 
     async def wait_for_run(
-        self, run_id: str | RunAccepted, *, timeout: float = 600.0, raise_on_failure: bool = True
+        self,
+        run_id: str | RunAccepted,
+        *,
+        timeout: float = 600.0,
+        raise_on_failure: bool = True,
+        on_status: Callable[[RunStatus], None] | None = None,
     ) -> RunStatus:
         """Poll until the run ends. A failed or skipped run raises
         [`RunFailedError`][wonderblogs_target.errors.RunFailedError] /
         [`RunSkippedError`][wonderblogs_target.errors.RunSkippedError] unless
-        ``raise_on_failure=False``."""
-        return await self._run(self._ops.wait_for_run(run_id, timeout, raise_on_failure))
+        ``raise_on_failure=False``. ``on_status`` sees every status polled
+        (a progress display, say)."""
+        return await self._run(self._ops.wait_for_run(run_id, timeout, raise_on_failure, on_status))
 
     async def wait_for_image(
         self,

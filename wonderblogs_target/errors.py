@@ -316,6 +316,8 @@ def describe_violations(document: Any, error: ValidationError) -> list[str]:
         kind = item["type"]
         if kind == "string_too_long":
             text = f"{len(value):,} chars, max {ctx['max_length']:,}"
+        elif kind == "string_too_short":
+            text = f"{len(value):,} chars, min {ctx['min_length']:,}"
         elif kind == "too_long":
             text = f"{ctx['actual_length']:,} items, max {ctx['max_length']:,}"
         elif kind in ("less_than_equal", "greater_than_equal"):

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from .models import InboundModel
+from .models import InboundModel, PublishPayload
 
 __all__ = [
     "GenerateImageRequest",
@@ -32,6 +32,9 @@ __all__ = [
 Language: TypeAlias = Literal["en", "de", "fr", "es", "it", "pt", "nl"]
 RUN_TERMINAL = frozenset({"completed", "failed", "skipped"})
 IMAGE_TERMINAL = frozenset({"completed", "failed"})
+#: Seconds the v1 commands wait for a run before they stop (exit 3): a real
+#: run takes minutes.
+DEFAULT_RUN_TIMEOUT = 900.0
 
 
 def _https_only(url: str) -> str:
@@ -58,6 +61,53 @@ class GeneratedPost(InboundModel):
     meta_description: str | None = None
     tags: list[str] = Field(default_factory=list)
     image_url: str | None = None
+
+    def to_payload(
+        self, locale: str, *, action: str | None = None, external_id: str | None = None
+    ) -> PublishPayload:
+        """The post as the publish payload a store saves: the one mapping the
+        v1 commands and the callback receivers' ``store=`` share.
+
+        ``title``, ``slug``, ``content`` and ``tags`` carry over; ``meta_title``
+        and ``meta_description`` become ``seo`` (the title and the summary when
+        absent), and ``meta_description`` is the description too (the first
+        paragraph of the content when absent); ``image_url`` becomes
+        ``coverImageUrl``. A post that breaks a publish limit raises pydantic's
+        ``ValidationError``, naming the field, before anything is written.
+        """
+        description = self.meta_description or _first_paragraph(self.content, 500) or self.title
+        document: dict[str, object] = {
+            "slug": self.slug,
+            "locale": locale,
+            "title": self.title,
+            "description": description,
+            "content": self.content,
+            "tags": self.tags,
+            "seo": {
+                "metaTitle": self.meta_title or self.title,
+                "metaDescription": self.meta_description or description,
+                "slug": self.slug,
+            },
+        }
+        if self.image_url:
+            document["coverImageUrl"] = self.image_url
+        if action is not None:
+            document["action"] = action
+        if external_id is not None:
+            document["externalId"] = external_id
+        return PublishPayload.model_validate(document)
+
+
+def _first_paragraph(markdown: str, limit: int) -> str:
+    """The first paragraph of prose (no heading, list or fence), on one line,
+    cut at a word to at most ``limit`` characters."""
+    for block in markdown.split("\n\n"):
+        text = " ".join(line.strip() for line in block.strip().splitlines())
+        if text and not text.startswith(("#", "-", "*", ">", "`", "|", "!")):
+            if len(text) <= limit:
+                return text
+            return text[: limit - 1].rsplit(" ", 1)[0] + "\u2026"
+    return ""
 
 
 class _Request(BaseModel):

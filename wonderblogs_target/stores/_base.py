@@ -170,17 +170,24 @@ def redact_url(url: str) -> str:
     """``url`` with every password replaced by ``***``, in the user part and in
     the query (libpq also takes ``?password=``): safe for logs and errors."""
     parts = urlsplit(url)
+    changed = False
     if parts.password is not None:
+        changed = True
         userinfo, _, host = parts.netloc.rpartition("@")
         user = userinfo.split(":", 1)[0]
         parts = parts._replace(netloc=f"{user}:***@{host}")
     if parts.query:
-        query = [
-            (name, "***" if name.lower() in _SECRET_PARAMETERS else value)
-            for name, value in parse_qsl(parts.query, keep_blank_values=True)
-        ]
-        parts = parts._replace(query=urlencode(query, safe="*"))
-    return urlunsplit(parts)
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        if any(name.lower() in _SECRET_PARAMETERS for name, _ in pairs):
+            changed = True
+            query = [
+                (name, "***" if name.lower() in _SECRET_PARAMETERS else value)
+                for name, value in pairs
+            ]
+            parts = parts._replace(query=urlencode(query, safe="*"))
+    # Left as written when nothing is secret: urlunsplit would drop the
+    # empty host of sqlite:///file.db, and a command printed must still run.
+    return urlunsplit(parts) if changed else url
 
 
 def opened(kind: str, location: str) -> None:
