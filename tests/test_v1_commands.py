@@ -323,3 +323,84 @@ def test_a_store_that_fails_is_exit_1_and_the_run_is_stored_later(api, tmp_path)
     again = cli(url, *hint.removeprefix("resume with: ").split()[1:])
     assert again.returncode == 0, again.stderr
     assert [post.title for post in stored(store)] == [TOPIC]
+
+
+def test_rewrite_translate_and_cover_work_on_the_stored_post_in_every_store(api, store_url):
+    url, emulator = api
+    slug = "kubernetes-cost-control-for-small-teams"
+    assert cli(url, "generate", TOPIC, "--store", store_url).returncode == 0
+    [original] = stored(store_url)
+
+    rewritten = cli(url, "rewrite", slug, "--topic", "FinOps for small teams", "--store", store_url)
+    assert rewritten.returncode == 0, rewritten.stderr
+    store = open_store(store_url)
+    try:
+        post = store.find(slug, "en")
+        assert post is not None
+        assert post.revision == 2  # the same post, its next revision
+        assert post.payload.title == "FinOps for small teams"
+        assert post.payload.action == "update"
+        assert post.payload.cover_image_url == original.cover_image_url  # a rewrite makes none
+        assert store.count() == 1
+    finally:
+        store.close()
+
+    translated = cli(url, "translate", slug, "--to", "de", "--store", store_url, "--json")
+    assert translated.returncode == 0, translated.stderr
+    assert (json.loads(translated.stdout)["slug"], json.loads(translated.stdout)["locale"]) == (
+        slug,
+        "de",
+    )
+    covered = cli(url, "cover", slug, "--locale", "de", "--store", store_url, "--json")
+    assert covered.returncode == 0, covered.stderr
+    job = json.loads(covered.stdout)["job_id"]
+    assert job.startswith("image-")
+    store = open_store(store_url)
+    try:
+        german = store.find(slug, "de")
+        assert german is not None
+        assert german.payload.locale == "de"
+        assert german.payload.cover_image_url == f"/api/v1/images/download/job/{job}"
+        assert german.revision == 2
+        assert store.find(slug, "en").payload.title == "FinOps for small teams"  # untouched
+        assert store.count() == 2
+    finally:
+        store.close()
+    if "generator=hugo" in store_url:  # Hugo links translations by their shared key
+        folder = Path(store_url.split(":///", 1)[1].split("?")[0])
+        for name in (f"{slug}.md", f"{slug}.de.md"):
+            assert f"translationKey: {slug}\n" in (folder / name).read_text()
+
+    before = len(emulator.requests)
+    for args, says in (
+        (["rewrite", "no-such-post"], "error: no post 'no-such-post' (en) in "),
+        (["translate", slug, "--to", "xx"], "error: target_language: "),
+        (["cover", slug, "--locale", "fr"], f"error: no post '{slug}' (fr) in "),
+    ):
+        refused = cli(url, *args, "--store", store_url)
+        assert refused.returncode == 2
+        assert refused.stderr.startswith(says)
+        assert refused.stderr.rstrip().endswith("no request was sent")
+    assert len(emulator.requests) == before
+
+
+def test_cover_is_downloaded_with_the_stores_own_limits_and_checks(api, tmp_path):
+    url, _ = api
+    site = tmp_path / "site"
+    (site / "content" / "posts").mkdir(parents=True)
+    (site / "hugo.toml").write_text('baseURL = "https://example.org/"\n')
+    posts = f"markdown:///{site}/content/posts?generator=hugo"
+    assert cli(url, "generate", TOPIC, "--store", posts).returncode == 0
+    slug = "kubernetes-cost-control-for-small-teams"
+    # The store's own limit refuses an image past it, as for any delivery: the post
+    # keeps the cover's address, and the log says why there is no copy.
+    limited = cli(url, "cover", slug, "--store", f"{posts}&images=download&image_max_bytes=10")
+    assert limited.returncode == 0, limited.stderr
+    assert f"cover image of '{slug}' not downloaded" in limited.stderr
+    assert not (site / "static").exists()
+    allowed = cli(url, "cover", slug, "--store", f"{posts}&images=download")
+    assert allowed.returncode == 0, allowed.stderr
+    [image] = (site / "static" / "images" / "wonderblogs").iterdir()
+    assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = (site / "content" / "posts" / f"{slug}.md").read_text()
+    assert f"- /images/wonderblogs/{image.name}\n" in page

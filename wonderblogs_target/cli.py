@@ -263,7 +263,42 @@ def build_parser() -> argparse.ArgumentParser:
         help="the run's language: the post's locale (default: en)",
     )
     resume.add_argument("--draft", action="store_true", help="save as a draft (Markdown stores)")
-    for sub in (generate, resume):
+    rewriting = command(
+        "rewrite",
+        _run_rewrite,
+        "rewrite a stored post with the v1 API; the result is its next revision",
+        "Send the stored post SLUG's content to the rewrite API and store the result as a new "
+        "revision of the same post (same slug, locale and externalId). Exit status as "
+        "generate's.",
+    )
+    rewriting.add_argument("slug", metavar="SLUG")
+    rewriting.add_argument("--locale", default="en", help="the post's locale (default: en)")
+    rewriting.add_argument("--topic", help="steer the rewrite toward this topic")
+    rewriting.add_argument("--research", action="store_true", help="let the rewrite research")
+    translating = command(
+        "translate",
+        _run_translate,
+        "translate a stored post with the v1 API into another locale of the same slug",
+        "Translate the stored post SLUG into LANG and store it as the same slug in that "
+        "locale, linked to the original where the store knows translations (Hugo's "
+        "translationKey, Wagtail's locales). Exit status as generate's.",
+    )
+    translating.add_argument("slug", metavar="SLUG")
+    translating.add_argument(
+        "--to", required=True, metavar="LANG", help="en, de, fr, es, it, pt or nl"
+    )
+    translating.add_argument("--locale", default="en", help="the original's locale (default: en)")
+    covering = command(
+        "cover",
+        _run_cover,
+        "make a cover image for a stored post with the v1 API and attach it",
+        "Run an image job for the stored post SLUG and store the post again with the image as "
+        "its cover (a Markdown store with images=download keeps a copy, with the same limits "
+        "and checks as for any delivery). Exit status as generate's.",
+    )
+    covering.add_argument("slug", metavar="SLUG")
+    covering.add_argument("--locale", default="en", help="the post's locale (default: en)")
+    for sub in (generate, resume, rewriting, translating, covering):
         sub.add_argument(
             "--store", metavar="URL", required=True, help="the store, as serve takes it"
         )
@@ -359,7 +394,7 @@ def _v1_setup(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tupl
     if not args.timeout > 0:
         parser.exit(2, "error: --timeout must be a positive number of seconds\n")
     url = args.store
-    if args.draft:
+    if getattr(args, "draft", False):
         if not url.startswith("markdown:"):
             parser.exit(
                 2,
@@ -379,8 +414,9 @@ def _v1_setup(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tupl
 def _resume_command(run_id: str, store_url: str, args: argparse.Namespace) -> str:
     from .stores import redact_url
 
-    language = f" --language {args.language}" if args.language else ""
-    draft = " --draft" if args.draft else ""
+    language = getattr(args, "language", None) or getattr(args, "to", None)
+    language = f" --language {language}" if language else ""
+    draft = " --draft" if getattr(args, "draft", False) else ""
     return f"wonderblogs-target run {run_id} --store {redact_url(store_url)}{language}{draft}"
 
 
@@ -460,6 +496,52 @@ def _run_resume(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
         client.close()
         store.close()
     return _finish(outcome, args)
+
+
+def _run_v1(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, action: Callable[..., Any]
+) -> int:
+    """Run one of the stored-post commands (rewrite, translate, cover)."""
+    client, store, _ = _v1_setup(args, parser)
+    try:
+        outcome = action(
+            client, store, progress=None if args.json else _progress(args), timeout=args.timeout
+        )
+    finally:
+        client.close()
+        store.close()
+    return _finish(outcome, args)
+
+
+def _run_rewrite(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from functools import partial
+
+    from .runs import rewrite
+
+    resume = partial(_resume_command, store_url=args.store, args=args)
+    action = partial(
+        rewrite, slug=args.slug, locale=args.locale, topic=args.topic, research=args.research,
+        resume=resume,
+    )  # fmt: skip
+    return _run_v1(args, parser, action)
+
+
+def _run_translate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from functools import partial
+
+    from .runs import translate
+
+    resume = partial(_resume_command, store_url=args.store, args=args)
+    action = partial(translate, slug=args.slug, to=args.to, locale=args.locale, resume=resume)
+    return _run_v1(args, parser, action)
+
+
+def _run_cover(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from functools import partial
+
+    from .runs import cover
+
+    return _run_v1(args, parser, partial(cover, slug=args.slug, locale=args.locale))
 
 
 def _run_deliveries(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

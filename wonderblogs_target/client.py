@@ -389,13 +389,17 @@ class _Operations:
         return result
 
     def wait_for_image(
-        self, job: str | ImageJobAccepted, timeout: float, raise_on_failure: bool
+        self,
+        job: str | ImageJobAccepted,
+        timeout: float,
+        raise_on_failure: bool,
+        on_status: Callable[[ImageJob], None] | None = None,
     ) -> _Op[ImageJob]:
         job_id, poll_url = (
             (job.job_id, job.poll_url) if isinstance(job, ImageJobAccepted) else (job, None)
         )
         path = self.poll_path(f"/api/v1/images/jobs/{quote(job_id, safe='')}", poll_url)
-        result = yield from self.wait(path, ImageJob, IMAGE_TERMINAL, timeout)
+        result = yield from self.wait(path, ImageJob, IMAGE_TERMINAL, timeout, on_status)
         assert isinstance(result, ImageJob)
         if raise_on_failure and result.status == "failed":
             raise ImageJobFailedError(result)
@@ -560,10 +564,12 @@ class WonderblogsClient(_ClientBase):
         *,
         timeout: float = 300.0,
         raise_on_failure: bool = True,
+        on_status: Callable[[ImageJob], None] | None = None,
     ) -> ImageJob:
         """Poll until the image job ends; a failed job raises
-        [`ImageJobFailedError`][wonderblogs_target.errors.ImageJobFailedError]."""
-        return self._run(self._ops.wait_for_image(job_id, timeout, raise_on_failure))
+        [`ImageJobFailedError`][wonderblogs_target.errors.ImageJobFailedError].
+        ``on_status`` sees every status polled."""
+        return self._run(self._ops.wait_for_image(job_id, timeout, raise_on_failure, on_status))
 
     def download_image(self, url_or_path: str) -> bytes:
         """The image's bytes. Relative ``/api/v1/images/download/...`` paths are
@@ -692,10 +698,14 @@ class AsyncWonderblogsClient(_ClientBase):
         *,
         timeout: float = 300.0,
         raise_on_failure: bool = True,
+        on_status: Callable[[ImageJob], None] | None = None,
     ) -> ImageJob:
         """Poll until the image job ends; a failed job raises
-        [`ImageJobFailedError`][wonderblogs_target.errors.ImageJobFailedError]."""
-        return await self._run(self._ops.wait_for_image(job_id, timeout, raise_on_failure))
+        [`ImageJobFailedError`][wonderblogs_target.errors.ImageJobFailedError].
+        ``on_status`` sees every status polled."""
+        return await self._run(
+            self._ops.wait_for_image(job_id, timeout, raise_on_failure, on_status)
+        )
 
     async def download_image(self, url_or_path: str) -> bytes:
         """The image's bytes. Relative ``/api/v1/images/download/...`` paths are

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, get_args
 
 from pydantic import ValidationError
 
@@ -33,6 +33,7 @@ from .client import WonderblogsClient
 from .errors import (
     AuthenticationError,
     BadRequestError,
+    ImageJobFailedError,
     NotFoundError,
     PublishRejected,
     RunFailedError,
@@ -40,9 +41,20 @@ from .errors import (
     WonderblogsAPIError,
     describe_violations,
 )
+from .models import PublishPayload
 from .stores import Store, describe_failure, redact_url
 from .v1 import DEFAULT_RUN_TIMEOUT as DEFAULT_TIMEOUT
-from .v1 import GeneratePostRequest, RunAccepted, RunStatus
+from .v1 import (
+    GeneratedPost,
+    GenerateImageRequest,
+    GeneratePostRequest,
+    ImageJob,
+    Language,
+    RewritePostRequest,
+    RunAccepted,
+    RunStatus,
+    TranslatePostRequest,
+)
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -54,8 +66,11 @@ __all__ = [
     "Outcome",
     "Progress",
     "TopicList",
+    "cover",
     "generate",
+    "rewrite",
     "store_run",
+    "translate",
 ]
 
 EXIT_STORED = 0
@@ -65,6 +80,7 @@ EXIT_STILL_RUNNING = 3
 EXIT_INTERRUPTED = 130
 #: The default locale of a post whose language the command was not told.
 DEFAULT_LOCALE = "en"
+_LANGUAGES = frozenset(get_args(Language))
 
 
 @dataclass
@@ -80,11 +96,14 @@ class Outcome:
     locale: str | None = None
     #: Printed after the message: how to go on (the resume command).
     hint: str = ""
+    #: The image job of ``cover``.
+    job_id: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(
             {
                 "run_id": self.run_id,
+                **({"job_id": self.job_id} if self.job_id else {}),
                 "status": self.status,
                 "store": self.store,
                 "slug": self.slug,
@@ -110,18 +129,19 @@ class Progress:
     _started: float = field(default=0.0, init=False)
     _last: str | None = field(default=None, init=False)
 
-    def begin(self, run_id: str) -> None:
+    def begin(self, ident: str, what: str = "run") -> None:
         self._started = self.clock()
         self._last = None
-        self.stream.write(f"waiting for run {run_id}\n")
+        self.stream.write(f"waiting for {what} {ident}\n")
         self.stream.flush()
 
-    def __call__(self, status: RunStatus) -> None:
+    def __call__(self, status: RunStatus | ImageJob) -> None:
         elapsed = self.clock() - self._started
+        what = f"run {status.run_id}" if isinstance(status, RunStatus) else f"job {status.job_id}"
         if self.tty:
-            self.stream.write(f"\r\x1b[Krun {status.run_id}: {status.status} ({elapsed:.0f} s)")
+            self.stream.write(f"\r\x1b[K{what}: {status.status} ({elapsed:.0f} s)")
         elif status.status != self._last:
-            self.stream.write(f"run {status.run_id}: {status.status} after {elapsed:.0f} s\n")
+            self.stream.write(f"{what}: {status.status} after {elapsed:.0f} s\n")
         self._last = status.status
         self.stream.flush()
 
@@ -230,8 +250,10 @@ def store_run(
     progress: Progress | None = None,
     resume: Callable[[str], str] = lambda run_id: "",
     on_stored: Callable[[str], None] | None = None,
+    shape: Callable[[GeneratedPost], PublishPayload] | None = None,
 ) -> Outcome:
-    """Wait for ``run`` and save its post into ``store`` as ``locale``."""
+    """Wait for ``run`` and save its post into ``store`` as ``locale``
+    (``shape`` turns the post into the payload, when not by the plain mapping)."""
     run_id = run.run_id if isinstance(run, RunAccepted) else run
     where = store.location
     again = f"resume with: {resume(run_id)}"
@@ -263,20 +285,20 @@ def store_run(
         return Outcome(
             EXIT_FAILED, f"run {run_id} completed without a post", run_id, finished.status, where
         )
-    return _save(store, finished, locale, again, on_stored)
+    return _save(store, finished, shape or (lambda post: post.to_payload(locale)), again, on_stored)
 
 
 def _save(
     store: Store,
     finished: RunStatus,
-    locale: str,
+    shape: Callable[[GeneratedPost], PublishPayload],
     again: str,
     on_stored: Callable[[str], None] | None,
 ) -> Outcome:
     assert finished.post is not None
     run_id, where = finished.run_id, store.location
     try:
-        payload = finished.post.to_payload(locale)
+        payload = shape(finished.post)
     except ValidationError as exc:
         document: Any = finished.post.model_dump()
         problems = "; ".join(describe_violations(document, exc))
@@ -305,4 +327,190 @@ def _save(
         EXIT_STORED,
         f"stored {payload.slug} ({payload.locale}) from run {run_id} in {where}",
         run_id, finished.status, where, payload.slug, payload.locale,
+    )  # fmt: skip
+
+
+def _invalid(document: dict[str, Any], exc: ValidationError, where: str) -> Outcome:
+    problems = "; ".join(describe_violations(document, exc))
+    return Outcome(EXIT_USAGE, f"error: {problems}; no request was sent", store=where)
+
+
+def _stored_post(store: Store, slug: str, locale: str) -> PublishPayload | Outcome:
+    found = store.find(slug, locale)
+    if found is None:
+        return Outcome(
+            EXIT_USAGE,
+            f"error: no post {slug!r} ({locale}) in {store.location}; no request was sent",
+            store=store.location,
+        )
+    return found.payload
+
+
+def rewrite(
+    client: WonderblogsClient,
+    store: Store,
+    slug: str,
+    *,
+    locale: str = DEFAULT_LOCALE,
+    topic: str | None = None,
+    research: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress | None = None,
+    resume: Callable[[str], str] = lambda run_id: "",
+) -> Outcome:
+    """Send the stored post's content to the rewrite API and store the result
+    as a new revision of the same post: the same slug, locale and
+    ``externalId``, and its cover kept (a rewrite makes none)."""
+    source = _stored_post(store, slug, locale)
+    if isinstance(source, Outcome):
+        return source
+    document: dict[str, Any] = {
+        "existing_content": source.content,
+        "topic": topic,
+        "language": locale,
+        "existing_slug": source.slug,
+        "external_id": source.external_id,
+        "research": research,
+    }
+    if locale not in _LANGUAGES:
+        document.pop("language")  # a locale the API has no language for: the site's own
+    try:
+        request = RewritePostRequest.model_validate(document)
+    except ValidationError as exc:
+        return _invalid(document, exc, store.location)
+    options = request.model_dump(exclude_none=True, exclude={"existing_content"})
+    try:
+        accepted = client.rewrite_post(request.existing_content, **options)
+    except WonderblogsAPIError as exc:
+        return Outcome(_api_failure(exc, None), f"error: {exc}", store=store.location)
+
+    def same_post(post: GeneratedPost) -> PublishPayload:
+        payload = post.to_payload(locale, action="update", external_id=source.external_id)
+        return payload.model_copy(
+            update={
+                "slug": source.slug,
+                "cover_image_url": payload.cover_image_url or source.cover_image_url,
+            }
+        )
+
+    return store_run(
+        client, store, accepted, locale=locale, timeout=timeout, progress=progress,
+        resume=resume, shape=same_post,
+    )  # fmt: skip
+
+
+def translate(
+    client: WonderblogsClient,
+    store: Store,
+    slug: str,
+    *,
+    to: str,
+    locale: str = DEFAULT_LOCALE,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress | None = None,
+    resume: Callable[[str], str] = lambda run_id: "",
+) -> Outcome:
+    """Translate the stored post into ``to`` and store it as the same slug in
+    that locale: every store treats posts sharing a slug as translations of
+    each other (Hugo's ``translationKey``, Wagtail's translation key, the
+    Django app's locale column). The original's cover goes with it."""
+    source = _stored_post(store, slug, locale)
+    if isinstance(source, Outcome):
+        return source
+    document: dict[str, Any] = {
+        "existing_content": source.content,
+        "target_language": to,
+        "existing_slug": source.slug,
+        "external_id": source.external_id,
+    }
+    try:
+        request = TranslatePostRequest.model_validate(document)
+    except ValidationError as exc:
+        return _invalid(document, exc, store.location)
+    options = request.model_dump(exclude_none=True, exclude={"existing_content", "target_language"})
+    try:
+        accepted = client.translate_post(
+            request.existing_content, request.target_language, **options
+        )
+    except WonderblogsAPIError as exc:
+        return Outcome(_api_failure(exc, None), f"error: {exc}", store=store.location)
+
+    def translated(post: GeneratedPost) -> PublishPayload:
+        payload = post.to_payload(to)
+        return payload.model_copy(
+            update={
+                "slug": source.slug,
+                "cover_image_url": payload.cover_image_url or source.cover_image_url,
+            }
+        )
+
+    return store_run(
+        client, store, accepted, locale=to, timeout=timeout, progress=progress,
+        resume=resume, shape=translated,
+    )  # fmt: skip
+
+
+def cover(
+    client: WonderblogsClient,
+    store: Store,
+    slug: str,
+    *,
+    locale: str = DEFAULT_LOCALE,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Run an image job for the stored post and save it again with the image as
+    its cover; a store that downloads covers (``images=download``) fetches it
+    with its own limits and checks, as for any delivery."""
+    source = _stored_post(store, slug, locale)
+    if isinstance(source, Outcome):
+        return source
+    where = store.location
+    document: dict[str, Any] = {"title": source.title, "content": source.content}
+    try:
+        request = GenerateImageRequest.model_validate(document)
+    except ValidationError as exc:
+        return _invalid(document, exc, where)
+    try:
+        accepted = client.generate_image(request.title, request.content)
+        if progress is not None:
+            progress.begin(accepted.job_id, "image job")
+        try:
+            job = client.wait_for_image(accepted, timeout=timeout, on_status=progress)
+        finally:
+            if progress is not None:
+                progress.end()
+    except KeyboardInterrupt:
+        return Outcome(EXIT_INTERRUPTED, "stopped waiting; nothing stored", store=where)
+    except WaitTimeoutError as exc:
+        status = exc.last_status.status if exc.last_status is not None else None
+        return Outcome(
+            EXIT_STILL_RUNNING,
+            f"the image job is still {status} after {timeout:g} s; nothing stored",
+            status=status, store=where,
+        )  # fmt: skip
+    except ImageJobFailedError as exc:
+        return Outcome(
+            EXIT_FAILED, f"image job {exc.job.job_id} failed: {exc.message}", store=where
+        )
+    except WonderblogsAPIError as exc:
+        return Outcome(_api_failure(exc, None), f"error: {exc}", store=where)
+    if not job.image_url:
+        return Outcome(
+            EXIT_FAILED, f"image job {job.job_id} completed without an image", store=where
+        )
+    payload = source.model_copy(update={"cover_image_url": job.image_url})
+    try:
+        saved = store.save(payload)
+    except Exception as exc:
+        return Outcome(
+            EXIT_FAILED, f"error: the store at {redact_url(where)} failed: {describe_failure(exc)}",
+            status=job.status, store=where,
+        )  # fmt: skip
+    return Outcome(
+        EXIT_STORED,
+        f"stored the cover of {payload.slug} ({payload.locale}) from image job {job.job_id}; "
+        f"revision {saved.revision}",
+        status=job.status, store=where, slug=payload.slug, locale=payload.locale,
+        job_id=job.job_id,
     )  # fmt: skip

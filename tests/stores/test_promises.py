@@ -59,6 +59,17 @@ def test_save_and_read_back(store):
     assert store.revisions("9" * 40) == []
 
 
+def test_a_post_is_found_by_its_slug_and_locale_in_nfc(store):
+    slug = "caf\u00e9-costs"
+    english = store.save(article(slug=slug))
+    german = store.save(article(slug=slug, locale="de", title="Auf Deutsch"))
+    assert store.find(slug, "en").id == english.id
+    assert store.find(slug, "de").payload.title == "Auf Deutsch"
+    assert store.find(unicodedata.normalize("NFD", slug), "de").id == german.id
+    assert store.find(slug, "fr") is None
+    assert store.find("no-such-post", "en") is None
+
+
 def test_a_repush_updates_instead_of_duplicating(backend, store):
     first = store.save(article(title="First title"))
     second = store.save(article(title="Second title"))

@@ -95,6 +95,10 @@ class Store(Protocol):
         """The current version of a post, or None (also for an id that cannot exist)."""
         ...
 
+    def find(self, slug: str, locale: str) -> StoredPost | None:
+        """The current post with this slug and locale (compared in NFC), or None."""
+        ...
+
     def revisions(self, post_id: str) -> list[StoredPost]:
         """Earlier versions of a post, newest first (empty where not kept)."""
         ...

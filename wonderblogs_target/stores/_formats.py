@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -297,6 +298,13 @@ class Hugo(Format):
     cover_key = "images"
     cover_as_list = True
     static_folder = ("static/images/wonderblogs", "/images/wonderblogs/")
+
+    def generator_fields(self, post: Post) -> dict[str, Any]:
+        # A post and its translations share a slug (in every store), so the
+        # slug is the key that links them on a multilingual Hugo site.
+        fields = super().generator_fields(post)
+        fields["translationKey"] = unicodedata.normalize("NFC", post.payload.slug)
+        return fields
 
     def body(self, payload: PublishPayload) -> str:
         # Hugo expands shortcodes before Markdown, in code too.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -270,6 +271,14 @@ class SQLStore(ABC):
             return None
         with self.reading() as db:
             row = self._one(db, f"SELECT {COLUMNS} FROM wb_posts WHERE id = ?", (ident,))
+        return None if row is None else self._row(row)
+
+    def find(self, slug: str, locale: str) -> StoredPost | None:
+        identity = tuple(unicodedata.normalize("NFC", part) for part in (slug, locale))
+        with self.reading() as db:
+            row = self._one(
+                db, f"SELECT {COLUMNS} FROM wb_posts WHERE slug = ? AND locale = ?", identity
+            )
         return None if row is None else self._row(row)
 
     def revisions(self, post_id: str) -> list[StoredPost]:

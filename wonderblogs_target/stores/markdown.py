@@ -432,10 +432,12 @@ class MarkdownStore:
                 )
             revision = current[0].revision + 1 if current else 1
             written = [path]
-            cover = _public(payload.cover_image_url)
+            cover: str | None = None
             if image is not None:
                 image_path, cover = self._keep_image(stem, image)
                 written.append(image_path)
+            else:  # not downloaded: linked, if visitors can load it
+                cover = _public(payload.cover_image_url)
             post = Post(
                 payload=payload,
                 published=published,
@@ -587,6 +589,12 @@ class MarkdownStore:
     def get(self, post_id: str) -> StoredPost | None:
         found = self._current(post_id)
         return None if found is None else found[0]
+
+    def find(self, slug: str, locale: str) -> StoredPost | None:
+        identity = (unicodedata.normalize("NFC", slug), unicodedata.normalize("NFC", locale))
+        with self._index.current():
+            found = self._index.by_identity(*identity)
+        return None if found is None else self.get(found)
 
     def revisions(self, post_id: str) -> list[StoredPost]:
         return []

@@ -305,7 +305,11 @@ class WonderblogsEmulator:
         post: dict[str, Any] = {
             "title": topic[:1].upper() + topic[1:],
             "slug": slug,
-            "content": f"## {topic}\n\nA post written by the emulator.",
+            "content": (
+                f"## {topic}\n\nA post written by the emulator, long enough to be rewritten, "
+                "translated and given a cover as a real one would be.\n\n"
+                "- one point\n- another point\n\nAnd a closing paragraph for the reader."
+            ),
             "meta_title": topic[:200],
             "meta_description": f"What to know about {topic}."[:500],
             "tags": sorted({w.lower() for w in re.findall(r"[A-Za-z]{4,}", topic)})[:5],

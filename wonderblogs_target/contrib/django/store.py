@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+import unicodedata
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -219,6 +220,16 @@ class DjangoStore:
         if ident is None:
             return None
         article = Article.objects.using(self.using).filter(pk=ident).first()
+        return None if article is None else self._post(article)
+
+    def find(self, slug: str, locale: str) -> StoredPost | None:
+        article = (
+            Article.objects.using(self.using)
+            .filter(
+                slug=unicodedata.normalize("NFC", slug), locale=unicodedata.normalize("NFC", locale)
+            )
+            .first()
+        )
         return None if article is None else self._post(article)
 
     def revisions(self, post_id: str) -> list[StoredPost]:
