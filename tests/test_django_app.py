@@ -527,3 +527,80 @@ def test_wonderblogs_deliveries_lists_and_applies_from_manage_py(client):
     assert code == 0
     assert "stored from delivery" in said
     assert Article.objects.count() == 1
+
+
+# -- the v1 commands -----------------------------------------------------------------------
+
+
+V1_KEY = "wb_v1_django_key"
+V1_TOPIC = "Kubernetes cost control for small teams"
+V1_SLUG = "kubernetes-cost-control-for-small-teams"
+
+
+@pytest.fixture(scope="module")
+def v1_api() -> Iterator[str]:
+    from tests.emulator_server import emulator_server
+
+    with emulator_server(V1_KEY) as (url, _):
+        yield url
+
+
+def v1_command(*args: str) -> tuple[int, str, str]:
+    from django.core.management.base import CommandError
+
+    out, err = StringIO(), StringIO()
+    try:
+        call_command(*args, stdout=out, stderr=err)
+    except CommandError as exc:
+        return exc.returncode, out.getvalue(), str(exc)
+    return 0, out.getvalue(), err.getvalue()
+
+
+def test_the_v1_commands_save_into_the_apps_articles(v1_api):
+    with configured(V1_API_KEY=V1_KEY, V1_BASE_URL=v1_api):
+        code, out, _ = v1_command("wonderblogs_generate", V1_TOPIC, "--json")
+        assert code == 0
+        said = json.loads(out)
+        assert (said["slug"], said["locale"]) == (V1_SLUG, "en")
+        article = Article.objects.get()
+        assert (article.title, article.status, article.revision) == (V1_TOPIC, "draft", 1)
+        assert article.seo_description == f"What to know about {V1_TOPIC}."
+        assert Delivery.objects.get().outcome == Delivery.Outcome.ACCEPTED  # in the log too
+
+        assert v1_command("wonderblogs_rewrite", V1_SLUG, "--topic", "FinOps basics")[0] == 0
+        article.refresh_from_db()
+        assert (article.title, article.revision, article.action) == ("FinOps basics", 2, "update")
+        assert ArticleRevision.objects.get().payload["title"] == V1_TOPIC
+
+        assert v1_command("wonderblogs_translate", V1_SLUG, "--to", "de")[0] == 0
+        german = Article.objects.get(slug=V1_SLUG, locale="de")
+        assert german.cover_image_url == article.cover_image_url  # the original's, kept
+
+        code, out, _ = v1_command("wonderblogs_cover", V1_SLUG, "--locale", "de", "--json")
+        assert code == 0
+        german.refresh_from_db()
+        assert german.cover_image_url == f"/api/v1/images/download/job/{json.loads(out)['job_id']}"
+
+        code, out, _ = v1_command("wonderblogs_generate", "Edge caching basics", "--no-wait")
+        assert code == 0
+        run_id = out.split()[1]
+        assert f"manage.py wonderblogs_run {run_id}" in out
+        assert v1_command("wonderblogs_run", run_id)[0] == 0
+        assert Article.objects.filter(slug="edge-caching-basics").exists()
+
+
+def test_the_v1_commands_exit_codes(v1_api):
+    with configured(V1_API_KEY=V1_KEY, V1_BASE_URL=v1_api):
+        code, _, said = v1_command("wonderblogs_generate", "ab")
+        assert (code, said) == (2, "error: topic: 2 chars, min 3; no request was sent")
+        code, _, said = v1_command("wonderblogs_rewrite", "no-such-post")
+        assert code == 2
+        assert said.startswith("error: no post 'no-such-post' (en) in Django database 'default'")
+        code, _, said = v1_command("wonderblogs_run", "run-9999")
+        assert (code, said) == (2, "error: 404: Run not found")
+        assert v1_command("wonderblogs_generate", V1_TOPIC, "--timeout", "-1")[0] == 2
+    with configured(V1_API_KEY=None, V1_BASE_URL=v1_api):
+        code, _, said = v1_command("wonderblogs_generate", V1_TOPIC)
+        assert code == 2
+        assert said.startswith('no v1 API key: set WONDERBLOGS["V1_API_KEY"]')
+    assert not Article.objects.exists()

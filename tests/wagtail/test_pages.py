@@ -362,3 +362,39 @@ def test_a_field_made_required_after_the_import_fails_the_delivery_which_is_appl
         call_command("wonderblogs_deliveries", "apply", str(waiting.pk))
     assert twice.value.returncode == 2
     assert len(posts()) == 1
+
+
+def test_the_v1_commands_write_page_revisions_and_wagtail_translations(blog, emulator_url):
+    """generate, rewrite, translate and cover through the management commands,
+    into the Wagtail store: a page, its next revision, its translation in the
+    parent's German translation, and a cover downloaded into a Wagtail image."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from wagtail.models import Locale
+
+    url, _ = emulator_url
+    slug = "kubernetes-cost-control-for-small-teams"
+    with override_settings(
+        WONDERBLOGS={**settings.WONDERBLOGS, "V1_BASE_URL": url}, WAGTAIL_I18N_ENABLED=True
+    ):
+        german = Locale.objects.create(language_code="de")
+        blog.copy_for_translation(german, copy_parents=True).save_revision().publish()
+        call_command("wonderblogs_generate", "Kubernetes cost control for small teams")
+        [page] = posts()
+        assert page.title == "Kubernetes cost control for small teams"
+        assert page.cover is not None  # the run's cover, downloaded with the v1 key
+        call_command("wonderblogs_rewrite", slug, "--topic", "FinOps basics")
+        page.refresh_from_db()
+        assert page.revisions.count() == 2
+        assert page.get_latest_revision_as_object().title == "FinOps basics"
+
+        call_command("wonderblogs_translate", slug, "--to", "de", stdout=StringIO())
+        english, translated = sorted(posts(), key=lambda p: p.locale.language_code != "en")
+        assert translated.locale == german
+        assert translated.translation_key == english.translation_key
+        out = StringIO()
+        call_command("wonderblogs_cover", slug, "--locale", "de", stdout=out)
+        assert "stored the cover" in out.getvalue()
+        translated.refresh_from_db()
+        assert translated.get_latest_revision_as_object().cover is not None
