@@ -239,6 +239,62 @@ def test_receivers_guard_against_replays_by_default(make_client):
     assert answer.json() == {"ok": True, "duplicate": True}
 
 
+@pytest.mark.parametrize("with_handler", [False, True])
+def test_a_store_saves_each_completed_runs_post_once(make_client, tmp_path, with_handler):
+    """``store=`` in every adapter: the post of ``run.completed`` lands in the
+    store by the v1 commands' mapping; the redelivery saves nothing more; other
+    events save nothing; ``on_event`` still sees every event when given."""
+    from wonderblogs_target.stores import open_store
+
+    url = f"sqlite:///{tmp_path}/posts.db"
+    inbox = Inbox()
+    options: dict[str, Any] = {"api_key": SECRET, "clock": lambda: NOW, "store": url}
+    if with_handler:
+        options["on_event"] = inbox.on_event
+    client = make_client(receiver=True, store_locale="de", **options)
+    body = encode(COMPLETED)
+    for _ in range(2):  # the sender's redelivery
+        answer = client.request("POST", headers=signed(body), body=body)
+        assert answer.status == 200, answer.body
+    failed = encode(EVENTS["run.failed"])
+    assert client.request("POST", headers=signed(failed), body=failed).status == 200
+    store = open_store(url)
+    try:
+        [post] = store.recent()
+        assert (post.payload.slug, post.payload.locale) == ("ai-in-clinics", "de")
+        assert post.payload.seo.meta_title == "AI in clinics, 2026"
+        assert post.payload.description == "What changes."
+        assert post.payload.cover_image_url == "https://img.example/1.webp"
+        assert post.revision == 1  # saved once
+    finally:
+        store.close()
+    assert [e.event for e in inbox.events] == (
+        ["run.completed", "run.failed"] if with_handler else []
+    )
+
+
+def test_a_post_past_a_publish_limit_is_422_and_a_failing_store_500(make_client, tmp_path):
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path}/posts.db"
+    client = make_client(receiver=True, api_key=SECRET, clock=lambda: NOW, store=url)
+    too_many = {**COMPLETED, "run_id": "run-2", "post": {**COMPLETED["post"], "tags": ["t"] * 21}}
+    body = encode(too_many)
+    answer = client.request("POST", headers=signed(body), body=body)
+    assert answer.status == 422  # a retry would not mend it
+    assert "tags" in answer.body.decode()
+    with sqlite3.connect(tmp_path / "posts.db") as db:
+        db.execute(
+            "CREATE TRIGGER broken BEFORE INSERT ON wb_posts "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    body = encode(COMPLETED)
+    assert client.request("POST", headers=signed(body), body=body).status == 500
+    with sqlite3.connect(tmp_path / "posts.db") as db:
+        db.execute("DROP TRIGGER broken")
+    assert client.request("POST", headers=signed(body), body=body).status == 200  # the retry
+
+
 # -- events and the receiver core --------------------------------------------------------
 
 

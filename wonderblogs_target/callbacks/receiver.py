@@ -19,7 +19,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import nullcontext
 from typing import Any, TypeAlias
 
-from typing_extensions import Required, TypedDict
+from pydantic import ValidationError
+from typing_extensions import TypedDict
 
 from .._concurrency import is_async_callable
 from .._endpoint import (
@@ -31,12 +32,14 @@ from .._endpoint import (
     error_response,
     json_response,
     logger,
+    validation_failed,
 )
 from .._flow import Flow
 from .._keys import ApiKey, KeyRing
 from ..errors import ConfigurationError
 from ..http import Request
-from .events import CallbackEvent, CallbackPayloadError, parse_callback_event
+from ..stores import Store, open_store
+from .events import CallbackEvent, CallbackPayloadError, RunCompletedEvent, parse_callback_event
 from .replay import (
     ClaimingReplayGuard,
     MemoryReplayGuard,
@@ -92,7 +95,9 @@ class ReceiverOptions(TypedDict, total=False):
     """The keyword arguments every callback-receiver factory accepts."""
 
     api_key: ApiKey
-    on_event: Required[EventHandler]
+    on_event: EventHandler | None
+    store: Store | str | None
+    store_locale: str
     tolerance: float | None
     scheme: SignatureScheme
     replay_guard: ReplayGuard | str | None
@@ -111,6 +116,14 @@ class WonderblogsCallbackReceiver(Endpoint):
     by default a `MemoryReplayGuard` (one process);
     a guard URL (``"postgresql://..."``, ``"redis://..."``, ``"sqlite:///..."``)
     or a guard object for several workers; ``None`` for none.
+
+    ``store`` (a [`Store`][wonderblogs_target.stores.Store] or a store URL)
+    saves the post of each ``run.completed`` event, by the mapping the v1
+    commands use ([`GeneratedPost.to_payload`][wonderblogs_target.v1.GeneratedPost.to_payload]),
+    as ``store_locale`` (the event does not say the run's language); then
+    ``on_event``, if given, sees the event too. A redelivered event is saved
+    once (the replay guard), a store that fails answers 5xx (the sender
+    retries), and a post that breaks a publish limit 422, naming the field.
     """
 
     allowed_methods = ("POST",)
@@ -119,7 +132,9 @@ class WonderblogsCallbackReceiver(Endpoint):
         self,
         *,
         api_key: ApiKey = None,
-        on_event: EventHandler,
+        on_event: EventHandler | None = None,
+        store: Store | str | None = None,
+        store_locale: str = "en",
         tolerance: float | None = 300,
         scheme: SignatureScheme = DEFAULT_SCHEME,
         replay_guard: ReplayGuard | str | None = "memory",
@@ -131,8 +146,15 @@ class WonderblogsCallbackReceiver(Endpoint):
         super().__init__(max_body_size, callback_timeout, body_timeout)
         if api_key is None:
             raise ConfigurationError("no api_key given: callbacks are signed with it")
-        if not callable(on_event):
+        if on_event is None and store is None:
+            raise ConfigurationError(
+                "nothing to do with the events: pass on_event= (a callable) or store= "
+                "(a Store or a URL) for the posts of run.completed"
+            )
+        if on_event is not None and not callable(on_event):
             raise ConfigurationError("on_event must be a callable")
+        self.store = open_store(store) if isinstance(store, str) else store
+        self.store_locale = store_locale
         check_tolerance(tolerance)
         self._keys = KeyRing(api_key)
         self.on_event = on_event
@@ -195,7 +217,17 @@ class WonderblogsCallbackReceiver(Endpoint):
         try:
             # The claim is renewed while on_event runs, and lapses if this worker dies.
             with kept(claimer, key) if claimer is not None else nullcontext():
-                yield self.call(self.on_event, (event,), self._event_is_async)
+                if self.store is not None and isinstance(event, RunCompletedEvent):
+                    try:
+                        payload = event.post.to_payload(self.store_locale)
+                    except ValidationError as exc:  # a retry would not mend it: 4xx
+                        return validation_failed(exc, "The post breaks a publish limit")
+                    try:
+                        yield self.call(self.store.save, (payload,), False)
+                    except Exception as exc:
+                        return callback_failed(exc, "the store (saving a run's post)")
+                if self.on_event is not None:
+                    yield self.call(self.on_event, (event,), self._event_is_async)
             handled = True
         except Exception as exc:
             return callback_failed(exc, "on_event")
