@@ -136,11 +136,13 @@ class GitPublisher:
 
     def commit(self, written: Sequence[Path], removed: Sequence[Path], message: str) -> str:
         """Commit exactly these paths; the new commit's id."""
-        paths = [str(p) for p in written]
+        # Absolute: git runs in the posts folder, and a store opened on a relative
+        # path (markdown:///content/posts) names its files from the process's cwd.
+        paths = [os.path.abspath(p) for p in written]
         for path in removed:
             # A removed file git never knew needs no commit.
-            if self._git("ls-files", "--", str(path)).strip():
-                paths.append(str(path))
+            if self._git("ls-files", "--", os.path.abspath(path)).strip():
+                paths.append(os.path.abspath(path))
         if not paths:
             # Nothing git knows changed; "git add --all --" alone would take everything.
             return self._git("rev-parse", "HEAD").strip()
