@@ -96,6 +96,23 @@ def test_generate_stores_the_post_by_the_one_mapping_in_every_store(api, store_u
     assert post.description == post.seo.meta_description
     assert post.action is None
 
+    started = cli(url, "generate", "Edge caching basics", "--no-wait", "--store", store_url)
+    assert started.returncode == 0, started.stderr
+    run_id = started.stdout.split()[1]
+    resumed = cli(url, "run", run_id, "--language", "de", "--store", store_url, "--json")
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["slug"] == "edge-caching-basics"
+    assert sorted(p.title for p in stored(store_url)) == ["Edge caching basics", TOPIC]
+
+
+def test_draft_makes_a_markdown_post_a_draft(api, tmp_path):
+    url, _ = api
+    folder = tmp_path / "posts"
+    answer = cli(url, "generate", TOPIC, "--draft", "--store", f"markdown:///{folder}")
+    assert answer.returncode == 0, answer.stderr
+    [page] = folder.glob("*.md")
+    assert "\ndraft: true\n" in page.read_text()
+
 
 def test_no_wait_then_run_stores_the_post_once(api, tmp_path):
     url, _ = api

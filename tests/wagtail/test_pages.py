@@ -398,3 +398,9 @@ def test_the_v1_commands_write_page_revisions_and_wagtail_translations(blog, emu
         assert "stored the cover" in out.getvalue()
         translated.refresh_from_db()
         assert translated.get_latest_revision_as_object().cover is not None
+
+        started = StringIO()
+        call_command("wonderblogs_generate", "Edge caching basics", "--no-wait", stdout=started)
+        run_id = started.getvalue().split()[1]
+        call_command("wonderblogs_run", run_id, stdout=StringIO())
+        assert "Edge caching basics" in [p.title for p in posts()]
