@@ -6,30 +6,13 @@ module (``wonderblogs_target.fastapi``, ``.asgi``, ``.flask``, ``.django``,
 ``.wsgi``), installed with the extra of the same name.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from . import _moved
 from ._version import __version__
-from .callbacks import (
-    BODY_ONLY_SCHEME,
-    DEFAULT_SCHEME,
-    STANDARD_WEBHOOKS_SCHEME,
-    CallbackEvent,
-    CallbackPayloadError,
-    ClaimingReplayGuard,
-    ImageCompletedEvent,
-    ImageFailedEvent,
-    MemoryReplayGuard,
-    RedisReplayGuard,
-    ReplayGuard,
-    RunCompletedEvent,
-    RunFailedEvent,
-    RunSkippedEvent,
-    SignatureScheme,
-    SQLReplayGuard,
-    WonderblogsCallbackReceiver,
-    parse_callback_event,
-    sign_payload,
-    verify_signature,
-)
 from .core import DEFAULT_MAX_BODY_SIZE, WonderblogsTarget
 from .errors import (
     ConfigurationError,
@@ -52,8 +35,60 @@ from .models import (
     Source,
     VisualIdentity,
 )
-from .openapi import generate_openapi_spec
-from .v1 import GeneratedPost
+
+if TYPE_CHECKING:
+    from .callbacks import (
+        BODY_ONLY_SCHEME,
+        DEFAULT_SCHEME,
+        STANDARD_WEBHOOKS_SCHEME,
+        CallbackEvent,
+        CallbackPayloadError,
+        ClaimingReplayGuard,
+        ImageCompletedEvent,
+        ImageFailedEvent,
+        MemoryReplayGuard,
+        RedisReplayGuard,
+        ReplayGuard,
+        RunCompletedEvent,
+        RunFailedEvent,
+        RunSkippedEvent,
+        SignatureScheme,
+        SQLReplayGuard,
+        WonderblogsCallbackReceiver,
+        parse_callback_event,
+        sign_payload,
+        verify_signature,
+    )
+    from .openapi import generate_openapi_spec
+    from .v1 import GeneratedPost
+
+# The callback side, the OpenAPI generator and the v1 models are imported on
+# first use: a site that only receives articles does not pay for building
+# the callback-event models and the OpenAPI machinery at start-up.
+_LAZY = {
+    "BODY_ONLY_SCHEME": "callbacks",
+    "DEFAULT_SCHEME": "callbacks",
+    "STANDARD_WEBHOOKS_SCHEME": "callbacks",
+    "CallbackEvent": "callbacks",
+    "CallbackPayloadError": "callbacks",
+    "ClaimingReplayGuard": "callbacks",
+    "ImageCompletedEvent": "callbacks",
+    "ImageFailedEvent": "callbacks",
+    "MemoryReplayGuard": "callbacks",
+    "RedisReplayGuard": "callbacks",
+    "ReplayGuard": "callbacks",
+    "RunCompletedEvent": "callbacks",
+    "RunFailedEvent": "callbacks",
+    "RunSkippedEvent": "callbacks",
+    "SignatureScheme": "callbacks",
+    "SQLReplayGuard": "callbacks",
+    "WonderblogsCallbackReceiver": "callbacks",
+    "parse_callback_event": "callbacks",
+    "sign_payload": "callbacks",
+    "verify_signature": "callbacks",
+    "generate_openapi_spec": "openapi",
+    "GeneratedPost": "v1",
+}
 
 __all__ = [
     "BODY_ONLY_SCHEME",
@@ -100,5 +135,19 @@ __all__ = [
     "sign_payload",
     "verify_signature",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once: the next look-up is an ordinary one
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 _moved.register(__name__)

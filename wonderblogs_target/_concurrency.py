@@ -9,13 +9,17 @@ a single loop keeps loop-bound resources in user code (an async DB pool, an
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import functools
 import inspect
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    # asyncio (and ssl with it) is imported where it is used: a Flask or
+    # Django site never runs a coroutine and does not pay for loading it.
+    import asyncio
 
 T = TypeVar("T")
 
@@ -51,6 +55,8 @@ async def run_sync_in_thread(func: Callable[..., T], *args: Any, abandon: bool =
     try:
         from anyio import to_thread
     except ImportError:  # plain asyncio, without anyio (tested without it)
+        import asyncio
+
         return await asyncio.to_thread(func, *args)
     if abandon:
         return await to_thread.run_sync(func, *args, **_abandon_on_cancel(to_thread.run_sync))
@@ -71,6 +77,8 @@ async def wait_with_timeout(awaitable: Awaitable[T], timeout: float) -> T:
     try:
         import anyio
     except ImportError:  # plain asyncio, without anyio (tested without it)
+        import asyncio
+
         try:
             return await asyncio.wait_for(awaitable, timeout)
         except asyncio.TimeoutError:
@@ -108,6 +116,8 @@ class _BackgroundLoop:
     def _get(self) -> asyncio.AbstractEventLoop:
         with self._lock:
             if self._loop is None:
+                import asyncio
+
                 loop = asyncio.new_event_loop()
                 thread = threading.Thread(
                     target=loop.run_forever, name="wonderblogs-target-loop", daemon=True
@@ -117,6 +127,8 @@ class _BackgroundLoop:
             return self._loop
 
     def run(self, awaitable: Awaitable[T], timeout: float | None = None) -> T:
+        import asyncio
+
         async def wrapper() -> T:
             return await awaitable
 
