@@ -85,6 +85,11 @@ def full_context() -> dict[str, Any]:
     }
 
 
+def fixed_context() -> dict[str, Any]:
+    """The context without its recent articles: what a store fills them into."""
+    return {k: v for k, v in full_context().items() if k != "recent_articles"}
+
+
 # -- calling apps directly -----------------------------------------------------------
 
 

@@ -123,3 +123,17 @@ def child_pytest(*args: str, env: dict[str, str], measured: bool = True) -> tupl
     assert "failed" not in summary, output
     assert "skipped" not in summary, output
     return int(summary.split()[0]), output
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """The environment of a command run as a newcomer would run it: nothing of
+    this process's but ``PATH``, and what lets coverage follow the child (and
+    ``PYTHONPATH``, when a worktree's code is under test)."""
+    import os
+
+    kept = {
+        name: value
+        for name, value in os.environ.items()
+        if name.startswith("COVERAGE_") or name == "PYTHONPATH"
+    }
+    return {"PATH": "/usr/bin:/bin", **kept, **extra}

@@ -541,7 +541,7 @@ V1_SLUG = "kubernetes-cost-control-for-small-teams"
 def v1_api() -> Iterator[str]:
     from tests.emulator_server import emulator_server
 
-    with emulator_server(V1_KEY) as (url, _):
+    with emulator_server(V1_KEY, polls_to_finish=1) as (url, _):
         yield url
 
 

@@ -6,7 +6,6 @@ and build a Hugo site whose post page holds the article."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import yaml
 from harness.servers import ROOT
 from tests.emulator_server import emulator_server
 from tests.generators import new_site
+from tests.helpers import cli_env
 
 EXAMPLE = ROOT / "examples" / "static_site"
 WORKFLOW = EXAMPLE / ".github" / "workflows" / "wonderblogs.yml"
@@ -67,13 +67,12 @@ def test_the_workflows_commands_post_commit_push_and_build(tmp_path):
         "Build the site",
     }
     with emulator_server(V1_KEY) as (url, _):
-        env = {
-            "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-            "HOME": str(tmp_path),
-            "WONDERBLOGS_V1_API_KEY": V1_KEY,
-            "WONDERBLOGS_V1_BASE_URL": url,  # the emulator, not Wonderblogs
-            **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}),
-        }
+        env = cli_env(
+            PATH=f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+            HOME=str(tmp_path),
+            WONDERBLOGS_V1_API_KEY=V1_KEY,
+            WONDERBLOGS_V1_BASE_URL=url,  # the emulator, not Wonderblogs
+        )
         for name in (
             "Write the next topic's post",
             "Keep the topic list and push",

@@ -16,6 +16,7 @@ import pytest
 from harness.browser import browse, screenshot
 from harness.servers import free_port, server
 from tests import samples
+from tests.helpers import cli_env
 from wonderblogs_target import ConfigurationError
 from wonderblogs_target.serve import load_config
 
@@ -175,7 +176,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
         text=True,
         timeout=60,
         check=False,
-        env={"PATH": "/usr/bin:/bin", **(env or {})},
+        env=cli_env(**(env or {})),
         cwd=cwd,
     )
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from tests.emulator_server import emulator_server
+from tests.helpers import cli_env
 from wonderblogs_target.stores import open_store
 from wonderblogs_target.testing import WonderblogsEmulator
 
@@ -28,7 +29,14 @@ TOPIC = "Kubernetes cost control for small teams"
 
 @pytest.fixture(scope="module")
 def api() -> Iterator[tuple[str, WonderblogsEmulator]]:
-    """The emulator: a run finishes at its second poll."""
+    """The emulator: a run has finished by the first poll (no waiting)."""
+    with emulator_server(V1_KEY, polls_to_finish=1) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def paced_api() -> Iterator[tuple[str, WonderblogsEmulator]]:
+    """The emulator: a run is running at the first poll, finished at the second."""
     with emulator_server(V1_KEY) as running:
         yield running
 
@@ -47,14 +55,33 @@ def command(*args: str) -> list[str]:
 def cli(
     api_url: str, *args: str, key: str | None = V1_KEY, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "WONDERBLOGS_V1_BASE_URL": api_url}
-    if "PYTHONPATH" in os.environ:
-        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    env = cli_env(WONDERBLOGS_V1_BASE_URL=api_url)
     if key is not None:
         env["WONDERBLOGS_V1_API_KEY"] = key
     return subprocess.run(
         command(*args), capture_output=True, text=True, timeout=120, check=False, env=env, cwd=cwd
     )
+
+
+@pytest.fixture
+def in_process(monkeypatch, capsys):
+    """The command's own ``main`` in this process (the same code as the console
+    script, without an interpreter's start per call): for the tests that run
+    many commands; the exit codes, Ctrl-C and the terminal are tested on the
+    real command above."""
+    from wonderblogs_target.cli import main
+
+    def run(api_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+        monkeypatch.setenv("WONDERBLOGS_V1_API_KEY", V1_KEY)
+        monkeypatch.setenv("WONDERBLOGS_V1_BASE_URL", api_url)
+        try:
+            code = main(list(args))
+        except SystemExit as exit:
+            code = int(exit.code or 0)
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out, err)
+
+    return run
 
 
 def stored(url: str) -> list[Any]:
@@ -75,43 +102,6 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgres":
         return str(request.getfixturevalue("fresh_database"))
     return f"markdown:///{tmp_path}/posts?generator={request.param}"
-
-
-def test_generate_stores_the_post_by_the_one_mapping_in_every_store(api, store_url):
-    url, _ = api
-    answer = cli(url, "generate", TOPIC, "--language", "de", "--store", store_url, "--json")
-    assert answer.returncode == 0, answer.stderr
-    said = json.loads(answer.stdout)
-    assert said["status"] == "completed"
-    assert said["run_id"].startswith("run-")
-    assert (said["slug"], said["locale"]) == ("kubernetes-cost-control-for-small-teams", "de")
-    assert V1_KEY not in answer.stdout + answer.stderr
-    [post] = stored(store_url)
-    assert post.title == "Kubernetes cost control for small teams"
-    assert post.locale == "de"
-    assert post.content.startswith(f"## {TOPIC}")
-    assert post.tags == ["control", "cost", "kubernetes", "small", "teams"]
-    assert post.seo.meta_title == TOPIC
-    assert post.seo.meta_description == f"What to know about {TOPIC}."
-    assert post.description == post.seo.meta_description
-    assert post.action is None
-
-    started = cli(url, "generate", "Edge caching basics", "--no-wait", "--store", store_url)
-    assert started.returncode == 0, started.stderr
-    run_id = started.stdout.split()[1]
-    resumed = cli(url, "run", run_id, "--language", "de", "--store", store_url, "--json")
-    assert resumed.returncode == 0, resumed.stderr
-    assert json.loads(resumed.stdout)["slug"] == "edge-caching-basics"
-    assert sorted(p.title for p in stored(store_url)) == ["Edge caching basics", TOPIC]
-
-
-def test_draft_makes_a_markdown_post_a_draft(api, tmp_path):
-    url, _ = api
-    folder = tmp_path / "posts"
-    answer = cli(url, "generate", TOPIC, "--draft", "--store", f"markdown:///{folder}")
-    assert answer.returncode == 0, answer.stderr
-    [page] = folder.glob("*.md")
-    assert "\ndraft: true\n" in page.read_text()
 
 
 def test_no_wait_then_run_stores_the_post_once(api, tmp_path):
@@ -211,12 +201,7 @@ def test_still_running_at_the_timeout_is_exit_3_with_the_resume_command(slow_api
 def test_ctrl_c_stops_waiting_and_prints_the_resume_command(slow_api, tmp_path):
     url, _ = slow_api
     store = f"sqlite:///{tmp_path}/posts.db"
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "WONDERBLOGS_V1_BASE_URL": url,
-        "WONDERBLOGS_V1_API_KEY": V1_KEY,
-        **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}),
-    }
+    env = cli_env(WONDERBLOGS_V1_BASE_URL=url, WONDERBLOGS_V1_API_KEY=V1_KEY)
     process = subprocess.Popen(
         command("generate", TOPIC, "--store", store),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
@@ -233,8 +218,8 @@ def test_ctrl_c_stops_waiting_and_prints_the_resume_command(slow_api, tmp_path):
     assert "Traceback" not in err + out
 
 
-def test_a_plain_log_gets_one_line_per_status_and_a_terminal_one_line_in_place(api, tmp_path):
-    url, _ = api
+def test_a_plain_log_gets_one_line_per_status_and_a_terminal_one_line_in_place(paced_api, tmp_path):
+    url, _ = paced_api
     plain = cli(url, "generate", TOPIC, "--store", f"sqlite:///{tmp_path}/a.db")
     lines = plain.stderr.splitlines()
     assert lines[0].startswith("waiting for run run-")
@@ -247,10 +232,7 @@ def test_a_plain_log_gets_one_line_per_status_and_a_terminal_one_line_in_place(a
 
     # On a terminal: stderr is a real pseudo-terminal.
     leader, follower = pty.openpty()
-    env = {
-        "PATH": "/usr/bin:/bin", "WONDERBLOGS_V1_BASE_URL": url, "WONDERBLOGS_V1_API_KEY": V1_KEY,
-        **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}),
-    }  # fmt: skip
+    env = cli_env(WONDERBLOGS_V1_BASE_URL=url, WONDERBLOGS_V1_API_KEY=V1_KEY)
     process = subprocess.Popen(
         command("generate", TOPIC, "--store", f"sqlite:///{tmp_path}/b.db"),
         stdout=subprocess.PIPE, stderr=follower, text=True, env=env,
@@ -342,13 +324,40 @@ def test_a_store_that_fails_is_exit_1_and_the_run_is_stored_later(api, tmp_path)
     assert [post.title for post in stored(store)] == [TOPIC]
 
 
-def test_rewrite_translate_and_cover_work_on_the_stored_post_in_every_store(api, store_url):
+def test_every_command_in_every_store(api, store_url, in_process):
+    """generate (by the one mapping), run after --no-wait, rewrite, translate
+    and cover, into each store, through the command's main."""
     url, emulator = api
     slug = "kubernetes-cost-control-for-small-teams"
-    assert cli(url, "generate", TOPIC, "--store", store_url).returncode == 0
+    answer = in_process(url, "generate", TOPIC, "--store", store_url, "--json")
+    assert answer.returncode == 0, answer.stderr
+    said = json.loads(answer.stdout)
+    assert said["status"] == "completed"
+    assert said["run_id"].startswith("run-")
+    assert (said["slug"], said["locale"]) == (slug, "en")
+    assert V1_KEY not in answer.stdout + answer.stderr
     [original] = stored(store_url)
+    assert original.title == TOPIC
+    assert original.content.startswith(f"## {TOPIC}")
+    assert original.tags == ["control", "cost", "kubernetes", "small", "teams"]
+    assert original.seo.meta_title == TOPIC
+    assert original.seo.meta_description == f"What to know about {TOPIC}."
+    assert original.description == original.seo.meta_description
+    assert original.action is None
 
-    rewritten = cli(url, "rewrite", slug, "--topic", "FinOps for small teams", "--store", store_url)
+    started = in_process(url, "generate", "Edge caching basics", "--no-wait", "--store", store_url)
+    assert started.returncode == 0, started.stderr
+    run_id = started.stdout.split()[1]
+    resumed = in_process(url, "run", run_id, "--language", "fr", "--store", store_url, "--json")
+    assert resumed.returncode == 0, resumed.stderr
+    assert (json.loads(resumed.stdout)["slug"], json.loads(resumed.stdout)["locale"]) == (
+        "edge-caching-basics",
+        "fr",
+    )
+
+    rewritten = in_process(
+        url, "rewrite", slug, "--topic", "FinOps for small teams", "--store", store_url
+    )
     assert rewritten.returncode == 0, rewritten.stderr
     store = open_store(store_url)
     try:
@@ -358,17 +367,15 @@ def test_rewrite_translate_and_cover_work_on_the_stored_post_in_every_store(api,
         assert post.payload.title == "FinOps for small teams"
         assert post.payload.action == "update"
         assert post.payload.cover_image_url == original.cover_image_url  # a rewrite makes none
-        assert store.count() == 1
+        assert store.count() == 2
     finally:
         store.close()
 
-    translated = cli(url, "translate", slug, "--to", "de", "--store", store_url, "--json")
+    translated = in_process(url, "translate", slug, "--to", "de", "--store", store_url, "--json")
     assert translated.returncode == 0, translated.stderr
-    assert (json.loads(translated.stdout)["slug"], json.loads(translated.stdout)["locale"]) == (
-        slug,
-        "de",
-    )
-    covered = cli(url, "cover", slug, "--locale", "de", "--store", store_url, "--json")
+    said = json.loads(translated.stdout)
+    assert (said["slug"], said["locale"]) == (slug, "de")
+    covered = in_process(url, "cover", slug, "--locale", "de", "--store", store_url, "--json")
     assert covered.returncode == 0, covered.stderr
     job = json.loads(covered.stdout)["job_id"]
     assert job.startswith("image-")
@@ -380,7 +387,7 @@ def test_rewrite_translate_and_cover_work_on_the_stored_post_in_every_store(api,
         assert german.payload.cover_image_url == f"/api/v1/images/download/job/{job}"
         assert german.revision == 2
         assert store.find(slug, "en").payload.title == "FinOps for small teams"  # untouched
-        assert store.count() == 2
+        assert store.count() == 3
     finally:
         store.close()
     if "generator=hugo" in store_url:  # Hugo links translations by their shared key
@@ -392,13 +399,22 @@ def test_rewrite_translate_and_cover_work_on_the_stored_post_in_every_store(api,
     for args, says in (
         (["rewrite", "no-such-post"], "error: no post 'no-such-post' (en) in "),
         (["translate", slug, "--to", "xx"], "error: target_language: "),
-        (["cover", slug, "--locale", "fr"], f"error: no post '{slug}' (fr) in "),
+        (["cover", slug, "--locale", "it"], f"error: no post '{slug}' (it) in "),
     ):
-        refused = cli(url, *args, "--store", store_url)
+        refused = in_process(url, *args, "--store", store_url)
         assert refused.returncode == 2
         assert refused.stderr.startswith(says)
         assert refused.stderr.rstrip().endswith("no request was sent")
     assert len(emulator.requests) == before
+
+
+def test_draft_makes_a_markdown_post_a_draft(api, tmp_path):
+    url, _ = api
+    folder = tmp_path / "posts"
+    answer = cli(url, "generate", TOPIC, "--draft", "--store", f"markdown:///{folder}")
+    assert answer.returncode == 0, answer.stderr
+    [page] = folder.glob("*.md")
+    assert "\ndraft: true\n" in page.read_text()
 
 
 def test_cover_is_downloaded_with_the_stores_own_limits_and_checks(api, tmp_path):

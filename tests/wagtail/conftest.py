@@ -68,6 +68,7 @@ def allowed_images(images: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def emulator_url() -> Iterator[tuple[str, WonderblogsEmulator]]:
-    """The v1 emulator as a real HTTP server on a loopback port."""
-    with emulator_server(V1_KEY) as running:
+    """The v1 emulator as a real HTTP server on a loopback port; a run or an
+    image job has finished by its first poll, so nothing waits."""
+    with emulator_server(V1_KEY, polls_to_finish=1) as running:
         yield running

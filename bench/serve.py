@@ -1,0 +1,193 @@
+"""``wonderblogs-target serve`` against a hand-written Starlette peer doing the
+same work (``bench/serve_peer.py`` says what that is), over HTTP on loopback
+with wrk: SQLite and PostgreSQL, GET (the context, with the 50 newest
+articles) and POST (a 12 KB article re-pushed), at 1, 8 and 64 connections.
+
+    python -m bench.serve [--rounds 10] [--seconds 1]
+
+Both run under uvicorn with the same settings (one worker, h11, no access
+log). In each round the two are measured one after the other in a shuffled
+order; a ratio is the median of the per-round ratios of serve to the peer
+(quartiles beside it), so a slow spell of the machine cancels out. p99 is the
+median of the rounds' 99th percentile latencies. The server is pinned to one
+core and wrk to the other where the machine allows. PostgreSQL is a fresh
+server of Debian's package, started here. Needs wrk (``apt-get install wrk``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from bench.common import KEY, fixed_context, payload_12k
+from bench.http import _cores, _pin_tree, _script
+from harness.servers import ROOT, free_port, server
+
+CONNECTIONS = (1, 8, 64)
+
+
+def _toml(context: dict[str, object]) -> str:
+    import json
+
+    lines = ["[context]"]
+    nested = {}
+    for name, value in context.items():
+        if isinstance(value, dict):
+            nested[name] = value
+        else:
+            lines.append(f"{name} = {json.dumps(value)}")
+    for name, table in nested.items():
+        lines.append(f"\n[context.{name}]")
+        for key, value in table.items():
+            if isinstance(value, dict):
+                pairs = ", ".join(f"{k} = {json.dumps(v)}" for k, v in value.items())
+                lines.append(f"{key} = {{ {pairs} }}")
+            else:
+                lines.append(f"{key} = {json.dumps(value)}")
+    return "\n".join(lines) + "\n"
+
+
+@contextmanager
+def contenders(store_url: str, folder: Path) -> Iterator[dict[str, str]]:
+    """serve and the peer on one store each (the same kind), by their URLs."""
+    config = folder / "wonderblogs.toml"
+    config.write_text(_toml(fixed_context()))
+    serve_port, peer_port = free_port(), free_port()
+    serve_store, peer_store = _two(store_url, folder)
+    wonderblogs = str(Path(sys.executable).parent / "wonderblogs-target")
+    serve = [wonderblogs, "serve", "--port", str(serve_port), "--store", serve_store,
+             "--config", str(config)]  # fmt: skip
+    peer = [sys.executable, "-m", "uvicorn", "bench.serve_peer:app", "--factory",
+            "--http", "h11", "--port", str(peer_port), "--log-level", "warning",
+            "--no-access-log"]  # fmt: skip
+    env = {"WONDERBLOGS_API_KEY": KEY, "PEER_KEY": KEY, "PEER_STORE": peer_store}
+    with ExitStack() as stack:
+        processes = [
+            stack.enter_context(server(serve, port=serve_port, env=env, cwd=ROOT)),
+            stack.enter_context(server(peer, port=peer_port, env=env, cwd=ROOT)),
+        ]
+        cores = _cores()
+        if cores is not None:
+            for process in processes:
+                _pin_tree(process.pid, cores[0])
+        yield {
+            "serve": f"http://127.0.0.1:{serve_port}/api/wonderblogs",
+            "peer": f"http://127.0.0.1:{peer_port}/api/wonderblogs",
+        }
+
+
+def _two(store_url: str, folder: Path) -> tuple[str, str]:
+    if store_url.startswith("sqlite"):
+        return f"sqlite:///{folder}/serve.db", f"sqlite:///{folder}/peer.db"
+    import psycopg
+
+    with psycopg.connect(store_url, autocommit=True) as admin:
+        for name in ("wb_bench_serve", "wb_bench_peer"):
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+            admin.execute(f"CREATE DATABASE {name}")
+    base = store_url.rsplit("/", 1)[0]
+    return f"{base}/wb_bench_serve", f"{base}/wb_bench_peer"
+
+
+def _wrk(url: str, script: Path, connections: int, seconds: float) -> tuple[float, float]:
+    """Requests per second and the 99th percentile latency in ms."""
+    import subprocess
+
+    cores = _cores()
+
+    def pin() -> None:
+        if cores is not None:
+            os.sched_setaffinity(0, {cores[1]})
+
+    output = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        capture_output=True, text=True, check=True, timeout=seconds + 60, preexec_fn=pin,
+    ).stdout  # fmt: skip
+    if "Non-2xx" in output or "Socket errors" in output:
+        raise RuntimeError(f"{url} answered errors:\n{output}")
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
+    return rate, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _seed(url: str, count: int = 200) -> None:
+    """Posts for the context to list, the same in both stores."""
+    import json
+
+    import httpx
+
+    article = json.loads(payload_12k())
+    with httpx.Client(timeout=30) as http:
+        for n in range(count):
+            body = json.dumps({**article, "slug": f"post-{n}", "title": f"Post {n}"})
+            answer = http.post(url, content=body, headers={"Authorization": f"Bearer {KEY}",
+                               "Content-Type": "application/json"})  # fmt: skip
+            answer.raise_for_status()
+
+
+def run(store_url: str, rounds: int, seconds: float) -> list[str]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, contenders(store_url, Path(tmp)) as urls:
+        for url in urls.values():
+            _seed(url)
+        scripts = {m: _script(Path(tmp), m) for m in ("GET", "POST")}
+        for method, script in scripts.items():
+            for connections in CONNECTIONS:
+                names = list(urls)
+                for name in names:  # warm up
+                    _wrk(urls[name], script, connections, seconds)
+                rates: dict[str, list[float]] = {n: [] for n in names}
+                p99: dict[str, list[float]] = {n: [] for n in names}
+                for _ in range(rounds):
+                    random.shuffle(names)
+                    for name in names:
+                        rate, latency = _wrk(urls[name], script, connections, seconds)
+                        rates[name].append(rate)
+                        p99[name].append(latency)
+                ratios = [a / b for a, b in zip(rates["serve"], rates["peer"], strict=True)]
+                low, middle, high = statistics.quantiles(ratios, n=4)
+                rows.append(
+                    f"| {method} | {connections} | {statistics.median(rates['serve']):,.0f} "
+                    f"| {statistics.median(rates['peer']):,.0f} | {middle:.2f}x "
+                    f"({low:.2f}-{high:.2f}) | {statistics.median(p99['serve']):.1f} "
+                    f"| {statistics.median(p99['peer']):.1f} |"
+                )
+                print(rows[-1], flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=1.0)
+    parser.add_argument("--store", choices=("sqlite", "postgres"), action="append")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+    header = (
+        "| request | connections | serve req/s | peer req/s | serve/peer | "
+        "serve p99 ms | peer p99 ms |\n|---|---|---|---|---|---|---|"
+    )
+    for kind in args.store or ["sqlite", "postgres"]:
+        print(f"\n### {kind}\n\n{header}", flush=True)
+        if kind == "sqlite":
+            run("sqlite", args.rounds, args.seconds)
+            continue
+        sys.path.insert(0, str(ROOT))
+        from tests.postgres import postgres_server
+
+        with postgres_server(free_port()) as url:
+            run(url, args.rounds, args.seconds)
+
+
+if __name__ == "__main__":
+    main()
