@@ -363,18 +363,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _v1_address(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """The v1 API key and address: ``--wonderblogs-key`` and ``--wonderblogs-url``,
+    else ``$WONDERBLOGS_V1_API_KEY`` and ``$WONDERBLOGS_V1_BASE_URL`` (None when
+    neither says)."""
+    key = getattr(args, "wonderblogs_key", None) or os.environ.get("WONDERBLOGS_V1_API_KEY")
+    url = getattr(args, "wonderblogs_url", None) or os.environ.get("WONDERBLOGS_V1_BASE_URL")
+    return key or None, url or None
+
+
 def _open_store_or_exit(
     url: str, parser: argparse.ArgumentParser, args: argparse.Namespace | None = None
 ) -> Any:
     from .errors import ConfigurationError
     from .stores import open_store
 
-    key = url_ = None
-    if args is not None:
-        key = getattr(args, "wonderblogs_key", None) or os.environ.get("WONDERBLOGS_V1_API_KEY")
-        url_ = getattr(args, "wonderblogs_url", None) or os.environ.get("WONDERBLOGS_V1_BASE_URL")
+    key, base = _v1_address(args) if args is not None else (None, None)
     try:
-        return open_store(url, v1_api_key=key or None, v1_base_url=url_ or None)
+        return open_store(url, v1_api_key=key, v1_base_url=base)
     except (ConfigurationError, ImportError) as exc:
         parser.exit(2, f"error: {exc}\n")
 
@@ -385,12 +391,11 @@ def _v1_setup(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tupl
         from .client import DEFAULT_BASE_URL, WonderblogsClient
     except ImportError:
         parser.exit(2, f"error: {missing_extra('httpx', 'client')}\n")
-    key = args.wonderblogs_key or os.environ.get("WONDERBLOGS_V1_API_KEY")
+    key, base = _v1_address(args)
     if not key:
         parser.exit(
             2, "error: no v1 API key: pass --wonderblogs-key or set $WONDERBLOGS_V1_API_KEY\n"
         )
-    base = args.wonderblogs_url or os.environ.get("WONDERBLOGS_V1_BASE_URL") or DEFAULT_BASE_URL
     if not args.timeout > 0:
         parser.exit(2, "error: --timeout must be a positive number of seconds\n")
     url = args.store
@@ -404,7 +409,7 @@ def _v1_setup(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tupl
         url += ("&" if "?" in url else "?") + "draft=true"
     store = _open_store_or_exit(url, parser, args)
     try:
-        client = WonderblogsClient(key, base_url=base)
+        client = WonderblogsClient(key, base_url=base or DEFAULT_BASE_URL)
     except Exception as exc:  # a base URL that cannot be one
         store.close()
         parser.exit(2, f"error: --wonderblogs-url: {exc}\n")
@@ -632,8 +637,7 @@ def _run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     try:
         config = load_config(args.config)
         store_url = args.store or config.serve.store or DEFAULT_STORE_URL
-        v1_key = args.wonderblogs_key or os.environ.get("WONDERBLOGS_V1_API_KEY") or None
-        v1_url = args.wonderblogs_url or os.environ.get("WONDERBLOGS_V1_BASE_URL") or None
+        v1_key, v1_url = _v1_address(args)
         store = open_store(store_url, v1_api_key=v1_key, v1_base_url=v1_url)
         host = args.host or config.serve.host or "127.0.0.1"
         app = create_app(

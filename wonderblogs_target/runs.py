@@ -42,7 +42,7 @@ from .errors import (
     describe_violations,
 )
 from .models import PublishPayload
-from .stores import Store, describe_failure, redact_url
+from .stores import Store, describe_failure
 from .v1 import DEFAULT_RUN_TIMEOUT as DEFAULT_TIMEOUT
 from .v1 import (
     GeneratedPost,
@@ -209,16 +209,16 @@ def generate(
     language costs no request and no quota. ``resume(run_id)`` is the command
     that picks the run up again; ``on_stored(run_id)`` runs once the post is saved."""
     where = store.location
+    document: dict[str, Any] = {"topic": topic, "language": language}
     try:
-        request = GeneratePostRequest.model_validate({"topic": topic, "language": language})
+        request = GeneratePostRequest.model_validate(document)
     except ValidationError as exc:
-        document = {"topic": topic, "language": language}
-        problems = "; ".join(describe_violations(document, exc))
-        return Outcome(EXIT_USAGE, f"error: {problems}; no request was sent", store=where)
-    try:
-        accepted = client.generate_post(request.topic, language=request.language)
-    except WonderblogsAPIError as exc:
-        return Outcome(_api_failure(exc, None), f"error: {exc}", store=where)
+        return _invalid(document, exc, where)
+    accepted = _started(
+        lambda: client.generate_post(request.topic, language=request.language), where
+    )
+    if isinstance(accepted, Outcome):
+        return accepted
     if not wait:
         return Outcome(
             EXIT_STORED,
@@ -318,7 +318,7 @@ def _save(
     except Exception as exc:
         return Outcome(
             EXIT_FAILED,
-            f"error: the store at {redact_url(where)} failed: {describe_failure(exc)}",
+            _store_failed(where, exc),
             run_id, finished.status, where, payload.slug, payload.locale, hint=again,
         )  # fmt: skip
     if on_stored is not None:
@@ -333,6 +333,25 @@ def _save(
 def _invalid(document: dict[str, Any], exc: ValidationError, where: str) -> Outcome:
     problems = "; ".join(describe_violations(document, exc))
     return Outcome(EXIT_USAGE, f"error: {problems}; no request was sent", store=where)
+
+
+def _started(start: Callable[[], RunAccepted], where: str) -> RunAccepted | Outcome:
+    """The run ``start`` creates, or the outcome of the API's refusal."""
+    try:
+        return start()
+    except WonderblogsAPIError as exc:
+        return Outcome(_api_failure(exc, None), f"error: {exc}", store=where)
+
+
+def _as_stored(payload: PublishPayload, source: PublishPayload) -> PublishPayload:
+    """A run's post under the stored post's slug, with its cover where the
+    run made none (rewrites and translations make none)."""
+    cover = payload.cover_image_url or source.cover_image_url
+    return payload.model_copy(update={"slug": source.slug, "cover_image_url": cover})
+
+
+def _store_failed(where: str, exc: Exception) -> str:
+    return f"error: the store at {where} failed: {describe_failure(exc)}"
 
 
 def _stored_post(store: Store, slug: str, locale: str) -> PublishPayload | Outcome:
@@ -379,19 +398,15 @@ def rewrite(
     except ValidationError as exc:
         return _invalid(document, exc, store.location)
     options = request.model_dump(exclude_none=True, exclude={"existing_content"})
-    try:
-        accepted = client.rewrite_post(request.existing_content, **options)
-    except WonderblogsAPIError as exc:
-        return Outcome(_api_failure(exc, None), f"error: {exc}", store=store.location)
+    accepted = _started(
+        lambda: client.rewrite_post(request.existing_content, **options), store.location
+    )
+    if isinstance(accepted, Outcome):
+        return accepted
 
     def same_post(post: GeneratedPost) -> PublishPayload:
         payload = post.to_payload(locale, action="update", external_id=source.external_id)
-        return payload.model_copy(
-            update={
-                "slug": source.slug,
-                "cover_image_url": payload.cover_image_url or source.cover_image_url,
-            }
-        )
+        return _as_stored(payload, source)
 
     return store_run(
         client, store, accepted, locale=locale, timeout=timeout, progress=progress,
@@ -428,21 +443,15 @@ def translate(
     except ValidationError as exc:
         return _invalid(document, exc, store.location)
     options = request.model_dump(exclude_none=True, exclude={"existing_content", "target_language"})
-    try:
-        accepted = client.translate_post(
-            request.existing_content, request.target_language, **options
-        )
-    except WonderblogsAPIError as exc:
-        return Outcome(_api_failure(exc, None), f"error: {exc}", store=store.location)
+    accepted = _started(
+        lambda: client.translate_post(request.existing_content, request.target_language, **options),
+        store.location,
+    )
+    if isinstance(accepted, Outcome):
+        return accepted
 
     def translated(post: GeneratedPost) -> PublishPayload:
-        payload = post.to_payload(to)
-        return payload.model_copy(
-            update={
-                "slug": source.slug,
-                "cover_image_url": payload.cover_image_url or source.cover_image_url,
-            }
-        )
+        return _as_stored(post.to_payload(to), source)
 
     return store_run(
         client, store, accepted, locale=to, timeout=timeout, progress=progress,
@@ -504,8 +513,7 @@ def cover(
         saved = store.save(payload)
     except Exception as exc:
         return Outcome(
-            EXIT_FAILED, f"error: the store at {redact_url(where)} failed: {describe_failure(exc)}",
-            status=job.status, store=where,
+            EXIT_FAILED, _store_failed(where, exc), status=job.status, store=where,
         )  # fmt: skip
     return Outcome(
         EXIT_STORED,

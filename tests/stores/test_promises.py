@@ -490,6 +490,7 @@ def test_a_failed_write_is_kept_and_applied_again_once_mended(backend, store):
     assert log.get(waiting.id).applied_status == 200
     assert apply_again(mended, log, "12345").status == 404
     assert apply_again(mended, log, "../x").status == 404
+    assert apply_again(mended, log, "9" * 40).status == 404  # past 64 bits: no overflow
     assert prune(mended, delivery_days=0).deliveries >= 1
     assert log.kept() == []
     mended.close()

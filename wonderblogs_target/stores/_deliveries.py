@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from ..errors import PublishRejected
 from ..models import PublishPayload
-from ._base import Store, post_identity
+from ._base import Store, numeric_id, post_identity
 
 if TYPE_CHECKING:
     from ._sql import Database
@@ -301,11 +301,12 @@ class SQLDeliveryLog:
         return [self._delivery(row) for row in rows]
 
     def get(self, delivery_id: str) -> KeptDelivery | None:
-        if not delivery_id.isdigit() or not delivery_id.isascii():
+        ident = numeric_id(delivery_id)
+        if ident is None:
             return None
         query = f"SELECT {_COLUMNS} FROM wb_deliveries WHERE id = ?"  # noqa: S608
         with self.database.reading() as db:
-            row = db.execute(self.database.sql(query), (int(delivery_id),)).fetchone()
+            row = db.execute(self.database.sql(query), (ident,)).fetchone()
         return None if row is None else self._delivery(row)
 
     def mark_applied(self, delivery_id: str, status: int) -> None:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from ...stores import KeptDelivery, Unstored
+from ...stores import KeptDelivery, Unstored, numeric_id
 from .models import Delivery
 
 __all__ = ["DjangoDeliveryLog", "kept_delivery"]
@@ -54,9 +54,10 @@ class DjangoDeliveryLog:
         return [kept_delivery(row) for row in rows.order_by("-id")[:limit]]
 
     def get(self, delivery_id: str) -> KeptDelivery | None:
-        if not delivery_id.isascii() or not delivery_id.isdigit():
+        ident = numeric_id(delivery_id)
+        if ident is None:
             return None
-        row = Delivery.objects.using(self.using).filter(pk=int(delivery_id)).first()
+        row = Delivery.objects.using(self.using).filter(pk=ident).first()
         return None if row is None else kept_delivery(row)
 
     def mark_applied(self, delivery_id: str, status: int) -> None:
