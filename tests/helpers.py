@@ -137,3 +137,23 @@ def cli_env(**extra: str) -> dict[str, str]:
         if name.startswith("COVERAGE_") or name == "PYTHONPATH"
     }
     return {"PATH": "/usr/bin:/bin", **kept, **extra}
+
+
+def refuse_new_posts(database: object, reason: str) -> None:
+    """Make the SQLite store at ``database`` fail every new post's insert with
+    ``reason``, as a read-only or full database would (the other tables keep
+    taking writes); `allow_new_posts` mends it."""
+    import sqlite3
+
+    with sqlite3.connect(str(database)) as db:
+        db.execute(
+            "CREATE TRIGGER refuse_new_posts BEFORE INSERT ON wb_posts "
+            f"BEGIN SELECT RAISE(ABORT, '{reason}'); END"
+        )
+
+
+def allow_new_posts(database: object) -> None:
+    import sqlite3
+
+    with sqlite3.connect(str(database)) as db:
+        db.execute("DROP TRIGGER refuse_new_posts")

@@ -418,6 +418,16 @@ def articles_table_away() -> Iterator[None]:
             cursor.execute("ALTER TABLE wonderblogs_article_away RENAME TO wonderblogs_article")
 
 
+def apply_in_admin(client: Client, delivery: Delivery) -> str:
+    """The admin's "Apply again" on ``delivery``; the page it leads to."""
+    answer = client.post(
+        "/admin/wonderblogs/delivery/",
+        {"action": "apply_again", "_selected_action": [delivery.pk]},
+        follow=True,
+    )
+    return str(answer.content.decode())
+
+
 def waiting_warnings() -> list[str]:
     return [
         m.msg
@@ -447,11 +457,7 @@ def test_a_failed_delivery_keeps_its_article_and_the_admin_applies_it_again(clie
     assert "1 delivery failed in the last 7 days; 1 waits to be applied again." in listing
     assert f"{samples.PAYLOAD['slug']} (en): waiting to be applied again" in listing
 
-    applied = client.post(
-        "/admin/wonderblogs/delivery/",
-        {"action": "apply_again", "_selected_action": [failed.pk]},
-        follow=True,
-    ).content.decode()
+    applied = apply_in_admin(client, failed)
     assert f"Delivery {failed.pk}: {samples.PAYLOAD['slug']} (en) stored from delivery" in applied
     article = Article.objects.get()
     assert article.title == "Kept through a failure"
@@ -462,11 +468,7 @@ def test_a_failed_delivery_keeps_its_article_and_the_admin_applies_it_again(clie
     assert (newest.outcome, newest.article) == (Delivery.Outcome.ACCEPTED, article)
     assert waiting_warnings() == []
 
-    again = client.post(
-        "/admin/wonderblogs/delivery/",
-        {"action": "apply_again", "_selected_action": [failed.pk]},
-        follow=True,
-    ).content.decode()
+    again = apply_in_admin(client, failed)
     assert "was applied again at" in again
     assert Article.objects.get().revision == 1  # stored once
 
@@ -476,11 +478,7 @@ def test_applying_again_while_the_cause_remains_keeps_the_article_anew(client, e
         assert post(client, samples.PAYLOAD).status_code == 500
         first = Delivery.objects.get()
         client.force_login(editor)
-        said = client.post(
-            "/admin/wonderblogs/delivery/",
-            {"action": "apply_again", "_selected_action": [first.pk]},
-            follow=True,
-        ).content.decode()
+        said = apply_in_admin(client, first)
     assert "not stored" in said
     assert "kept again as delivery" in said
     first.refresh_from_db()

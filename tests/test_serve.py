@@ -16,7 +16,7 @@ import pytest
 from harness.browser import browse, screenshot
 from harness.servers import free_port, server
 from tests import samples
-from tests.helpers import cli_env
+from tests.helpers import allow_new_posts, cli_env, refuse_new_posts
 from wonderblogs_target import ConfigurationError
 from wonderblogs_target.serve import load_config
 
@@ -94,16 +94,11 @@ def test_a_failed_write_is_a_5xx_and_the_repush_works(tmp_path):
     running, port = start(tmp_path, f"sqlite:///{database}")
     url = f"http://127.0.0.1:{port}/api/wonderblogs"
     with running, httpx.Client(timeout=10) as http:
-        with sqlite3.connect(database) as db:
-            db.execute(
-                "CREATE TRIGGER broken BEFORE INSERT ON wb_posts "
-                "BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END"
-            )
+        refuse_new_posts(database, "simulated disk failure")
         failed = http.post(url, headers=AUTH, json=samples.PAYLOAD)
         assert failed.status_code == 500
         assert "disk" not in failed.text
-        with sqlite3.connect(database) as db:
-            db.execute("DROP TRIGGER broken")
+        allow_new_posts(database)
         assert http.post(url, headers=AUTH, json=samples.PAYLOAD).status_code == 200
         assert len(http.get(url, headers=AUTH).json()["recent_articles"]) == 1
 
@@ -116,11 +111,7 @@ def test_a_failed_delivery_is_listed_and_applied_again_from_the_command_line(tmp
     running, port = start(tmp_path, store)
     url = f"http://127.0.0.1:{port}/api/wonderblogs"
     with running, httpx.Client(timeout=10) as http:
-        with sqlite3.connect(database) as db:
-            db.execute(
-                "CREATE TRIGGER read_only BEFORE INSERT ON wb_posts "
-                "BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database'); END"
-            )
+        refuse_new_posts(database, "attempt to write a readonly database")
         assert http.post(url, headers=AUTH, json=samples.PAYLOAD).status_code == 500
         assert http.post(url, json=samples.PAYLOAD).status_code == 401  # refused: nothing kept
 
@@ -143,8 +134,7 @@ def test_a_failed_delivery_is_listed_and_applied_again_from_the_command_line(tmp
         assert waiting["id"] != delivery  # kept anew, as the newest
         assert f"kept again as delivery {waiting['id']}" in still.stderr
 
-        with sqlite3.connect(database) as db:
-            db.execute("DROP TRIGGER read_only")
+        allow_new_posts(database)
         applied = run_cli("deliveries", "apply", waiting["id"], "--store", store, cwd=tmp_path)
         assert applied.returncode == 0, applied.stderr
         assert f"stored from delivery {waiting['id']}" in applied.stdout

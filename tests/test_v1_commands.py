@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.emulator_server import emulator_server
-from tests.helpers import cli_env
+from tests.helpers import allow_new_posts, cli_env, refuse_new_posts
 from wonderblogs_target.stores import open_store
 from wonderblogs_target.testing import WonderblogsEmulator
 
@@ -301,24 +301,17 @@ def test_a_post_that_breaks_a_publish_limit_is_refused_with_the_field_and_nothin
 
 
 def test_a_store_that_fails_is_exit_1_and_the_run_is_stored_later(api, tmp_path):
-    import sqlite3
-
     url, _ = api
     database = tmp_path / "posts.db"
     store = f"sqlite:///{database}"
     assert stored(store) == []  # the tables exist
-    with sqlite3.connect(database) as db:
-        db.execute(
-            "CREATE TRIGGER broken BEFORE INSERT ON wb_posts "
-            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-        )
+    refuse_new_posts(database, "disk full")
     answer = cli(url, "generate", TOPIC, "--store", store)
     assert answer.returncode == 1
     *_, error, hint = answer.stderr.splitlines()
     assert error == f"error: the store at {database} failed: IntegrityError: disk full"
     assert hint.startswith("resume with: wonderblogs-target run run-")
-    with sqlite3.connect(database) as db:
-        db.execute("DROP TRIGGER broken")
+    allow_new_posts(database)
     again = cli(url, *hint.removeprefix("resume with: ").split()[1:])
     assert again.returncode == 0, again.stderr
     assert [post.title for post in stored(store)] == [TOPIC]

@@ -274,7 +274,7 @@ def test_a_store_saves_each_completed_runs_post_once(make_client, tmp_path, with
 
 
 def test_a_post_past_a_publish_limit_is_422_and_a_failing_store_500(make_client, tmp_path):
-    import sqlite3
+    from tests.helpers import allow_new_posts, refuse_new_posts
 
     url = f"sqlite:///{tmp_path}/posts.db"
     client = make_client(receiver=True, api_key=SECRET, clock=lambda: NOW, store=url)
@@ -283,15 +283,10 @@ def test_a_post_past_a_publish_limit_is_422_and_a_failing_store_500(make_client,
     answer = client.request("POST", headers=signed(body), body=body)
     assert answer.status == 422  # a retry would not mend it
     assert "tags" in answer.body.decode()
-    with sqlite3.connect(tmp_path / "posts.db") as db:
-        db.execute(
-            "CREATE TRIGGER broken BEFORE INSERT ON wb_posts "
-            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-        )
+    refuse_new_posts(tmp_path / "posts.db", "disk full")
     body = encode(COMPLETED)
     assert client.request("POST", headers=signed(body), body=body).status == 500
-    with sqlite3.connect(tmp_path / "posts.db") as db:
-        db.execute("DROP TRIGGER broken")
+    allow_new_posts(tmp_path / "posts.db")
     assert client.request("POST", headers=signed(body), body=body).status == 200  # the retry
 
 
