@@ -487,6 +487,24 @@ def test_metrics_count_requests_publishes_and_store_errors(tmp_path):
         assert client.get("/metrics").status_code == 200
 
 
+def test_the_post_page_counts_the_kept_revisions_under_the_setting(tmp_path):
+    """The count comes from the store without loading the revisions; it
+    follows the retention setting of the store's URL."""
+    from starlette.testclient import TestClient
+
+    from wonderblogs_target.serve import ServeConfig, create_app, open_store
+
+    store = open_store(f"sqlite:///{tmp_path}/r.db?revisions=2")
+    app = create_app(store=store, config=ServeConfig(), api_key=KEY)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        for n in range(4):
+            body = {**samples.PAYLOAD, "title": f"Version {n}"}
+            assert client.post("/api/wonderblogs", headers=AUTH, json=body).status_code == 200
+        page = client.get("/posts/1", auth=("reader", KEY)).text
+    assert "<td>4 (2 earlier kept)</td>" in page
+    assert "Version 3" in page
+
+
 def test_serve_refuses_a_cover_on_its_own_loopback(tmp_path):
     """Server-side request forgery through serve: by default a cover on a
     loopback port is never requested, and the post is kept without the copy."""

@@ -39,6 +39,7 @@ def assert_history(backend: Backend, store: Store, post_id: str, newest: int) ->
     if backend.keeps_revisions:
         earlier = store.revisions(post_id)
         assert [r.revision for r in earlier] == list(range(newest - 1, 0, -1))
+    assert store.revision_count(post_id) == (newest - 1 if backend.keeps_revisions else 0)
 
 
 def test_save_and_read_back(store):
@@ -57,6 +58,8 @@ def test_save_and_read_back(store):
     assert store.get("") is None
     assert store.get("9" * 40) is None  # past 64 bits: nothing found, no overflow
     assert store.revisions("9" * 40) == []
+    assert store.revision_count("9" * 40) == 0
+    assert store.revision_count("no-such-post") == 0
 
 
 def test_a_post_is_found_by_its_slug_and_locale_in_nfc(store):
@@ -430,6 +433,7 @@ def test_prune_trims_the_revisions_a_larger_setting_left(backend):
     assert len(trimmed.revisions(post_id)) == 4  # a dry run removes nothing
     assert prune(trimmed).revisions == 3
     assert [r.revision for r in trimmed.revisions(post_id)] == [4]
+    assert trimmed.revision_count(post_id) == 1
     assert trimmed.get(post_id).revision == 5
     assert trimmed.get(other.id) is not None
     assert prune(trimmed).revisions == 0

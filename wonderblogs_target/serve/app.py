@@ -166,8 +166,8 @@ def create_app(
         found = await run_in_threadpool(store.get, post_id)
         if found is None:
             return HTMLResponse("<h1>Not found</h1>", status_code=404, headers=SECURITY_HEADERS)
-        revisions = await run_in_threadpool(store.revisions, post_id)
-        return HTMLResponse(render_post(found, revisions), headers=SECURITY_HEADERS)
+        earlier = await run_in_threadpool(store.revision_count, post_id)
+        return HTMLResponse(render_post(found, earlier), headers=SECURITY_HEADERS)
 
     async def health(request: Request) -> Response:
         return PlainTextResponse("ok")

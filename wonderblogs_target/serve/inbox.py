@@ -77,7 +77,7 @@ def render_index(title: str, posts: list[StoredPost], *, demo: bool) -> str:
     return _page(title, f"<h1>{escape(title)}</h1>{banner}{count}{listing}")
 
 
-def render_post(post: StoredPost, revisions: list[StoredPost]) -> str:
+def render_post(post: StoredPost, earlier: int) -> str:
     p = post.payload
     tags = "".join(f"<span class=tag>{escape(t)}</span>" for t in p.tags)
     cover = ""
@@ -101,7 +101,7 @@ def render_post(post: StoredPost, revisions: list[StoredPost]) -> str:
         ("SEO title", p.seo.meta_title),
         ("SEO description", p.seo.meta_description),
         ("Received", _when(post)),
-        ("Revision", f"{post.revision} ({len(revisions)} earlier kept)"),
+        ("Revision", f"{post.revision} ({earlier} earlier kept)"),
     ]
     if p.external_id:
         facts.append(("External id", p.external_id))

@@ -103,6 +103,12 @@ class Store(Protocol):
         """Earlier versions of a post, newest first (empty where not kept)."""
         ...
 
+    def revision_count(self, post_id: str) -> int:
+        """How many earlier versions of a post are kept: what
+        ``len(revisions(post_id))`` would say, without loading them (the
+        inbox's post page shows the count at any number of revisions)."""
+        ...
+
     def count(self) -> int:
         """How many posts there are (current versions only)."""
         ...

@@ -295,6 +295,14 @@ class SQLStore(ABC):
             ).fetchall()
         return [self._row(row) for row in rows]
 
+    def revision_count(self, post_id: str) -> int:
+        ident = numeric_id(post_id)
+        if ident is None:
+            return 0
+        with self.reading() as db:
+            row = self._one(db, "SELECT COUNT(*) FROM wb_revisions WHERE post_id = ?", (ident,))
+        return int(row[0])
+
     def count(self) -> int:
         with self.reading() as db:
             return int(db.execute("SELECT COUNT(*) FROM wb_posts").fetchone()[0])

@@ -599,6 +599,9 @@ class MarkdownStore:
     def revisions(self, post_id: str) -> list[StoredPost]:
         return []
 
+    def revision_count(self, post_id: str) -> int:
+        return 0
+
     def count(self) -> int:
         with self._index.current():
             return self._index.count()

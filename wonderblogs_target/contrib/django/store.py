@@ -248,6 +248,13 @@ class DjangoStore:
             for row in rows.order_by("-revision")
         ]
 
+    def revision_count(self, post_id: str) -> int:
+        ident = numeric_id(post_id)
+        if ident is None:
+            return 0
+        count: int = ArticleRevision.objects.using(self.using).filter(article_id=ident).count()
+        return count
+
     def count(self) -> int:
         count: int = Article.objects.using(self.using).count()
         return count
