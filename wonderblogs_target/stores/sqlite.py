@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -62,6 +63,10 @@ class SQLiteDatabase(Database):
 
     def __init__(self, path: str | Path) -> None:
         super().__init__()
+        # Threads of this process take turns here, woken as soon as the writer
+        # before them commits; only other processes meet SQLite's busy handler,
+        # which sleeps in steps of up to 100 ms before it looks again.
+        self._writer = threading.Lock()
         self.path = str(path)
         self.location = self.path if self.path == ":memory:" else absolute(self.path)
         if self.path != ":memory:":
@@ -94,13 +99,14 @@ class SQLiteDatabase(Database):
     def transaction(self, *lock_keys: str) -> Iterator[sqlite3.Connection]:
         # One writer at a time for the whole file: the locks are implied.
         db = self._connection()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        with self._writer:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
