@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -505,6 +506,34 @@ def test_the_post_page_counts_the_kept_revisions_under_the_setting(tmp_path):
     assert "Version 3" in page
 
 
+def test_the_access_log_has_a_line_per_request_without_the_query_string(tmp_path):
+    import io
+
+    from starlette.testclient import TestClient
+
+    from wonderblogs_target.serve import ServeConfig, create_app, open_store
+
+    lines = io.StringIO()
+    store = open_store(f"sqlite:///{tmp_path}/a.db")
+    app = create_app(store=store, config=ServeConfig(), api_key=KEY, access_log=lines)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        assert (
+            client.post("/api/wonderblogs", headers=AUTH, json=samples.PAYLOAD).status_code == 200
+        )
+        assert client.get("/api/wonderblogs?token=query-secret").status_code == 401
+        assert client.get("/", headers={"host": "evil.example"}).status_code == 421
+    written = lines.getvalue().splitlines()
+    assert len(written) == 3, written
+    assert re.fullmatch(
+        r'testclient:\d+ "POST /api/wonderblogs HTTP/1\.1" 200 [\d.]+ ms', written[0]
+    )
+    assert re.fullmatch(
+        r'testclient:\d+ "GET /api/wonderblogs HTTP/1\.1" 401 [\d.]+ ms', written[1]
+    )
+    assert '"GET / HTTP/1.1" 421' in written[2]  # a refused Host is logged too
+    assert "query-secret" not in lines.getvalue()
+
+
 def test_serve_refuses_a_cover_on_its_own_loopback(tmp_path):
     """Server-side request forgery through serve: by default a cover on a
     loopback port is never requested, and the post is kept without the copy."""
@@ -561,6 +590,7 @@ def test_a_static_site_with_cover_copies_and_a_commit_per_post(tmp_path):
     assert "content/posts/p.md" in log
     assert f"static/images/wonderblogs/{copy.name}" in log
     assert "wb-v1-secret-key" not in output
+    assert re.search(r'127\.0\.0\.1:\d+ "POST /api/wonderblogs HTTP/1\.1" 200 [\d.]+ ms\n', output)
 
 
 def test_a_bad_markdown_option_is_one_line_and_exit_2(tmp_path):

@@ -648,6 +648,7 @@ def _run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
             host=host,
             allowed_hosts=args.allowed_host,
             metrics_public=args.metrics_public,
+            access_log=sys.stdout,
         )
     except (ConfigurationError, ImportError) as exc:
         # An ImportError here is a store's driver not installed: its message

@@ -8,7 +8,7 @@ import binascii
 import contextlib
 import ipaddress
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import Any, TextIO
 
 from .._extras import missing_extra
 from .._keys import KeyRing, bearer_token
@@ -118,12 +118,14 @@ def create_app(
     allowed_hosts: Sequence[str] = (),
     metrics: bool | None = None,
     metrics_public: bool = False,
+    access_log: TextIO | None = None,
 ) -> Starlette:
     """The served app. Without ``api_key``, only ``insecure_no_auth=True`` starts it.
     Listening on ``host``, a loopback address, it answers only loopback host
     names and ``allowed_hosts``. ``/metrics`` is served when ``metrics`` (by
     default: when ``prometheus_client`` is installed), behind the inbox key
-    unless ``metrics_public``."""
+    unless ``metrics_public``. With ``access_log``, a line per request is
+    written to that stream (what ``serve`` prints; see `AccessLog`)."""
 
     max_body = config.serve.max_body_size or DEFAULT_MAX_BODY_SIZE
     # The [context] table has no recent_articles: the target fills them from the store.
@@ -186,6 +188,10 @@ def create_app(
         Route("/healthz", health),
     ]
     middleware = []
+    if access_log is not None:
+        from .access import AccessLog
+
+        middleware.append(Middleware(AccessLog, stream=access_log))
     counters = _metrics(metrics)
     if counters is not None:
         from .metrics import CONTENT_TYPE_LATEST, CountingMiddleware

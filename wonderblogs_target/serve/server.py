@@ -60,4 +60,6 @@ def server_options() -> dict[str, Any]:
         "http": HeaderCappedH11Protocol,
         "h11_max_incomplete_event_size": HEADER_LIMIT,
         "server_header": False,
+        # The app writes its own line per request (serve.access.AccessLog).
+        "access_log": False,
     }
