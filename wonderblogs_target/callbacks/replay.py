@@ -295,12 +295,10 @@ class SQLReplayGuard:
             )
 
     def seen(self, key: str) -> bool:
-        with self._db.reading() as db:
-            row = db.execute(
-                self._db.sql("SELECT handled FROM wb_replay WHERE key = ? AND expires_at >= ?"),
-                (key, time.time()),
-            ).fetchone()
-        return bool(row and row[0])
+        rows = self._db.fetch(
+            "SELECT handled FROM wb_replay WHERE key = ? AND expires_at >= ?", (key, time.time())
+        )
+        return bool(rows and rows[0][0])
 
     def close(self) -> None:
         self._db.close()

@@ -296,8 +296,7 @@ class SQLDeliveryLog:
     def kept(self, *, waiting: bool = False, limit: int = 100) -> list[KeptDelivery]:
         where = " WHERE body IS NOT NULL AND applied_at IS NULL" if waiting else ""
         query = f"SELECT {_COLUMNS} FROM wb_deliveries{where} ORDER BY id DESC LIMIT ?"  # noqa: S608
-        with self.database.reading() as db:
-            rows = db.execute(self.database.sql(query), (limit,)).fetchall()
+        rows = self.database.fetch(query, (limit,))
         return [self._delivery(row) for row in rows]
 
     def get(self, delivery_id: str) -> KeptDelivery | None:
@@ -305,9 +304,8 @@ class SQLDeliveryLog:
         if ident is None:
             return None
         query = f"SELECT {_COLUMNS} FROM wb_deliveries WHERE id = ?"  # noqa: S608
-        with self.database.reading() as db:
-            row = db.execute(self.database.sql(query), (ident,)).fetchone()
-        return None if row is None else self._delivery(row)
+        rows = self.database.fetch(query, (ident,))
+        return self._delivery(rows[0]) if rows else None
 
     def mark_applied(self, delivery_id: str, status: int) -> None:
         with self.database.transaction() as db:

@@ -101,9 +101,10 @@ class Database(ABC):
         """A connection in a write transaction that holds the given locks."""
 
     @abstractmethod
-    @contextmanager
-    def reading(self) -> Iterator[Any]:
-        """A connection for reads."""
+    def fetch(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
+        """The rows of one read (``query`` written with ``?``), as one
+        statement: no transaction is begun and ended around it, which would
+        cost a read two more round trips to a database server."""
 
     @abstractmethod
     def script(self, statements: str) -> None:
@@ -138,8 +139,8 @@ class SQLStore(ABC):
     def transaction(self, *lock_keys: str) -> AbstractContextManager[Any]:
         return self.database.transaction(*lock_keys)
 
-    def reading(self) -> AbstractContextManager[Any]:
-        return self.database.reading()
+    def fetch(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self.database.fetch(query, params)
 
     @abstractmethod
     def _insert(self, db: Any, values: Sequence[Any]) -> int:
@@ -240,13 +241,9 @@ class SQLStore(ABC):
             ) from exc
 
     def recent(self, limit: int = RECENT_LIMIT) -> list[StoredPost]:
-        with self.reading() as db:
-            rows = db.execute(
-                self.sql(
-                    f"SELECT {COLUMNS} FROM wb_posts ORDER BY published_at DESC, id DESC LIMIT ?"
-                ),
-                (limit,),
-            ).fetchall()
+        rows = self.fetch(
+            f"SELECT {COLUMNS} FROM wb_posts ORDER BY published_at DESC, id DESC LIMIT ?", (limit,)
+        )
         return [self._row(row) for row in rows]
 
     #: The dialect's expression for the payload's ``description``: the context
@@ -255,57 +252,46 @@ class SQLStore(ABC):
     description_sql = "json_extract(payload, '$.description')"
 
     def recent_articles(self, limit: int = RECENT_LIMIT) -> list[dict[str, str]]:
-        with self.reading() as db:
-            rows = db.execute(
-                self.sql(
-                    f"SELECT title, {self.description_sql} FROM wb_posts "
-                    "WHERE substr(slug, 1, ?) <> ? ORDER BY published_at DESC, id DESC LIMIT ?"
-                ),
-                (len(CHECK_SLUG_PREFIX), CHECK_SLUG_PREFIX, limit),
-            ).fetchall()
+        rows = self.fetch(
+            f"SELECT title, {self.description_sql} FROM wb_posts "
+            "WHERE substr(slug, 1, ?) <> ? ORDER BY published_at DESC, id DESC LIMIT ?",
+            (len(CHECK_SLUG_PREFIX), CHECK_SLUG_PREFIX, limit),
+        )
         return recent_list((str(title), str(description)) for title, description in rows)
 
     def get(self, post_id: str) -> StoredPost | None:
         ident = numeric_id(post_id)
         if ident is None:
             return None
-        with self.reading() as db:
-            row = self._one(db, f"SELECT {COLUMNS} FROM wb_posts WHERE id = ?", (ident,))
-        return None if row is None else self._row(row)
+        rows = self.fetch(f"SELECT {COLUMNS} FROM wb_posts WHERE id = ?", (ident,))
+        return self._row(rows[0]) if rows else None
 
     def find(self, slug: str, locale: str) -> StoredPost | None:
         identity = tuple(unicodedata.normalize("NFC", part) for part in (slug, locale))
-        with self.reading() as db:
-            row = self._one(
-                db, f"SELECT {COLUMNS} FROM wb_posts WHERE slug = ? AND locale = ?", identity
-            )
-        return None if row is None else self._row(row)
+        rows = self.fetch(f"SELECT {COLUMNS} FROM wb_posts WHERE slug = ? AND locale = ?", identity)
+        return self._row(rows[0]) if rows else None
 
     def revisions(self, post_id: str) -> list[StoredPost]:
         ident = numeric_id(post_id)
         if ident is None:
             return []
-        with self.reading() as db:
-            rows = db.execute(
-                self.sql(
-                    "SELECT post_id, payload, saved_at, saved_at, revision FROM wb_revisions "
-                    "WHERE post_id = ? ORDER BY revision DESC"
-                ),
-                (ident,),
-            ).fetchall()
+        rows = self.fetch(
+            "SELECT post_id, payload, saved_at, saved_at, revision FROM wb_revisions "
+            "WHERE post_id = ? ORDER BY revision DESC",
+            (ident,),
+        )
         return [self._row(row) for row in rows]
 
     def revision_count(self, post_id: str) -> int:
         ident = numeric_id(post_id)
         if ident is None:
             return 0
-        with self.reading() as db:
-            row = self._one(db, "SELECT COUNT(*) FROM wb_revisions WHERE post_id = ?", (ident,))
-        return int(row[0])
+        [(count,)] = self.fetch("SELECT COUNT(*) FROM wb_revisions WHERE post_id = ?", (ident,))
+        return int(count)
 
     def count(self) -> int:
-        with self.reading() as db:
-            return int(db.execute("SELECT COUNT(*) FROM wb_posts").fetchone()[0])
+        [(count,)] = self.fetch("SELECT COUNT(*) FROM wb_posts")
+        return int(count)
 
     def trim_revisions(self, *, dry_run: bool = False) -> int:
         beyond = (
@@ -325,10 +311,10 @@ class SQLStore(ABC):
         ident = numeric_id(post_id)
         if ident is None:
             return False
-        with self.reading() as db:
-            row = self._one(db, "SELECT slug, locale FROM wb_posts WHERE id = ?", (ident,))
-        if row is None:
+        rows = self.fetch("SELECT slug, locale FROM wb_posts WHERE id = ?", (ident,))
+        if not rows:
             return False
+        row = rows[0]
         # The lock a save of the same post takes: no re-push runs halfway meanwhile.
         with self.transaction("post:" + json.dumps([row[0], row[1]])) as db:
             db.execute(self.sql("DELETE FROM wb_revisions WHERE post_id = ?"), (ident,))

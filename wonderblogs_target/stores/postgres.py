@@ -53,7 +53,9 @@ class PostgresDatabase(Database):
         """This thread's connection, and whether it was made just now."""
         db: psycopg.Connection[Any] | None = self._cached_connection()
         if db is None or db.closed or db.broken:
-            db = psycopg.connect(self.url, autocommit=False, connect_timeout=10)
+            # Autocommit: a read is one statement; a write begins its own
+            # transaction (`_begun`).
+            db = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
             self._keep(db)
             return db, True
         return db, False
@@ -90,10 +92,19 @@ class PostgresDatabase(Database):
                 db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
             yield db
 
-    @contextmanager
-    def reading(self) -> Iterator[psycopg.Connection[Any]]:
-        with self._begun() as db:
-            yield db
+    def fetch(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
+        """One statement on this thread's connection. A kept connection that
+        turns out dead (the server restarted) is replaced once, as in
+        `_begun`: a read is safe to send again."""
+        for retry in (False, True):
+            db, fresh = self._connection()
+            try:
+                return db.execute(self.sql(query), params).fetchall()
+            except psycopg.OperationalError:
+                db.close()
+                if fresh or retry:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 class PostgresStore(SQLStore):

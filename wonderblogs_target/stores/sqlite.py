@@ -108,9 +108,8 @@ class SQLiteDatabase(Database):
                 raise
             db.execute("COMMIT")
 
-    @contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
-        yield self._connection()
+    def fetch(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self._connection().execute(query, params).fetchall()
 
 
 class SQLiteStore(SQLStore):
