@@ -5,13 +5,16 @@ articles) and POST (a 12 KB article re-pushed), at 1, 8 and 64 connections.
 
     python -m bench.serve [--rounds 10] [--seconds 1]
 
-Both run under uvicorn with the same settings (one worker, h11, no access
-log). In each round the two are measured one after the other in a shuffled
-order; a ratio is the median of the per-round ratios of serve to the peer
-(quartiles beside it), so a slow spell of the machine cancels out. p99 is the
-median of the rounds' 99th percentile latencies. The server is pinned to one
-core and wrk to the other where the machine allows. PostgreSQL is a fresh
-server of Debian's package, started here. Needs wrk (``apt-get install wrk``).
+Both run under uvicorn with the same settings (one worker, h11); serve
+writes its line per request, the peer none. In each round the two are
+measured one after the other in a shuffled order; a ratio is the median of
+the per-round ratios of serve to the peer (quartiles beside it), so a slow
+spell of the machine cancels out. p99 is the median of the rounds' 99th
+percentile latencies. The server is pinned to one core and wrk to the other
+where the machine allows. PostgreSQL is a fresh server of Debian's package for
+each of the two, started here: with one server shared, the connections one
+contender keeps leave the other too few at 64 connections. Needs wrk
+(``apt-get install wrk``).
 """
 
 from __future__ import annotations
@@ -58,12 +61,15 @@ def _toml(context: dict[str, object]) -> str:
 
 
 @contextmanager
-def contenders(store_url: str, folder: Path) -> Iterator[dict[str, str]]:
+def contenders(stores: tuple[str, str] | None, folder: Path) -> Iterator[dict[str, str]]:
     """serve and the peer on one store each (the same kind), by their URLs."""
     config = folder / "wonderblogs.toml"
     config.write_text(_toml(fixed_context()))
     serve_port, peer_port = free_port(), free_port()
-    serve_store, peer_store = _two(store_url, folder)
+    serve_store, peer_store = stores or (
+        f"sqlite:///{folder}/serve.db",
+        f"sqlite:///{folder}/peer.db",
+    )
     wonderblogs = str(Path(sys.executable).parent / "wonderblogs-target")
     serve = [wonderblogs, "serve", "--port", str(serve_port), "--store", serve_store,
              "--config", str(config)]  # fmt: skip
@@ -103,19 +109,6 @@ def _started(command: list[str], port: int, env: dict[str, str], log: Path) -> I
         finally:
             process.terminate()
             process.wait(timeout=10)
-
-
-def _two(store_url: str, folder: Path) -> tuple[str, str]:
-    if store_url.startswith("sqlite"):
-        return f"sqlite:///{folder}/serve.db", f"sqlite:///{folder}/peer.db"
-    import psycopg
-
-    with psycopg.connect(store_url, autocommit=True) as admin:
-        for name in ("wb_bench_serve", "wb_bench_peer"):
-            admin.execute(f"DROP DATABASE IF EXISTS {name}")
-            admin.execute(f"CREATE DATABASE {name}")
-    base = store_url.rsplit("/", 1)[0]
-    return f"{base}/wb_bench_serve", f"{base}/wb_bench_peer"
 
 
 class AnsweredErrors(Exception):
@@ -159,9 +152,11 @@ def _seed(url: str, count: int = 200) -> None:
             answer.raise_for_status()
 
 
-def run(store_url: str, rounds: int, seconds: float) -> list[str]:
+def run(stores: tuple[str, str] | None, rounds: int, seconds: float) -> list[str]:
+    """The table's rows: ``stores`` are the two PostgreSQL URLs, or None for
+    a SQLite file each."""
     rows = []
-    with tempfile.TemporaryDirectory() as tmp, contenders(store_url, Path(tmp)) as urls:
+    with tempfile.TemporaryDirectory() as tmp, contenders(stores, Path(tmp)) as urls:
         for url in urls.values():
             _seed(url)
         scripts = {m: _script(Path(tmp), m) for m in ("GET", "POST")}
@@ -217,13 +212,13 @@ def main() -> None:
     for kind in args.store or ["sqlite", "postgres"]:
         print(f"\n### {kind}\n\n{header}", flush=True)
         if kind == "sqlite":
-            run("sqlite", args.rounds, args.seconds)
+            run(None, args.rounds, args.seconds)
             continue
         sys.path.insert(0, str(ROOT))
         from tests.postgres import postgres_server
 
-        with postgres_server(free_port()) as url:
-            run(url, args.rounds, args.seconds)
+        with postgres_server(free_port()) as serve_url, postgres_server(free_port()) as peer_url:
+            run((serve_url, peer_url), args.rounds, args.seconds)
 
 
 if __name__ == "__main__":

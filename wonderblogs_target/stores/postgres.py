@@ -9,7 +9,7 @@ remains and every earlier version lands in ``wb_revisions``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from typing import Any
 
 from .._extras import missing_extra
@@ -25,6 +25,10 @@ except ImportError as exc:  # pragma: no cover
     raise missing_extra("psycopg", "postgres") from exc
 
 __all__ = ["PostgresDatabase", "PostgresStore"]
+
+#: libpq 14 and later send statements in a pipeline (psycopg's binary wheel
+#: carries a newer one); an older system libpq sends them one by one.
+_PIPELINES = psycopg.Pipeline.is_supported()
 
 SCHEMA = schema(
     serial="BIGSERIAL PRIMARY KEY", reference="BIGINT", json="JSONB", time="TIMESTAMPTZ"
@@ -88,9 +92,13 @@ class PostgresDatabase(Database):
     @contextmanager
     def transaction(self, *lock_keys: str) -> Iterator[psycopg.Connection[Any]]:
         with self._begun() as db:
-            for key in lock_keys:
-                db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
+            with self.batched(db):  # all the locks in one round trip
+                for key in lock_keys:
+                    db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
             yield db
+
+    def batched(self, db: Any) -> AbstractContextManager[Any]:
+        return db.pipeline() if _PIPELINES else nullcontext()
 
     def fetch(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
         """One statement on this thread's connection. A kept connection that
