@@ -17,7 +17,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from typing_extensions import Self
@@ -36,6 +36,8 @@ from ._flow import (
 )
 from .errors import ConfigurationError, PublishRejected, validation_details
 from .http import ClientDisconnected, HeaderLookup, Request, Response
+
+T = TypeVar("T")
 
 __all__ = [
     "ACCEPTED",
@@ -173,6 +175,23 @@ class Endpoint:
         self.body_timeout = body_timeout
         allow = ", ".join(self.allowed_methods)
         self._not_allowed = error_response(405, "Method not allowed", None, ("allow", allow))
+        self._owned: list[Any] = []
+
+    def _owning(self, resource: T) -> T:
+        """``resource`` (a store or replay guard this endpoint opened from a
+        URL), to be closed by `close`; one given as an object is the caller's."""
+        self._owned.append(resource)
+        return resource
+
+    def close(self) -> None:
+        """Close what this endpoint opened from a URL: a store given as
+        ``store="sqlite:///..."``, a replay guard given as a URL. Objects
+        passed in are left open: whoever made them closes them."""
+        owned, self._owned = self._owned, []
+        for resource in reversed(owned):
+            closing = getattr(resource, "close", None)
+            if closing is not None:
+                closing()
 
     def flow(self, request: Request, facts: dict[str, Any]) -> Flow:  # pragma: no cover
         """The request's flow; it notes what the log record should say in ``facts``."""

@@ -179,8 +179,7 @@ class WonderblogsTarget(Endpoint):
         self.allow_unauthenticated = allow_unauthenticated
         self.on_publish = on_publish
         self._publish_is_async = on_publish is not None and is_async_callable(on_publish)
-        self._owns_store = isinstance(store, str)
-        self.store = open_store(store) if isinstance(store, str) else store
+        self.store = self._owning(open_store(store)) if isinstance(store, str) else store
         self._delivery_log = delivery_log_of(self.store)
         self.store_location = getattr(self.store, "location", "the store")
 
@@ -216,11 +215,6 @@ class WonderblogsTarget(Endpoint):
         before, _, after = body.partition(b'"recent_articles":[]')
         self._around_recent = (before + b'"recent_articles":', after)
         return None
-
-    def close(self) -> None:
-        """Close the store, when this target opened it from a URL."""
-        if self._owns_store and self.store is not None:
-            self.store.close()
 
     @property
     def has_async_callbacks(self) -> bool:

@@ -480,3 +480,33 @@ def test_a_guard_that_cannot_answer_is_a_json_503_in_every_adapter(
     assert response.headers["retry-after"] == "5"
     assert inbox.events == []
     assert "replay guard could not be asked" in caplog.text
+
+
+def test_close_closes_what_the_receiver_opened_from_a_url_and_nothing_else(tmp_path):
+    """A store and a replay guard given as URLs are the receiver's: `close`
+    releases their connections. Objects passed in stay open for their owner."""
+    from wonderblogs_target.callbacks import SQLReplayGuard
+    from wonderblogs_target.stores import open_store
+
+    receiver = WonderblogsCallbackReceiver(
+        api_key=SECRET,
+        store=f"sqlite:///{tmp_path}/posts.db",
+        replay_guard=f"sqlite:///{tmp_path}/g.db",
+    )
+    receiver.store.count()
+    receiver.replay_guard.seen("some-event")
+    owned = [receiver.store.database, receiver.replay_guard._db]
+    assert all(database._connections for database in owned)
+    receiver.close()
+    assert not any(database._connections for database in owned)
+
+    given = open_store(f"sqlite:///{tmp_path}/given.db")
+    guard = SQLReplayGuard(f"sqlite:///{tmp_path}/given-guard.db")
+    kept = WonderblogsCallbackReceiver(api_key=SECRET, store=given, replay_guard=guard)
+    given.count()
+    guard.seen("some-event")
+    kept.close()
+    assert given.database._connections
+    assert guard._db._connections
+    given.close()
+    guard.close()

@@ -153,7 +153,7 @@ class WonderblogsCallbackReceiver(Endpoint):
             )
         if on_event is not None and not callable(on_event):
             raise ConfigurationError("on_event must be a callable")
-        self.store = open_store(store) if isinstance(store, str) else store
+        self.store = self._owning(open_store(store)) if isinstance(store, str) else store
         self.store_locale = store_locale
         check_tolerance(tolerance)
         self._keys = KeyRing(api_key)
@@ -161,7 +161,9 @@ class WonderblogsCallbackReceiver(Endpoint):
         self.tolerance = tolerance
         self.scheme = scheme
         self.replay_guard = (
-            open_replay_guard(replay_guard) if isinstance(replay_guard, str) else replay_guard
+            self._owning(open_replay_guard(replay_guard))
+            if isinstance(replay_guard, str)
+            else replay_guard
         )
         self._clock = clock
         self._event_is_async = is_async_callable(on_event)
