@@ -25,5 +25,23 @@ def test_importing_the_package_imports_no_framework():
     assert result.stdout.strip() == "[]"
 
 
+def test_the_flask_django_asgi_and_wsgi_adapters_load_the_callback_side_only_when_used():
+    """What a site that serves no callbacks never pays for at start-up: the
+    receiver, its event models, signing and replay guards (FastAPI's adapter
+    loads them for its OpenAPI document)."""
+    code = (
+        "import sys\n"
+        "import wonderblogs_target.flask, wonderblogs_target.django\n"
+        "import wonderblogs_target.asgi, wonderblogs_target.wsgi\n"
+        "before = sorted(m for m in sys.modules if m.startswith('wonderblogs_target.callbacks'))\n"
+        "from wonderblogs_target.asgi import create_wonderblogs_callback_app\n"
+        "create_wonderblogs_callback_app(api_key='k' * 32, on_event=print)\n"
+        "print(before, 'wonderblogs_target.callbacks.receiver' in sys.modules)"
+    )
+    result = run(sys.executable, "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[] True"
+
+
 def test_py_typed_marker_ships():
     assert (ROOT / "wonderblogs_target" / "py.typed").exists()

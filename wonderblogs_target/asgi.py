@@ -19,14 +19,16 @@ both forms without a redirect.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
 from ._endpoint import Endpoint
-from .callbacks.receiver import ReceiverOptions, WonderblogsCallbackReceiver
 from .core import TargetOptions, WonderblogsTarget
 from .http import ROUTED_METHODS, ClientDisconnected, Request, headers_from_pairs
+
+if TYPE_CHECKING:
+    from .callbacks.receiver import ReceiverOptions
 
 __all__ = ["WonderblogsASGIApp", "create_wonderblogs_app", "create_wonderblogs_callback_app"]
 
@@ -114,4 +116,6 @@ def create_wonderblogs_app(**options: Unpack[TargetOptions]) -> WonderblogsASGIA
 def create_wonderblogs_callback_app(**options: Unpack[ReceiverOptions]) -> WonderblogsASGIApp:
     """ASGI app receiving signed callbacks; takes the keyword arguments of
     [`WonderblogsCallbackReceiver`][wonderblogs_target.callbacks.receiver.WonderblogsCallbackReceiver]."""
+    from .callbacks.receiver import WonderblogsCallbackReceiver
+
     return WonderblogsASGIApp(WonderblogsCallbackReceiver(**options))

@@ -23,15 +23,17 @@ is an async view, so under ASGI nothing blocks the event loop. Left out,
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from typing_extensions import Unpack
 
 from ._endpoint import Endpoint
 from ._extras import missing_extra
-from .callbacks.receiver import ReceiverOptions, WonderblogsCallbackReceiver
 from .core import TargetOptions, WonderblogsTarget
 from .http import Request, Response, iter_chunks, wsgi_body
+
+if TYPE_CHECKING:
+    from .callbacks.receiver import ReceiverOptions
 
 try:
     from django.conf import settings
@@ -119,4 +121,6 @@ def create_wonderblogs_view(**options: Unpack[TargetOptions]) -> View:
 def create_wonderblogs_callback_view(**options: Unpack[ReceiverOptions]) -> View:
     """The callback-receiver view; the key defaults to ``settings.WONDERBLOGS_API_KEY``."""
     options.setdefault("api_key", _key_from_settings)
+    from .callbacks.receiver import WonderblogsCallbackReceiver
+
     return _view(WonderblogsCallbackReceiver(**options))

@@ -19,13 +19,12 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
 from ._endpoint import Endpoint
 from ._extras import missing_extra
-from .callbacks.receiver import ReceiverOptions, WonderblogsCallbackReceiver
 from .core import TargetOptions, WonderblogsTarget
 from .http import ROUTED_METHODS, headers_from_pairs
 from .http import Request as CoreRequest
@@ -39,6 +38,9 @@ from .openapi import (
     media_examples,
     response_headers,
 )
+
+if TYPE_CHECKING:
+    from .callbacks.receiver import ReceiverOptions
 
 try:
     from fastapi import APIRouter, Security
@@ -259,6 +261,8 @@ def create_wonderblogs_callback_router(
     """Router receiving signed v1 API callbacks with POST on ``path``; takes the
     keyword arguments of
     [`WonderblogsCallbackReceiver`][wonderblogs_target.callbacks.receiver.WonderblogsCallbackReceiver]."""
+    from .callbacks.receiver import WonderblogsCallbackReceiver
+
     receiver = WonderblogsCallbackReceiver(**options)
     return _router(
         {"*": _route(receiver), "POST": _route(receiver, "on_event", skip=1)},

@@ -31,18 +31,20 @@ several apps with different keys.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from typing_extensions import Unpack
 
 from ._endpoint import Endpoint
 from ._extras import missing_extra
 from ._keys import first_key
-from .callbacks.receiver import EventHandler, ReceiverOptions, WonderblogsCallbackReceiver
 from .core import ContextDocument, ContextProvider, PublishHandler, TargetOptions, WonderblogsTarget
 from .errors import ConfigurationError
 from .http import ROUTED_METHODS, Request, iter_chunks
 from .stores import Store
+
+if TYPE_CHECKING:
+    from .callbacks.receiver import EventHandler, ReceiverOptions
 
 try:
     import click
@@ -110,6 +112,8 @@ def create_wonderblogs_callback_blueprint(
     """Blueprint receiving signed callbacks at its ``url_prefix``; the key
     defaults to ``app.config["WONDERBLOGS_API_KEY"]`` as for the target."""
     options.setdefault("api_key", _key_from_config)
+    from .callbacks.receiver import WonderblogsCallbackReceiver
+
     return _blueprint(name, WonderblogsCallbackReceiver(**options))
 
 
@@ -221,6 +225,8 @@ class Wonderblogs:
             _blueprint("wonderblogs", target), url_prefix=config["WONDERBLOGS_URL"]
         )
         if self.on_event is not None:
+            from .callbacks.receiver import WonderblogsCallbackReceiver
+
             receiver = WonderblogsCallbackReceiver(api_key=_callback_secret, on_event=self.on_event)
             app.register_blueprint(
                 _blueprint("wonderblogs_callbacks", receiver),

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
 from ._endpoint import Endpoint
-from .callbacks.receiver import ReceiverOptions, WonderblogsCallbackReceiver
 from .core import TargetOptions, WonderblogsTarget
 from .http import Request, Response, wsgi_body
+
+if TYPE_CHECKING:
+    from .callbacks.receiver import ReceiverOptions
 
 __all__ = [
     "WSGIHeaders",
@@ -108,4 +110,6 @@ def create_wonderblogs_callback_wsgi_app(
 ) -> WonderblogsWSGIApp:
     """WSGI app receiving signed callbacks; takes the keyword arguments of
     [`WonderblogsCallbackReceiver`][wonderblogs_target.callbacks.receiver.WonderblogsCallbackReceiver]."""
+    from .callbacks.receiver import WonderblogsCallbackReceiver
+
     return WonderblogsWSGIApp(WonderblogsCallbackReceiver(**options))
