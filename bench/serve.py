@@ -86,6 +86,8 @@ def contenders(stores: tuple[str, str] | None, folder: Path) -> Iterator[dict[st
         if cores is not None:
             for process in processes:
                 _pin_tree(process.pid, cores[0])
+        for name, process in zip(("serve", "peer"), processes, strict=True):
+            (folder / f"{name}.pid").write_text(str(process.pid))  # for bench.serve_memory
         yield {
             "serve": f"http://127.0.0.1:{serve_port}/api/wonderblogs",
             "peer": f"http://127.0.0.1:{peer_port}/api/wonderblogs",
