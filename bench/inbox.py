@@ -18,18 +18,16 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from starlette.testclient import TestClient
 
 from bench.common import KEY, payload_12k
+from bench.markdown import site
 from wonderblogs_target import PublishPayload
 from wonderblogs_target.serve.app import create_app
 from wonderblogs_target.serve.config import ServeConfig
 from wonderblogs_target.stores import Store
-from wonderblogs_target.stores._formats import Post
-from wonderblogs_target.stores.markdown import MarkdownStore
 from wonderblogs_target.stores.sqlite import SQLiteStore
 
 ARTICLE = PublishPayload.model_validate_json(payload_12k())
@@ -47,18 +45,7 @@ def sqlite_store(posts: int, revisions: int) -> tuple[Store, str]:
 
 
 def markdown_store(posts: int) -> tuple[Store, str]:
-    directory = Path(tempfile.mkdtemp(prefix="wb-bench-inbox-md-"))
-    maker = MarkdownStore(directory)
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    for n in range(posts):
-        payload = ARTICLE.model_copy(update={"slug": f"post-{n:05d}", "title": f"Post {n}"})
-        when = start + timedelta(minutes=n)
-        post = Post(payload=payload, published=when, updated=when, revision=1, draft=False)
-        (directory / f"post-{n:05d}.md").write_text(maker.format.render(post))
-    maker.close()
-    store = MarkdownStore(directory)
-    store.count()  # the index is built here, once
-    return store, f"post-{posts - 1:05d}"
+    return site(posts), f"post-{posts - 1:05d}"
 
 
 def median_ms(run: Callable[[], None], times: int = 30) -> float:

@@ -15,7 +15,22 @@ import asyncio
 import time
 from typing import Any, TextIO
 
-__all__ = ["AccessLog"]
+__all__ = ["AccessLog", "StatusNoted"]
+
+
+class StatusNoted:
+    """An ASGI ``send`` that notes the status the app answered with: what a
+    middleware counting or logging requests reads once the app is done (500
+    while nothing was answered, as when the app raised first)."""
+
+    def __init__(self, send: Any) -> None:
+        self._send = send
+        self.status = 500
+
+    async def __call__(self, message: Any) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        await self._send(message)
 
 
 class AccessLog:
@@ -31,23 +46,16 @@ class AccessLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started, status = time.perf_counter(), 500
-
-        async def remember_status(message: Any) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        started, answered = time.perf_counter(), StatusNoted(send)
         try:
-            await self.app(scope, receive, remember_status)
+            await self.app(scope, receive, answered)
         finally:
             client = scope.get("client")
             where = f"{client[0]}:{client[1]}" if client else "-"
             took = (time.perf_counter() - started) * 1000
             self._lines.append(
                 f'{where} "{scope["method"]} {scope["path"]} HTTP/{scope["http_version"]}" '
-                f"{status} {took:.1f} ms\n"
+                f"{answered.status} {took:.1f} ms\n"
             )
             if not self._flush_planned:
                 self._flush_planned = True

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from .._extras import missing_extra
+from .access import StatusNoted
 
 try:
     from prometheus_client import (
@@ -72,17 +73,11 @@ class CountingMiddleware:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        started, status = time.perf_counter(), 500
-
-        async def remember_status(message: Any) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        started, answered = time.perf_counter(), StatusNoted(send)
         try:
-            await app(scope, receive, remember_status)
+            await app(scope, receive, answered)
         finally:
+            status = answered.status
             route = _route(scope["path"], metrics.target_path)
             metrics.requests.labels(route=route, status=str(status)).inc()
             if route == "target":
