@@ -477,3 +477,63 @@ def test_a_repeated_recent_list_is_answered_from_its_checked_json_and_a_changed_
     assert titles() == ["Edited in place", "Second"]
     store.items[0]["title"] = "x" * 600  # past the contract's limit: checked, not reused
     assert target.handle(Request("GET", auth)).status == 500
+
+
+def test_on_asyncio_a_sync_callback_runs_in_a_thread_without_anyios_backend():
+    """The first publish of a fresh process (a serverless cold start) loads
+    nothing of anyio's event-loop backend: asyncio's own executor hop and
+    deadline do the work, with the caller's context variables."""
+    import subprocess
+    import sys
+
+    code = """
+import asyncio, contextvars, json, sys, threading
+import anyio
+from wonderblogs_target import Request, WonderblogsTarget
+
+where = contextvars.ContextVar("where", default="unset")
+seen = []
+def on_publish(article):
+    seen.append([threading.current_thread() is not threading.main_thread(), where.get()])
+
+async def main():
+    where.set("the request's")
+    target = WonderblogsTarget(api_key="k", get_context=CONTEXT, on_publish=on_publish)
+    answer = await target.handle_async(Request("POST", {"authorization": "Bearer k"}, BODY))
+    return answer.status
+
+status = asyncio.run(main())
+print(json.dumps([status, seen, "anyio._backends._asyncio" in sys.modules]))
+"""
+    code = code.replace("CONTEXT", repr(samples.context())).replace(
+        "BODY", repr(samples.body(samples.PAYLOAD))
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert json.loads(result.stdout) == [200, [[True, "the request's"]], False]
+
+
+def test_a_cancelled_wait_for_a_sync_callback_ends_after_the_callback_does():
+    """A thread cannot be stopped: without a time limit, cancelling the wait
+    (a client gone) still lets the callback finish before the flow goes on."""
+    from wonderblogs_target._concurrency import run_sync_in_thread
+
+    finished = threading.Event()
+    started = threading.Event()
+
+    def slow() -> None:
+        started.set()
+        time.sleep(0.3)
+        finished.set()
+
+    async def main() -> bool:
+        task = asyncio.ensure_future(run_sync_in_thread(slow))
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return finished.is_set()
+
+    assert asyncio.run(main()) is True
