@@ -10,10 +10,8 @@ a single loop keeps loop-bound resources in user code (an async DB pool, an
 from __future__ import annotations
 
 import concurrent.futures
-import contextvars
 import functools
 import inspect
-import sys
 import threading
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -49,70 +47,20 @@ def is_async_callable(obj: object) -> bool:
 
 
 async def run_sync_in_thread(func: Callable[..., T], *args: Any, abandon: bool = False) -> T:
-    """Run ``func`` in a worker thread: this module's pool on asyncio, anyio's
-    elsewhere (trio).
+    """Run ``func`` in a worker thread; anyio's pool when present, so trio works too.
 
     ``abandon=True`` lets a time limit end the wait while the thread runs on
-    (a thread cannot be stopped); only then is the call given up on. Without
-    it, a cancelled wait still waits for the thread before it ends, as anyio
-    does: what the flow does next never overlaps the callback.
-
-    On asyncio the thread is asyncio's own executor hop with the caller's
-    context variables, as ``asyncio.to_thread`` makes it, in a pool as large
-    as anyio's default: it does not load anyio's event-loop backend (about
-    twenty modules a serverless function would load on its first request),
-    and it costs less per call.
+    (a thread cannot be stopped); only then is the call given up on.
     """
-    asyncio = _running_asyncio()
-    if asyncio is None:
+    try:
         from anyio import to_thread
-
-        if abandon:
-            return await to_thread.run_sync(func, *args, **_abandon_on_cancel(to_thread.run_sync))
-        return await to_thread.run_sync(func, *args)
-    context = contextvars.copy_context()
-    future = asyncio.get_running_loop().run_in_executor(
-        _thread_pool(), functools.partial(context.run, func, *args)
-    )
-    if abandon:
-        done: T = await future
-        return done
-    try:
-        result: T = await asyncio.shield(future)
-        return result
-    except asyncio.CancelledError:
-        await asyncio.wait([future])  # the thread's end, then the cancellation goes on
-        raise
-
-
-def _running_asyncio() -> Any:
-    """The ``asyncio`` module when this coroutine runs on an asyncio loop (or
-    when anyio cannot be imported at all), else None: under trio, anyio does
-    the work."""
-    asyncio = sys.modules.get("asyncio")
-    if asyncio is not None:
-        try:
-            asyncio.get_running_loop()
-            return asyncio
-        except RuntimeError:  # no asyncio loop in this thread: trio, say
-            pass
-    try:
-        import anyio  # noqa: F401
-    except ImportError:  # plain asyncio without anyio (tested without it)
+    except ImportError:  # plain asyncio, without anyio (tested without it)
         import asyncio
 
-        return asyncio
-    return None
-
-
-@functools.cache
-def _thread_pool() -> concurrent.futures.ThreadPoolExecutor:
-    """Threads for sync callbacks called from async code: as many as anyio's
-    default limiter allows (40), so a slow callback does not hold up others
-    the way a pool sized by the cores would."""
-    return concurrent.futures.ThreadPoolExecutor(
-        max_workers=40, thread_name_prefix="wonderblogs-async-callback"
-    )
+        return await asyncio.to_thread(func, *args)
+    if abandon:
+        return await to_thread.run_sync(func, *args, **_abandon_on_cancel(to_thread.run_sync))
+    return await to_thread.run_sync(func, *args)
 
 
 @functools.cache
@@ -125,25 +73,20 @@ def _abandon_on_cancel(run_sync: Callable[..., Any]) -> dict[str, Any]:
 
 
 async def wait_with_timeout(awaitable: Awaitable[T], timeout: float) -> T:
-    """Await ``awaitable`` for at most ``timeout`` seconds, else raise
-    CallbackTimeout: with asyncio's own deadline on asyncio (``asyncio.timeout``
-    from 3.11, ``wait_for`` before), with anyio's elsewhere."""
-    asyncio = _running_asyncio()
-    if asyncio is None:
+    """Await ``awaitable`` for at most ``timeout`` seconds, else raise CallbackTimeout."""
+    try:
         import anyio
+    except ImportError:  # plain asyncio, without anyio (tested without it)
+        import asyncio
 
         try:
-            with anyio.fail_after(timeout):
-                return await awaitable
-        except TimeoutError:
+            return await asyncio.wait_for(awaitable, timeout)
+        except asyncio.TimeoutError:
             raise CallbackTimeout(f"callback ran past {timeout:g} s") from None
     try:
-        if sys.version_info >= (3, 11):
-            async with asyncio.timeout(timeout):
-                return await awaitable
-        waited: T = await asyncio.wait_for(awaitable, timeout)
-        return waited
-    except (TimeoutError, asyncio.TimeoutError):
+        with anyio.fail_after(timeout):
+            return await awaitable
+    except TimeoutError:
         raise CallbackTimeout(f"callback ran past {timeout:g} s") from None
 
 
