@@ -92,7 +92,9 @@ class PostgresDatabase(Database):
     @contextmanager
     def transaction(self, *lock_keys: str) -> Iterator[psycopg.Connection[Any]]:
         with self._begun() as db:
-            with self.batched(db):  # all the locks in one round trip
+            # Several locks go in one round trip; none or one needs no pipeline,
+            # whose closing sync would be a round trip of its own.
+            with self.batched(db) if len(lock_keys) > 1 else nullcontext():
                 for key in lock_keys:
                     db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
             yield db
