@@ -265,6 +265,40 @@ def test_fifty_concurrent_pushes_from_processes_leave_one_current_post(backend, 
     assert_history(backend, store, current.id, PUSHES)
 
 
+def _open_and_push(backend: Backend, barrier, n: int) -> None:
+    barrier.wait(timeout=60)
+    store = backend.open()
+    store.save(article(title=f"Opened by {n}", slug=f"opened-by-{n}"))
+    store.close()
+
+
+def test_processes_opening_a_new_store_at_once_all_open_it(backend):
+    # The workers of one server start together on storage nothing has opened:
+    # each must wait for the others' set-up, not fail on it (SQLite answers
+    # "database is locked" at once while another process turns the file to WAL).
+    opening = PROCESSES * 2
+    barrier = FORK.Barrier(opening)
+    backend.before_fork()
+    children = [
+        FORK.Process(target=_open_and_push, args=(backend, barrier, n)) for n in range(opening)
+    ]
+    for child in children:
+        child.start()
+    try:
+        for child in children:
+            child.join(timeout=120)
+        assert [child.exitcode for child in children] == [0] * opening
+    finally:
+        for child in children:
+            if child.is_alive():
+                child.kill()
+    store = backend.open()
+    try:
+        assert store.count() == opening
+    finally:
+        store.close()
+
+
 # -- failures ------------------------------------------------------------------------
 
 

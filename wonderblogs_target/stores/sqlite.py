@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -55,6 +56,27 @@ def _check_folder(path: Path, location: str) -> None:
         )
 
 
+def _enter_wal(db: sqlite3.Connection) -> None:
+    """Put the file in WAL mode, waiting for another process doing the same.
+
+    While one connection changes a file's journal mode, SQLite answers the
+    others "database is locked" at once, without its busy handler: several
+    processes opening a new file together (workers of one server) would fail
+    without this wait, bounded like the connection's own (30 s).
+    """
+    deadline = time.monotonic() + 30
+    pause = 0.001
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+
+
 class SQLiteDatabase(Database):
     """One SQLite file at ``path``, in WAL mode with full syncs; its folder must
     exist and be writable (SQLite creates the file, never the folder)."""
@@ -79,15 +101,26 @@ class SQLiteDatabase(Database):
             db = sqlite3.connect(
                 self.path, timeout=30, isolation_level=None, check_same_thread=False
             )
-            db.execute("PRAGMA journal_mode=WAL")
+            _enter_wal(db)
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA foreign_keys=ON")
             self._keep(db)
         return db
 
     def script(self, statements: str) -> None:
+        # One write transaction, begun IMMEDIATE: run statement by statement,
+        # a process creating the tables could start a read that another
+        # process's schema makes stale, and SQLite answers such a read turned
+        # write "database is locked" at once, without waiting.
         try:
-            self._connection().executescript(statements)
+            db = self._connection()
+            with self._writer:
+                try:
+                    db.executescript(f"BEGIN IMMEDIATE;\n{statements};\nCOMMIT;")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
         except (OSError, sqlite3.Error) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise ConfigurationError(f"cannot open SQLite file {self.location}: {reason}") from None
