@@ -45,10 +45,12 @@ def serve_command(*args: str) -> list[str]:
     return [wonderblogs_target(), "serve", *args]
 
 
-def start(tmp_path: Path, store_url: str, *extra: str, port: int | None = None):
+def start(
+    tmp_path: Path, store_url: str, *extra: str, port: int | None = None, config_text: str = CONFIG
+):
     port = port or free_port()
     config = tmp_path / "wonderblogs.toml"
-    config.write_text(CONFIG)
+    config.write_text(config_text)
     command = serve_command(
         "--port", str(port), "--store", store_url, "--config", str(config), *extra
     )
@@ -823,3 +825,76 @@ def test_check_says_how_to_remove_its_test_article_and_prune_does(tmp_path):
 def test_a_revisions_setting_that_is_not_one_is_one_line_and_exit_2(value, tmp_path):
     line = refused_store(f"sqlite:///{tmp_path}/x.db?revisions={value}", tmp_path)
     assert "revisions" in line
+
+
+def _wait_for(condition, what: str, seconds: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.05)
+
+
+def test_a_deferred_cover_survives_a_killed_server_and_is_attached_once(tmp_path):
+    """``defer=covers``: the answer comes before the cover; the server is
+    killed mid-download; the next server takes the job once its lease ran
+    out, and the post gets its copy once, in one commit."""
+    from tests.image_server import HELD, image_server, seen
+    from wonderblogs_target.testing import PNG_PIXEL
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "hugo.toml").write_text('title = "Site"\n')
+    for args in (["init", "--quiet"], ["add", "hugo.toml"], ["commit", "--quiet", "-m", "site"]):
+        subprocess.run(
+            ["git", "-c", "user.name=P", "-c", "user.email=p@example.org", *args],
+            cwd=site,
+            check=True,
+        )
+    posts = site / "content" / "posts"
+    store = f"markdown:///{posts}?images=download&images_allow=127.0.0.1&git=commit&defer=covers"
+    config = CONFIG + "\n[deferred]\nlease = 2\nfirst_pause = 1\n"
+    HELD.clear()  # the first download hangs until the server is killed
+    try:
+        with image_server() as images:
+            cover = f"{images}/held.png"
+            running, port = start(tmp_path, store, config_text=config)
+            url = f"http://127.0.0.1:{port}/api/wonderblogs"
+            with running as process, httpx.Client(timeout=10) as http:
+                answer = http.post(
+                    url, headers=AUTH, json=samples.payload(slug="p", coverImageUrl=cover)
+                )
+                assert answer.status_code == 200  # while the download is held
+                assert cover in (posts / "p.md").read_text()  # linked until the copy comes
+                _wait_for(
+                    lambda: "/held.png" in [path for path, _ in seen(images)],
+                    "the worker's download",
+                )
+                process.kill()
+                process.wait(timeout=30)
+            HELD.set()
+            running, port = start(tmp_path, store, config_text=config)
+            with running:
+                copies = site / "static" / "images" / "wonderblogs"
+                _wait_for(
+                    lambda: "/images/wonderblogs/" in (posts / "p.md").read_text(),
+                    "the cover attached by the next server",
+                )
+            assert [path for path, _ in seen(images)].count("/held.png") == 2
+    finally:
+        HELD.clear()
+    [copy] = copies.iterdir()
+    assert copy.read_bytes() == PNG_PIXEL
+    text = (posts / "p.md").read_text()
+    assert text.count(f"/images/wonderblogs/{copy.name}") == 1
+    log = subprocess.run(
+        ["git", "log", "--format=%s"], cwd=site, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert log.count("wonderblogs: cover of p (en)") == 1
+    assert log[1] == "wonderblogs: publish p (en), revision 1"
+    listed = run_cli("deliveries", "jobs", "--store", store, "--json")
+    assert listed.returncode == 0, listed.stderr
+    [job] = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert (job["kind"], job["subject"], job["state"], job["attempts"]) == ("cover", "p", "done", 2)
+    assert job["message"].startswith("cover attached: /images/wonderblogs/")

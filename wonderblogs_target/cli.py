@@ -345,7 +345,17 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_HelpFormatter,
     )
     applying.add_argument("id", metavar="ID", help="the delivery, as deliveries list shows it")
-    for sub in (listing, applying):
+    jobs = actions.add_parser(
+        "jobs",
+        help="the store's deferred work (covers, pushes), newest first",
+        description="The jobs a store left for after the answer (defer=...), newest first, "
+        "with their state, attempts and last error; a failed one stays listed. Exit status: "
+        "0, or 2 for a store error or a store that defers nothing.",
+        formatter_class=_HelpFormatter,
+    )
+    jobs.add_argument("--failed", action="store_true", help="only those that failed for good")
+    jobs.add_argument("--json", action="store_true", help="one JSON object per line")
+    for sub in (listing, applying, jobs):
         sub.set_defaults(subparser=sub)
         sub.add_argument(
             "--store", metavar="URL", required=True, help="the store, as serve takes it"
@@ -554,6 +564,8 @@ def _run_deliveries(args: argparse.Namespace, parser: argparse.ArgumentParser) -
 
     store = _open_store_or_exit(args.store, parser, args)
     try:
+        if args.action == "jobs":
+            return _list_jobs(store, args, parser)
         log = delivery_log_of(store)
         if log is None:
             parser.exit(2, f"error: the store at {store.location} keeps no deliveries\n")
@@ -576,6 +588,21 @@ def _list_deliveries(log: Any, args: argparse.Namespace) -> int:
     if not kept and not args.json:
         which = "waiting to be applied again" if args.waiting else "kept"
         sys.stdout.write(f"no deliveries {which}\n")
+    return 0
+
+
+def _list_jobs(store: Any, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .stores._jobs import FAILED, job_queue_of
+
+    queue = job_queue_of(store)
+    if queue is None:
+        parser.exit(2, f"error: the store at {store.location} defers no work (see defer=)\n")
+    found = queue.jobs(states=(FAILED,) if args.failed else ())
+    for job in found:
+        text = json.dumps(job.to_record(), ensure_ascii=False) if args.json else None
+        sys.stdout.write((text or job.to_text()) + "\n")
+    if not found and not args.json:
+        sys.stdout.write("no failed jobs\n" if args.failed else "no deferred jobs\n")
     return 0
 
 

@@ -8,6 +8,7 @@ before any connection (server-side request forgery)."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -362,3 +363,74 @@ def test_an_allow_list_entry_that_is_neither_a_host_nor_a_network_is_refused():
         Destinations(allow=("10.0.0.0/33",))
     with pytest.raises(ConfigurationError, match="images_allow is for images=download"):
         open_store("markdown:///tmp/x?images_allow=10.0.0.1")
+
+
+def test_a_deferred_cover_is_attached_by_the_worker_once(images, tmp_path):
+    from wonderblogs_target.serve.worker import Worker
+
+    store = MarkdownStore(
+        tmp_path,
+        images="download",
+        image_fetcher=ImageFetcher(destinations=LOOPBACK_ALLOWED),
+        defer=("covers",),
+    )
+    url = f"{images}/pixel.png"
+    saved = store.save(article(slug="later", coverImageUrl=url))
+    post = tmp_path / "later.md"
+    assert url in post.read_text()  # linked until the copy comes
+    assert not (tmp_path / "images").exists()
+    worker = Worker(store.job_queue, store.job_handlers)
+    assert worker.run_due() == 1
+    [copy] = (tmp_path / "images").iterdir()
+    assert copy.read_bytes() == PNG_PIXEL
+    assert f"images/{copy.name}" in post.read_text()
+    after = post.read_text()
+    # The same job again (a worker killed before it noted it done): nothing changes.
+    [job] = store.job_queue.jobs()
+    assert (job.state, job.attempts) == ("done", 1)
+    assert store._attach_cover(job).startswith("the cover was attached already")
+    assert post.read_text() == after
+    assert store.get(saved.id).revision == 1  # the same revision, now with its copy
+    # A post a person changed meanwhile keeps linking the original.
+    store.save(article(slug="edited", coverImageUrl=url))
+    (tmp_path / "edited.md").write_text((tmp_path / "edited.md").read_text() + "\nMine.\n")
+    assert worker.run_due() == 1
+    [job, _] = store.job_queue.jobs()
+    assert "changed by hand" in job.message
+    assert url in (tmp_path / "edited.md").read_text()
+
+
+def test_a_deferred_cover_that_keeps_failing_is_retried_then_marked_failed(images, tmp_path):
+    from wonderblogs_target.serve.worker import Worker
+    from wonderblogs_target.stores._jobs import Backoff
+
+    store = MarkdownStore(
+        tmp_path,
+        images="download",
+        image_fetcher=ImageFetcher(destinations=LOOPBACK_ALLOWED),
+        defer=("covers",),
+    )
+    store.save(article(slug="gone", coverImageUrl=f"{images}/missing.png"))
+    worker = Worker(store.job_queue, store.job_handlers, backoff=Backoff(attempts=2, first=0))
+    assert worker.run_due() == 2  # the first attempt, and its retry due at once
+    [job] = store.job_queue.jobs()
+    assert (job.state, job.attempts) == ("failed", 2)
+    assert "404" in job.message
+    assert worker.run_due() == 0
+    assert f"{images}/missing.png" in (tmp_path / "gone.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ("defer=covers", "defer=covers is for images=download"),
+        ("defer=push", "defer=push is for git=push"),
+        ("images=download&defer=images", "defer names 'images'"),
+    ],
+)
+def test_a_defer_option_that_cannot_work_is_a_configuration_error(options, says, tmp_path):
+    from wonderblogs_target import ConfigurationError
+    from wonderblogs_target.stores import open_store
+
+    with pytest.raises(ConfigurationError, match=re.escape(says)):
+        open_store(f"markdown:///{tmp_path}?{options}")

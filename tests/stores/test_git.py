@@ -330,3 +330,31 @@ def test_a_removed_test_article_is_one_commit_of_its_file(remote, tmp_path):
     assert git(site, "show", "--name-only", "--format=", "HEAD").split() == [
         f"content/posts/{tested.id}.md"
     ]
+
+
+def test_a_deferred_push_goes_after_the_answer_and_is_retried_when_it_fails(remote, tmp_path):
+    from wonderblogs_target.serve.worker import Worker
+    from wonderblogs_target.stores._jobs import Backoff
+
+    site = clone(remote, tmp_path / "site")
+    store = open_store(f"markdown:///{site}/content/posts?git=push&defer=push")
+    store.save(article(slug="one"))
+    store.save(article(slug="two"))
+    assert subjects(site)[0] == "wonderblogs: publish two (en), revision 1"
+    assert "wonderblogs: publish one (en), revision 1" not in subjects(remote)  # not yet
+    [job] = store.job_queue.jobs()  # one push carries both commits
+    url = git(site, "remote", "get-url", "origin").strip()
+    git(site, "remote", "set-url", "origin", str(tmp_path / "nowhere.git"))
+    worker = Worker(store.job_queue, store.job_handlers, backoff=Backoff(first=3600))
+    assert worker.run_due() == 1
+    failing = store.job_queue.get(job.id)
+    assert (failing.state, failing.attempts) == ("pending", 1)
+    assert "still local" in failing.message
+    git(site, "remote", "set-url", "origin", url)
+    store.job_queue.now = lambda: failing.run_after  # its pause is over
+    assert worker.run_due() == 1
+    assert store.job_queue.get(job.id).state == "done"
+    assert subjects(remote)[:2] == [
+        "wonderblogs: publish two (en), revision 1",
+        "wonderblogs: publish one (en), revision 1",
+    ]

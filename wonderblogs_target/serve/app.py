@@ -108,6 +108,22 @@ def _metrics(wanted: bool | None) -> Any:
     return Metrics(TARGET_PATH)
 
 
+#: Seconds a stopping server waits for the deferred job under way.
+WORKER_STOP_WAIT = 10.0
+
+
+def _worker(store: Store, config: ServeConfig) -> Any:
+    """The worker for the store's deferred jobs, or None when it defers none."""
+    from ..stores._jobs import job_queue_of
+
+    queue = job_queue_of(store)
+    if queue is None:
+        return None
+    from .worker import Worker
+
+    return Worker(queue, getattr(store, "job_handlers", {}), backoff=config.deferred.backoff())
+
+
 def create_app(
     *,
     store: Store,
@@ -174,11 +190,18 @@ def create_app(
     async def health(request: Request) -> Response:
         return PlainTextResponse("ok")
 
+    worker = _worker(store, config)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if worker is not None:
+            worker.start()
         try:
             yield
         finally:
+            if worker is not None:
+                # A job still running then keeps its lease and runs again later.
+                await run_in_threadpool(worker.stop, WORKER_STOP_WAIT)
             store.close()
 
     routes = [

@@ -17,6 +17,11 @@
     port = 8000
     store = "sqlite:///wonderblogs.db"
 
+    [deferred]        # jobs a store leaves for after the answer (defer=...)
+    attempts = 6      # then the job is marked failed, with its error
+    first_pause = 30  # seconds before the second attempt, tripled each time
+    lease = 300       # seconds a job is held before another worker may take it
+
 The context is checked at start-up by the same model that checks every answer,
 and an error names the file, the line and the rule.
 """
@@ -33,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import ConfigurationError, format_location
 from ..models import ContextResponse
+from ..stores._jobs import Backoff
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -68,10 +74,26 @@ class ServeSection(_Section):
     max_body_size: int | None = Field(default=None, ge=1)
 
 
+class DeferredSection(_Section):
+    """``[deferred]``: how the worker retries the store's deferred jobs (see
+    `Backoff`, whose defaults these are)."""
+
+    attempts: int = Field(default=6, ge=1, le=100)
+    first_pause: float = Field(default=30.0, ge=0)
+    max_pause: float = Field(default=3600.0, ge=0)
+    lease: float = Field(default=300.0, gt=0)
+
+    def backoff(self) -> Backoff:
+        return Backoff(
+            attempts=self.attempts, first=self.first_pause, cap=self.max_pause, lease=self.lease
+        )
+
+
 class _File(_Section):
     context: dict[str, Any] | None = None
     inbox: InboxSection = InboxSection()
     serve: ServeSection = ServeSection()
+    deferred: DeferredSection = DeferredSection()
 
 
 @dataclass
@@ -82,6 +104,7 @@ class ServeConfig:
     demo: bool = True
     inbox: InboxSection = field(default_factory=InboxSection)
     serve: ServeSection = field(default_factory=ServeSection)
+    deferred: DeferredSection = field(default_factory=DeferredSection)
     source: str | None = None
 
 
@@ -168,5 +191,6 @@ def load_config(path: str | Path | None) -> ServeConfig:
         demo=False,
         inbox=parsed.inbox,
         serve=parsed.serve,
+        deferred=parsed.deferred,
         source=str(file),
     )

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ._base import CHECK_SLUG_PREFIX
+from .sqlite import connect, run_script
 
 logger = logging.getLogger("wonderblogs_target.stores")
 
@@ -65,14 +66,13 @@ class MarkdownIndex:
         self.entry_of = entry_of
         self._local = threading.local()
         with self._db() as db:
-            db.executescript(_SCHEMA)
+            run_script(db, _SCHEMA)
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.directory / INDEX_NAME, timeout=30, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
+            db = connect(self.directory / INDEX_NAME)
             self._local.db = db
         yield db
 

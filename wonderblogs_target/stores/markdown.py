@@ -9,7 +9,10 @@ old one, so a site build or a crash never sees half a post. A lock file makes
 writers in threads or processes take turns. A file the store did not write is
 a person's, and is never overwritten. Optionally, the cover image is kept as a
 local copy (``images="download"``) and each write is committed, and pushed
-(``git="commit"|"push"``).
+(``git="commit"|"push"``). The cover's download and the push can be left to
+run after the answer (``defer="covers,push"``): the post is written at once,
+linking the original cover, and a worker attaches the copy and pushes later
+(`wonderblogs_target.stores._jobs`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -44,6 +47,7 @@ from ._base import (
 )
 from ._covers import ImageFetcher
 from ._deliveries import SQLDeliveryLog
+from ._jobs import Job, JobHandler, SQLJobQueue
 from ._markdown_index import DELIVERIES_NAME, Entry, MarkdownIndex
 from .sqlite import SQLiteDatabase
 
@@ -162,8 +166,12 @@ class MarkdownStore:
     ``images="download"`` keeps a local copy of each cover through
     ``image_fetcher`` (one without a v1 key is made when none is given).
     ``git`` commits each write in the repository holding ``directory``, and with
-    ``"push"`` pushes it too, as ``git_author``.
+    ``"push"`` pushes it too, as ``git_author``. ``defer`` names what runs
+    after the answer instead of before it: ``"covers"``, ``"push"``, or both.
     """
+
+    #: What ``defer`` may name.
+    DEFERRABLE = ("covers", "push")
 
     def __init__(
         self,
@@ -176,6 +184,7 @@ class MarkdownStore:
         image_fetcher: ImageFetcher | None = None,
         git: str | None = None,
         git_author: str | None = None,
+        defer: tuple[str, ...] = (),
     ) -> None:
         if generator not in FORMATS:
             raise ConfigurationError(
@@ -185,6 +194,15 @@ class MarkdownStore:
             raise ConfigurationError(f"images must be 'link' or 'download', got {images!r}")
         if git not in (None, "commit", "push"):
             raise ConfigurationError(f"git must be 'commit' or 'push', got {git!r}")
+        for what in defer:
+            if what not in self.DEFERRABLE:
+                raise ConfigurationError(
+                    f"defer names {what!r}; it takes {' and '.join(self.DEFERRABLE)}"
+                )
+        if "covers" in defer and images != "download":
+            raise ConfigurationError("defer=covers is for images=download")
+        if "push" in defer and git != "push":
+            raise ConfigurationError("defer=push is for git=push")
         self.directory = Path(directory)
         self.location = absolute(self.directory)
         _usable_folder(self.directory, self.location)
@@ -207,7 +225,17 @@ class MarkdownStore:
         self._index = MarkdownIndex(self.directory, self._entry_of)
         # Beside the index, never among the posts a generator builds or git commits.
         self.delivery_log = SQLDeliveryLog(SQLiteDatabase(self.directory / DELIVERIES_NAME))
+        self.defer = tuple(defer)
+        #: The deferred work, in the delivery log's file; None when nothing is deferred.
+        self.job_queue: SQLJobQueue | None = None
+        if self.defer:
+            self.job_queue = SQLJobQueue(self.delivery_log.database)
         opened("Markdown", self.location)
+
+    @property
+    def job_handlers(self) -> Mapping[str, JobHandler]:
+        """What a worker runs for the jobs this store defers."""
+        return {"cover": self._attach_cover, "push": self._push_job}
 
     _OPTIONS = frozenset(
         {
@@ -220,6 +248,7 @@ class MarkdownStore:
             "images_allow",
             "git",
             "git_author",
+            "defer",
         }
     )
 
@@ -277,6 +306,7 @@ class MarkdownStore:
             image_fetcher=fetcher,
             git=one.get("git") or None,
             git_author=one.get("git_author"),
+            defer=tuple(e.strip() for e in one.get("defer", "").split(",") if e.strip()),
         )
 
     def _site_root(self) -> Path | None:
@@ -401,7 +431,8 @@ class MarkdownStore:
     def save(self, payload: PublishPayload) -> StoredPost:
         stem = self._name(payload)
         # Outside the lock: a slow image server must not hold other writers.
-        image = self._download_cover(payload)
+        later = "covers" in self.defer and bool(payload.cover_image_url)
+        image = None if later else self._download_cover(payload)
         now = datetime.now(timezone.utc)
         with self._locked():
             self._index.sync()
@@ -461,10 +492,21 @@ class MarkdownStore:
             self._index.wrote(self._entry(saved, path), moved_from)
             if self._git is not None:
                 self._commit(payload, saved, current is None, written, removed)
-        if self._git is not None and self._git.push_too:
-            # Outside the lock: a remote that does not answer holds no other writer.
-            self._git.push(self._locked)
+        if later and self.job_queue is not None:
+            # After the post is in place: the job reads the cover from it.
+            self.job_queue.enqueue("cover", saved.id)
+        self._push()
         return saved
+
+    def _push(self) -> None:
+        """Push now, or leave it to the worker (``defer=push``). Outside the
+        lock: a remote that does not answer holds no other writer."""
+        if self._git is None or not self._git.push_too:
+            return
+        if "push" in self.defer and self.job_queue is not None:
+            self.job_queue.enqueue("push", "git")
+        else:
+            self._git.push(self._locked)
 
     def _current(
         self, post_id: str, *, for_write: bool = False
@@ -519,6 +561,65 @@ class MarkdownStore:
             # The post is kept, pointing at the original URL.
             logger.warning("cover image of %r not downloaded: %s", payload.slug, exc)
             return None
+
+    def _attach_cover(self, job: Job) -> str:
+        """The deferred half of ``images=download``: fetch the post's cover and
+        point the post at the copy. Done once however often it runs: the copy
+        is named by its content, and a post already showing it is left alone.
+        A download that fails raises, so the job is tried again later."""
+        assert self._images is not None
+        post = self.get(job.subject)
+        if post is None:
+            return "the post is gone; no cover to attach"
+        url = post.payload.cover_image_url
+        if not url:
+            return "the post has no cover now"
+        image = self._images.fetch(url)  # outside the lock, as in save
+        with self._locked():
+            found = self._current(job.subject, for_write=True)
+            if found is None:
+                return "the post is gone; no cover to attach"
+            current, back = found
+            if back.edited:
+                return "the post was changed by hand since; it keeps linking the original cover"
+            if current.payload.cover_image_url != url:
+                return "the post was re-pushed with another cover; that push's job attaches it"
+            path = self.directory / f"{current.id}.md"
+            image_path, cover = self._keep_image(self._name(current.payload), image)
+            text = sealed(
+                self.format.render(
+                    Post(
+                        payload=current.payload,
+                        published=back.published,
+                        updated=back.updated,
+                        revision=back.revision,
+                        draft=back.draft,
+                        cover=cover,
+                        authors=self._authors(current.payload.author),
+                    )
+                ),
+                self.format,
+            )
+            with open(path, encoding="utf-8", newline="") as handle:
+                if handle.read() == text:
+                    return f"the cover was attached already: {cover}"
+            self._write_atomically(path, text)
+            self._index.wrote(self._entry(current, path), None)
+            if self._git is not None:
+                slug, locale = current.payload.slug, current.payload.locale
+                self._git.commit([path, image_path], [], f"wonderblogs: cover of {slug} ({locale})")
+        self._push()
+        return f"cover attached: {cover}"
+
+    def _push_job(self, job: Job) -> str:
+        """The deferred push: every commit not on the remote yet goes."""
+        if self._git is None or not self._git.push_too:
+            return "this store does not push"
+        if not self._git.push(self._locked):
+            from ._git import GitError
+
+            raise GitError("the commits are still local (the log says why)")
+        return "pushed"
 
     def _keep_image(self, stem: str, image: DownloadedImage) -> tuple[Path, str]:
         """Save the copy (named by its content, so it can never be a person's
@@ -627,8 +728,7 @@ class MarkdownStore:
             if self._git is not None:
                 slug, locale = post.payload.slug, post.payload.locale
                 self._git.commit([], [path], f"wonderblogs: remove {slug} ({locale})")
-        if self._git is not None and self._git.push_too:
-            self._git.push(self._locked)
+        self._push()
         return True
 
     def close(self) -> None:

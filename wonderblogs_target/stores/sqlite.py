@@ -22,7 +22,7 @@ from ._base import DEFAULT_REVISIONS, absolute, opened, revisions_kept
 from ._deliveries import SQLDeliveryLog
 from ._sql import Database, SQLStore, schema
 
-__all__ = ["SQLiteDatabase", "SQLiteStore"]
+__all__ = ["SQLiteDatabase", "SQLiteStore", "connect", "run_script"]
 
 SCHEMA = schema(
     serial="INTEGER PRIMARY KEY AUTOINCREMENT", reference="INTEGER", json="TEXT", time="TEXT"
@@ -77,6 +77,28 @@ def _enter_wal(db: sqlite3.Connection) -> None:
         pause = min(pause * 2, 0.05)
 
 
+def connect(path: str | Path) -> sqlite3.Connection:
+    """A connection to the SQLite file at ``path`` in WAL mode, in autocommit
+    (transactions are begun explicitly), waiting up to 30 s for a lock: how
+    every SQLite file of the package is opened (stores, indexes, guards)."""
+    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    _enter_wal(db)
+    return db
+
+
+def run_script(db: sqlite3.Connection, statements: str) -> None:
+    """Run ``statements`` (a schema) in one write transaction, begun IMMEDIATE:
+    run statement by statement, a process creating the tables could start a
+    read that another process's schema makes stale, and SQLite answers such a
+    read turned write "database is locked" at once, without waiting."""
+    try:
+        db.executescript(f"BEGIN IMMEDIATE;\n{statements};\nCOMMIT;")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
 class SQLiteDatabase(Database):
     """One SQLite file at ``path``, in WAL mode with full syncs; its folder must
     exist and be writable (SQLite creates the file, never the folder)."""
@@ -97,30 +119,17 @@ class SQLiteDatabase(Database):
     def _connection(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = self._cached_connection()
         if db is None:
-            # Autocommit mode: transactions are opened explicitly below.
-            db = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            _enter_wal(db)
+            db = connect(self.path)
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA foreign_keys=ON")
             self._keep(db)
         return db
 
     def script(self, statements: str) -> None:
-        # One write transaction, begun IMMEDIATE: run statement by statement,
-        # a process creating the tables could start a read that another
-        # process's schema makes stale, and SQLite answers such a read turned
-        # write "database is locked" at once, without waiting.
         try:
             db = self._connection()
             with self._writer:
-                try:
-                    db.executescript(f"BEGIN IMMEDIATE;\n{statements};\nCOMMIT;")
-                except BaseException:
-                    if db.in_transaction:
-                        db.execute("ROLLBACK")
-                    raise
+                run_script(db, statements)
         except (OSError, sqlite3.Error) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise ConfigurationError(f"cannot open SQLite file {self.location}: {reason}") from None
