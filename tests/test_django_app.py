@@ -188,6 +188,44 @@ def test_checks_name_what_is_wrong():
     assert "wonderblogs.E006" not in check_ids(REVISIONS=0)
     for days in (0, -3, "90", None):
         assert "wonderblogs.E007" in check_ids(DELIVERY_LOG_DAYS=days), days
+    for defer in ("covers", ["images"]):
+        assert "wonderblogs.E008" in check_ids(DEFER=defer), defer
+    assert check_ids(DEFER=["covers"]) == {}  # the backport is installed here
+    for jobs in ({"ATTEMPTS": 0}, {"LEASE": "soon"}, {"FIRST_PAUSE": -1}, ["ATTEMPTS"]):
+        assert "wonderblogs.E010" in check_ids(DEFERRED_JOBS=jobs), jobs
+
+
+def test_deferring_without_a_tasks_framework_is_an_error(monkeypatch):
+    from wonderblogs_target.contrib.django import checks as app_checks
+
+    monkeypatch.setattr(app_checks, "tasks_framework", lambda: None)
+    with configured(DEFER=["covers"]):
+        [error] = [m for m in checks.run_checks() if m.id == "wonderblogs.E009"]
+    assert 'pip install "django-tasks"' in error.hint
+    assert check_ids() == {}  # nothing deferred: nothing needed
+
+
+def test_failed_deferred_jobs_are_a_warning_until_run_again():
+    from wonderblogs_target.contrib.django.jobs import DjangoJobQueue
+    from wonderblogs_target.contrib.django.models import DeferredJob
+    from wonderblogs_target.stores._jobs import Backoff, run_job
+
+    DeferredJob.objects.all().delete()
+    queue = DjangoJobQueue()
+    ident = queue.enqueue("cover", "1")
+    assert run_job(queue, queue.claim(lease=60), {}, Backoff(attempts=1)) == "failed"
+    [warning] = [
+        m
+        for m in checks.run_checks(tags=[checks.Tags.database], databases=["default"])
+        if m.id == "wonderblogs.W004"
+    ]
+    assert warning.msg == "1 deferred job in database 'default' failed after every attempt."
+    assert queue.again(ident)
+    assert not any(
+        m.id == "wonderblogs.W004"
+        for m in checks.run_checks(tags=[checks.Tags.database], databases=["default"])
+    )
+    DeferredJob.objects.all().delete()
 
 
 def test_a_project_that_does_not_include_the_urls_gets_a_warning():
@@ -602,3 +640,69 @@ def test_the_v1_commands_exit_codes(v1_api):
         assert code == 2
         assert said.startswith('no v1 API key: set WONDERBLOGS["V1_API_KEY"]')
     assert not Article.objects.exists()
+
+
+# -- deferred receivers, on Django's own immediate task backend ---------------------------
+
+
+@pytest.fixture
+def deferred_receiver() -> Any:
+    from tests.django_project import receivers
+    from wonderblogs_target.contrib.django.models import DeferredJob
+    from wonderblogs_target.contrib.django.signals import article_received
+
+    DeferredJob.objects.all().delete()
+    receivers.RECEIVED.clear()
+    receivers.FAILURES.clear()
+    article_received.connect(receivers.remember)
+    yield receivers
+    article_received.disconnect(receivers.remember)
+    DeferredJob.objects.all().delete()
+
+
+def test_a_deferred_receiver_runs_as_a_task_with_the_stored_article(client, deferred_receiver):
+    from wonderblogs_target.contrib.django.models import DeferredJob
+
+    assert post(client, samples.payload(slug="later", title="Later")).status_code == 200
+    assert deferred_receiver.RECEIVED == [("later", True, "Later")]
+    [job] = DeferredJob.objects.all()
+    assert (job.kind, job.state, job.attempts) == ("receiver", "done", 1)
+    assert job.message == "tests.django_project.receivers.remember ran"
+    assert post(client, samples.payload(slug="later", title="Again")).status_code == 200
+    assert deferred_receiver.RECEIVED[-1] == ("later", False, "Again")
+
+
+def test_a_failed_deferred_receiver_is_kept_and_the_admin_runs_it_again(
+    client, editor, deferred_receiver
+):
+    from wonderblogs_target.contrib.django.models import DeferredJob
+
+    deferred_receiver.FAILURES.append("the search index is down")
+    with configured(DEFERRED_JOBS={"ATTEMPTS": 1}):
+        # The answer is 200: the article is stored, the receiver's failure is the job's.
+        assert post(client, samples.payload(slug="flaky")).status_code == 200
+    [job] = DeferredJob.objects.all()
+    assert (job.state, job.message) == ("failed", "RuntimeError: the search index is down")
+    assert deferred_receiver.RECEIVED == []
+    client.force_login(editor)
+    listed = client.get("/admin/wonderblogs/deferredjob/?state__exact=failed").content.decode()
+    assert "the search index is down" in listed
+    answer = client.post(
+        "/admin/wonderblogs/deferredjob/",
+        {"action": "run_again", "_selected_action": [job.pk]},
+        follow=True,
+    )
+    assert f"Job(s) {job.pk} handed to the task worker." in answer.content.decode()
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == ("done", 1)
+    received = deferred_receiver.RECEIVED
+    assert received == [("flaky", True, samples.PAYLOAD["title"])]
+
+
+def test_a_deferred_receiver_must_be_at_module_level():
+    from wonderblogs_target.contrib.django.receivers import deferred
+
+    def local(sender: Any, **kwargs: Any) -> None: ...
+
+    with pytest.raises(ValueError, match="module level"):
+        deferred(local)

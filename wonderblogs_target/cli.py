@@ -349,12 +349,18 @@ def build_parser() -> argparse.ArgumentParser:
         "jobs",
         help="the store's deferred work (covers, pushes), newest first",
         description="The jobs a store left for after the answer (defer=...), newest first, "
-        "with their state, attempts and last error; a failed one stays listed. Exit status: "
-        "0, or 2 for a store error or a store that defers nothing.",
+        "with their state, attempts and last error; a failed one stays listed until --again. "
+        "Exit status: 0, or 2 for a store error, a store that defers nothing, or no such "
+        "failed job.",
         formatter_class=_HelpFormatter,
     )
     jobs.add_argument("--failed", action="store_true", help="only those that failed for good")
     jobs.add_argument("--json", action="store_true", help="one JSON object per line")
+    jobs.add_argument(
+        "--again",
+        metavar="ID",
+        help="run failed job ID again, with every attempt (serve's worker takes it)",
+    )
     for sub in (listing, applying, jobs):
         sub.set_defaults(subparser=sub)
         sub.add_argument(
@@ -597,6 +603,11 @@ def _list_jobs(store: Any, args: argparse.Namespace, parser: argparse.ArgumentPa
     queue = job_queue_of(store)
     if queue is None:
         parser.exit(2, f"error: the store at {store.location} defers no work (see defer=)\n")
+    if args.again is not None:
+        if not queue.again(args.again):
+            parser.exit(2, f"error: no failed job {args.again!r}\n")
+        sys.stdout.write(f"job {args.again} waits for the worker again\n")
+        return 0
     found = queue.jobs(states=(FAILED,) if args.failed else ())
     for job in found:
         text = json.dumps(job.to_record(), ensure_ascii=False) if args.json else None

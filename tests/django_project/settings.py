@@ -10,7 +10,8 @@ from pathlib import Path
 
 from tests import postgres, samples
 
-DATA = Path(tempfile.mkdtemp(prefix="wb-django-"))
+# A worker process started by a test (``db_worker``) shares its parent's files.
+DATA = Path(os.environ.get("WONDERBLOGS_TEST_DATA") or tempfile.mkdtemp(prefix="wb-django-"))
 
 SECRET_KEY = "tests-only"
 DEBUG = False

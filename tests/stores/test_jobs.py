@@ -3,8 +3,9 @@
 killed worker, retries with backoff, failed jobs that stay.
 
 Each queue is opened on a real database (a SQLite file, a PostgreSQL
-server); time moves by a clock the test holds, except where a real process
-is killed, where a real lease of a second runs out.
+server, the Django app's model on both); time moves by a clock the test
+holds, except where a real process is killed, where a real lease of a second
+runs out.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -47,31 +49,59 @@ class Clock:
         self.moment += timedelta(seconds=seconds)
 
 
-Opener = Callable[..., JobQueue]
+@dataclass
+class QueueKind:
+    """One kind of queue, as the suite sees it."""
+
+    #: A new queue on the same database (the suite opens several, also in child processes).
+    open: Callable[[], JobQueue]
+    #: Run before forking worker processes (a child must not share the parent's connections).
+    before_fork: Callable[[], None] = lambda: None
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def _sql_kind(url: str) -> QueueKind:
+    return QueueKind(lambda: SQLJobQueue(open_database(url)))
+
+
+def _django_kind(alias: str) -> QueueKind:
+    from django.db import connections
+
+    from wonderblogs_target.contrib.django.jobs import DjangoJobQueue
+    from wonderblogs_target.contrib.django.models import DeferredJob
+
+    DeferredJob.objects.using(alias).all().delete()
+    return QueueKind(lambda: DjangoJobQueue(alias), before_fork=connections.close_all)
+
+
+@pytest.fixture(params=["sqlite", "postgres", "django-sqlite", "django-postgres"])
+def kind(request: pytest.FixtureRequest, tmp_path: Path) -> QueueKind:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/jobs.db"
-    return str(request.getfixturevalue("fresh_database"))
+        return _sql_kind(f"sqlite:///{tmp_path}/jobs.db")
+    if request.param == "postgres":
+        return _sql_kind(str(request.getfixturevalue("fresh_database")))
+    if request.param == "django-sqlite":
+        return _django_kind(request.getfixturevalue("django_db"))
+    return _django_kind(request.getfixturevalue("django_postgres"))
 
 
 @pytest.fixture
-def open_queue(database_url: str) -> Iterator[Opener]:
-    """Opens queues on the one database (as several workers would)."""
+def open_queue(kind: QueueKind) -> Iterator[Callable[..., JobQueue]]:
+    """Opens queues on the one database (as several workers would), each on
+    the clock given, if any."""
     opened: list[JobQueue] = []
 
     def opener(now: Callable[[], datetime] | None = None) -> JobQueue:
-        queue = SQLJobQueue(open_database(database_url))
+        queue = kind.open()
         if now is not None:
-            queue.now = now
+            queue.now = now  # type: ignore[attr-defined]
         opened.append(queue)
         return queue
 
     yield opener
     for queue in opened:
-        queue.database.close()  # type: ignore[attr-defined]
+        database = getattr(queue, "database", None)
+        if database is not None:
+            database.close()
 
 
 @pytest.fixture
@@ -152,6 +182,23 @@ def test_a_failing_job_waits_longer_each_time_then_is_failed_and_kept(open_queue
     assert [j.id for j in queue.jobs(states=(FAILED,))] == [ident]
 
 
+def test_a_failed_job_can_be_run_again_with_every_attempt(open_queue, clock):
+    queue = open_queue(clock)
+    ident = queue.enqueue("cover", "post-1")
+    assert not queue.again(ident)  # waiting, not failed
+    job = queue.claim(lease=60)
+    assert run_job(queue, job, {}, Backoff(attempts=1)) == FAILED
+    clock.advance(60)
+    assert queue.again(ident)
+    assert not queue.again(ident)  # once
+    again = queue.claim(lease=60)
+    assert again is not None
+    assert (again.id, again.attempts) == (ident, 1)
+    assert queue.finish(again, "mended")
+    assert queue_state(queue, ident) == (DONE, "mended")
+    assert not queue.again("not-an-id")
+
+
 def test_a_job_without_a_handler_here_is_retried_not_lost(open_queue, clock):
     queue = open_queue(clock)
     ident = queue.enqueue("receiver", "post-1")
@@ -206,8 +253,8 @@ def test_an_id_that_cannot_exist_is_none(open_queue):
 # -- processes ----------------------------------------------------------------------
 
 
-def _claim_all(url: str, barrier, results) -> None:
-    queue = SQLJobQueue(open_database(url))
+def _claim_all(kind: QueueKind, barrier, results) -> None:
+    queue = kind.open()
     barrier.wait(timeout=60)
     taken = []
     while (job := queue.claim(lease=60)) is not None:
@@ -216,13 +263,12 @@ def _claim_all(url: str, barrier, results) -> None:
     results.put(taken)
 
 
-def test_workers_in_four_processes_take_each_job_once(database_url, open_queue):
+def test_workers_in_four_processes_take_each_job_once(kind, open_queue):
     queue = open_queue()
     idents = {queue.enqueue("cover", f"post-{n}") for n in range(40)}
     barrier, results = FORK.Barrier(4), FORK.Queue()
-    children = [
-        FORK.Process(target=_claim_all, args=(database_url, barrier, results)) for _ in range(4)
-    ]
+    kind.before_fork()
+    children = [FORK.Process(target=_claim_all, args=(kind, barrier, results)) for _ in range(4)]
     for child in children:
         child.start()
     taken = [results.get(timeout=120) for _ in children]
@@ -233,19 +279,20 @@ def test_workers_in_four_processes_take_each_job_once(database_url, open_queue):
     assert all(job.attempts == 1 for job in queue.jobs(limit=100))
 
 
-def _run_until_killed(url: str, marker: str) -> None:
-    queue = SQLJobQueue(open_database(url))
+def _run_until_killed(kind: QueueKind, marker: str) -> None:
+    queue = kind.open()
     job = queue.claim(lease=1.0)
     assert job is not None
     Path(marker).write_text(job.id)
     time.sleep(60)  # killed here, mid-job
 
 
-def test_a_job_of_a_killed_worker_runs_again_after_its_lease(database_url, open_queue, tmp_path):
+def test_a_job_of_a_killed_worker_runs_again_after_its_lease(kind, open_queue, tmp_path):
     queue = open_queue()
     ident = queue.enqueue("cover", "post-1")
     marker = tmp_path / "claimed"
-    child = FORK.Process(target=_run_until_killed, args=(database_url, str(marker)))
+    kind.before_fork()
+    child = FORK.Process(target=_run_until_killed, args=(kind, str(marker)))
     child.start()
     try:
         deadline = time.monotonic() + 60

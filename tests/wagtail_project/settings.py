@@ -5,6 +5,9 @@ a child pytest started by ``tests/test_wagtail.py``."""
 
 from __future__ import annotations
 
+import os
+from importlib.util import find_spec
+
 from tests.django_project.settings import *  # noqa: F403
 from tests.django_project.settings import DATA, DATABASES, INSTALLED_APPS, MIDDLEWARE, WONDERBLOGS
 
@@ -26,6 +29,9 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    # The task backend of the deferred-work tests, and its worker (db_worker).
+    *([] if find_spec("django.tasks") else ["django_tasks"]),
+    "django_tasks_db",
 ]
 MIDDLEWARE = [*MIDDLEWARE, "wagtail.contrib.redirects.middleware.RedirectMiddleware"]
 ROOT_URLCONF = "tests.wagtail_project.urls"
@@ -62,3 +68,20 @@ WONDERBLOGS = {
         "PUBLISH": False,
     },
 }
+
+#: What the deferred-work tests run with: covers downloaded by a real
+#: ``db_worker`` of django-tasks-db, a short lease so that a killed worker's
+#: job is taken again soon, the tests' image server allowed. The test process
+#: sets it with override_settings; the worker it starts, by the environment.
+DEFERRED = {
+    "TASKS": {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}},
+    "WONDERBLOGS": {
+        **WONDERBLOGS,
+        "DEFER": ["covers"],
+        "DEFERRED_JOBS": {"LEASE": 2, "FIRST_PAUSE": 0.5, "ATTEMPTS": 3},
+        "IMAGES_ALLOW": ["127.0.0.1"],
+    },
+}
+if os.environ.get("WONDERBLOGS_TEST_DEFERRED") == "1":
+    TASKS = DEFERRED["TASKS"]
+    WONDERBLOGS = DEFERRED["WONDERBLOGS"]

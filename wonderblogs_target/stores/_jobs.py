@@ -162,6 +162,11 @@ class JobQueue(Protocol):
         """Mark the job failed for good, with ``error``."""
         ...
 
+    def again(self, job_id: str) -> bool:
+        """Make failed job ``job_id`` wait again, due now with every attempt
+        before it (a person mended the cause); False when it is not failed."""
+        ...
+
     def get(self, job_id: str) -> Job | None: ...
 
     def jobs(self, *, states: tuple[str, ...] = (), limit: int = 100) -> list[Job]:
@@ -356,6 +361,23 @@ class SQLJobQueue:
 
     def fail(self, job: Job, error: str) -> bool:
         return self._settle(job, FAILED, error, None)
+
+    def again(self, job_id: str) -> bool:
+        ident = numeric_id(job_id)
+        if ident is None:
+            return False
+        with self.database.transaction() as db:
+            cursor = db.execute(
+                self.database.sql(
+                    "UPDATE wb_jobs SET state = 'pending', attempts = 0, run_after = ?, "
+                    "finished_at = NULL WHERE id = ? AND state = 'failed'"
+                ),
+                (_stamp(self.now()), ident),
+            )
+            again = int(cursor.rowcount) == 1
+        if again:
+            self.on_enqueue()
+        return again
 
     @staticmethod
     def _job(row: Any) -> Job:

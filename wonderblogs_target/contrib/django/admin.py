@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from ..._markdown import render_markdown
 from ...stores import CHECK_SLUG_PREFIX, apply_again, delivery_log_of
 from .deliveries import kept_delivery
-from .models import Article, ArticleRevision, Delivery
+from .models import Article, ArticleRevision, DeferredJob, Delivery
 
 _PAYLOAD_FIELDS = (
     "title",
@@ -191,3 +191,51 @@ class DeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             done = apply_again(store, log, str(delivery.pk))
             level = messages.SUCCESS if done.stored else messages.ERROR
             self.message_user(request, f"Delivery {delivery.pk}: {done.message}", level)
+
+
+@admin.register(DeferredJob)
+class DeferredJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The deferred work (covers, deferred receivers), by state: what waits,
+    what runs, and what failed after every attempt, with its error. "Run
+    again" gives a failed job its attempts back once the cause is mended."""
+
+    list_display = ("id", "kind", "subject", "state", "attempts", "run_after", "short_message")
+    list_filter = ("state", "kind")
+    readonly_fields = (
+        "kind",
+        "subject",
+        "data",
+        "state",
+        "attempts",
+        "created_at",
+        "run_after",
+        "lease_until",
+        "message",
+        "finished_at",
+    )
+    actions = ("run_again",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Message")
+    def short_message(self, job: DeferredJob) -> str:
+        return job.message if len(job.message) <= 120 else job.message[:119] + "\u2026"
+
+    @admin.action(description="Run again (failed jobs: every attempt anew)")
+    def run_again(self, request: HttpRequest, queryset: QuerySet[DeferredJob]) -> None:
+        from .jobs import DjangoJobQueue, hand_to_tasks
+
+        queue = DjangoJobQueue(queryset.db, on_enqueue=hand_to_tasks)
+        again = [str(job.pk) for job in queryset.order_by("id") if queue.again(str(job.pk))]
+        if again:
+            self.message_user(
+                request, f"Job(s) {', '.join(again)} handed to the task worker.", messages.SUCCESS
+            )
+        if len(again) < queryset.count():
+            self.message_user(
+                request, "Only failed jobs run again; the others were left.", messages.WARNING
+            )

@@ -13,4 +13,14 @@ class WonderblogsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the system checks and the settings-change receiver.
-        from . import checks, views  # noqa: F401
+        from . import checks, views
+
+        if checks.tasks_framework() is not None:
+            # The deferred-work task finds its handlers here: the configured
+            # store's (Wagtail's covers) and the deferred receivers'.
+            from . import jobs
+            from .receivers import deferred_handlers
+
+            jobs.handler_sources.extend(
+                [lambda: getattr(views.configured_store(), "job_handlers", {}), deferred_handlers]
+            )

@@ -14,9 +14,9 @@ from ...core import _lacks_recent
 from ...errors import ConfigurationError, describe_violations
 from ...models import ContextResponse, context_json
 from ...stores._base import revisions_kept
-from .conf import PUBLISH_STATUSES, loaded, wonderblogs_setting
+from .conf import PUBLISH_STATUSES, deferred_backoff, loaded, wonderblogs_setting
 
-__all__ = ["check_settings", "check_urls", "check_waiting_deliveries"]
+__all__ = ["check_settings", "check_urls", "check_waiting_deliveries", "tasks_framework"]
 
 
 def _context_problems(document: Any) -> list[str]:
@@ -110,6 +110,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 id="wonderblogs.E007",
             )
         )
+    messages.extend(_deferral_problems())
     if wonderblogs_setting("WAGTAIL") is not None and not apps.is_installed(
         "wonderblogs_target.contrib.wagtail"
     ):
@@ -122,6 +123,59 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             )
         )
     return messages
+
+
+#: What ``WONDERBLOGS["DEFER"]`` may name.
+DEFERRABLE = ("covers",)
+
+
+def tasks_framework() -> str | None:
+    """The module of Django's tasks framework here (``django.tasks``, or the
+    ``django_tasks`` backport), or None when neither is installed."""
+    from importlib.util import find_spec
+
+    for name in ("django.tasks", "django_tasks"):
+        try:
+            if find_spec(name) is not None:
+                return name
+        except ImportError:  # a parent package missing
+            continue
+    return None
+
+
+def _deferral_problems() -> list[CheckMessage]:
+    defer = wonderblogs_setting("DEFER") or ()
+    unknown = [what for what in defer if what not in DEFERRABLE]
+    if isinstance(defer, str) or unknown:
+        return [
+            Error(
+                f'WONDERBLOGS["DEFER"] is {defer!r}.',
+                hint=f"A list naming what runs after the answer: {', '.join(DEFERRABLE)}.",
+                id="wonderblogs.E008",
+            )
+        ]
+    if defer and tasks_framework() is None:
+        return [
+            Error(
+                f'WONDERBLOGS["DEFER"] is {list(defer)!r}, but Django has no tasks framework.',
+                hint="Deferred work runs on Django's tasks framework: Django 6 has it; before, "
+                'pip install "django-tasks" and configure TASKS with a backend whose worker '
+                "the site runs (django-tasks-db's db_worker, for one).",
+                id="wonderblogs.E009",
+            )
+        ]
+    try:
+        deferred_backoff()
+    except (TypeError, ValueError, AttributeError) as exc:
+        return [
+            Error(
+                f'WONDERBLOGS["DEFERRED_JOBS"] cannot be used: {exc}',
+                hint="A dict of ATTEMPTS (a whole number, 1 or more), FIRST_PAUSE, MAX_PAUSE "
+                "and LEASE (seconds).",
+                id="wonderblogs.E010",
+            )
+        ]
+    return []
 
 
 @register(Tags.urls)
@@ -170,4 +224,27 @@ def check_waiting_deliveries(
                     id="wonderblogs.W003",
                 )
             )
+        messages.extend(_failed_jobs(using))
     return messages
+
+
+def _failed_jobs(using: str) -> list[CheckMessage]:
+    from django.db import DatabaseError
+
+    from .models import DeferredJob
+
+    try:
+        failed = DeferredJob.objects.using(using).filter(state=DeferredJob.State.FAILED).count()
+    except DatabaseError:  # not migrated yet
+        return []
+    if not failed:
+        return []
+    return [
+        Warning(
+            f"{failed} deferred job{'' if failed == 1 else 's'} in database {using!r} failed "
+            "after every attempt.",
+            hint="Their errors are under Wonderblogs > Deferred jobs in the admin; once the "
+            'cause is mended, select them and choose "Run again".',
+            id="wonderblogs.W004",
+        )
+    ]

@@ -32,6 +32,14 @@ key                         meaning
                             reach although they are not on the public internet
                             (default: none; loopback, private and link-local
                             addresses are refused).
+``DEFER``                   What runs after the answer on Django's tasks
+                            framework: ``["covers"]`` (Wagtail's cover
+                            downloads). Receivers are deferred with
+                            ``receivers.deferred``.
+``DEFERRED_JOBS``           How deferred jobs are retried: ``ATTEMPTS`` (6),
+                            ``FIRST_PAUSE`` (30 s, tripled after each
+                            failure), ``MAX_PAUSE`` (3600 s), ``LEASE`` (300 s
+                            a worker holds a job before another may take it).
 ==========================  =================================================
 """
 
@@ -43,8 +51,9 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from ...stores import DEFAULT_DELIVERY_LOG_DAYS, DEFAULT_REVISIONS
+from ...stores._jobs import Backoff
 
-__all__ = ["DEFAULTS", "PUBLISH_STATUSES", "loaded", "wonderblogs_setting"]
+__all__ = ["DEFAULTS", "PUBLISH_STATUSES", "deferred_backoff", "loaded", "wonderblogs_setting"]
 
 DEFAULTS: dict[str, Any] = {
     "API_KEY": None,
@@ -61,6 +70,8 @@ DEFAULTS: dict[str, Any] = {
     "V1_API_KEY": None,
     "V1_BASE_URL": None,
     "IMAGES_ALLOW": (),
+    "DEFER": (),
+    "DEFERRED_JOBS": {},
 }
 PUBLISH_STATUSES = ("draft", "published")
 
@@ -75,3 +86,16 @@ def loaded(name: str) -> Any:
     """``CONTEXT`` or ``ON_PUBLISH``, with a dotted path replaced by what it names."""
     value = wonderblogs_setting(name)
     return import_string(value) if isinstance(value, str) else value
+
+
+def deferred_backoff() -> Backoff:
+    """``DEFERRED_JOBS`` as the queue's rules; raises ``ValueError`` or
+    ``TypeError`` for values that cannot be (the system check says which)."""
+    given = dict(wonderblogs_setting("DEFERRED_JOBS") or {})
+    defaults = Backoff()
+    return Backoff(
+        attempts=int(given.get("ATTEMPTS", defaults.attempts)),
+        first=float(given.get("FIRST_PAUSE", defaults.first)),
+        cap=float(given.get("MAX_PAUSE", defaults.cap)),
+        lease=float(given.get("LEASE", defaults.lease)),
+    )

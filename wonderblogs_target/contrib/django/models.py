@@ -10,7 +10,7 @@ from django.db import models
 
 from ...models import PublishPayload
 
-__all__ = ["PAYLOAD_COLUMNS", "Article", "ArticleRevision", "Delivery"]
+__all__ = ["PAYLOAD_COLUMNS", "Article", "ArticleRevision", "DeferredJob", "Delivery"]
 
 # Payload fields with a column of their own (wire name -> attribute); anything
 # else Wonderblogs sends is kept in ``Article.extra``.
@@ -173,3 +173,37 @@ class Delivery(models.Model):
     def waiting(self) -> bool:
         """True while it keeps an article no one has applied again."""
         return self.body is not None and self.applied_at is None
+
+
+class DeferredJob(models.Model):
+    """Work a delivery left for after its answer (a Wagtail cover's download,
+    a receiver marked deferred), run by the site's task worker; the rules are
+    `wonderblogs_target.stores._jobs`'s. A failed job stays, with its error."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=50, help_text="What to do: cover, receiver.")
+    subject = models.CharField(max_length=200, help_text="What it is about (an article's id).")
+    data = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0, help_text="Attempts begun so far.")
+    created_at = models.DateTimeField()
+    run_after = models.DateTimeField(help_text="Not run before this time.")
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="A running job's worker holds it until then."
+    )
+    message = models.TextField(
+        blank=True, help_text="The last error of a failing job, or what a finished one said."
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-id",)
+        indexes = [models.Index(fields=["state", "run_after"], name="wonderblogs_job_due")]  # noqa: RUF012
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} ({self.state})"

@@ -35,7 +35,7 @@ def target() -> WonderblogsTarget:
             options: TargetOptions = {
                 "get_context": loaded("CONTEXT"),
                 "on_publish": loaded("ON_PUBLISH"),
-                "store": _store(),
+                "store": configured_store(),
                 "callback_timeout": wonderblogs_setting("CALLBACK_TIMEOUT"),
                 "body_timeout": wonderblogs_setting("BODY_TIMEOUT"),
             }
@@ -49,7 +49,8 @@ def target() -> WonderblogsTarget:
         return _built
 
 
-def _store() -> DjangoStore:
+def configured_store() -> DjangoStore:
+    """The store ``WONDERBLOGS`` describes: the Wagtail store, or the app's own."""
     if wonderblogs_setting("WAGTAIL") is not None:
         # The Wagtail app builds on this one; its check (E005) says when it is missing.
         from ..wagtail.store import WagtailStore

@@ -16,15 +16,21 @@ The rules, each in one place below:
   draft stays the page's latest revision, with the import's just before it.
 * A cover that cannot be downloaded never costs the article: the page is
   saved without it, and the log and the delivery's note say why.
+* With ``WONDERBLOGS["DEFER"] = ["covers"]`` the cover is downloaded after the
+  answer, by the site's task worker (`wonderblogs_target.contrib.django.jobs`):
+  the import's revision is saved without it, and the job adds a revision
+  with the image, published only if the import's revision was live, and
+  never when a person changed the page meanwhile.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
 from html import escape
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,7 +50,13 @@ from ..django.store import DjangoStore
 from .conf import WagtailSettings, paragraph_block, wagtail_settings
 from .models import ImportedPage
 
+if TYPE_CHECKING:
+    from ...stores._jobs import Job, JobHandler
+
 __all__ = ["WagtailStore"]
+
+#: What `WagtailStore.prepare` returns for a cover left to the task worker.
+_LATER = "the cover image is downloaded after the answer (DEFER)"
 
 
 def _is_live(page: Any) -> bool:
@@ -94,17 +106,33 @@ class WagtailStore(DjangoStore):
             base_url=wonderblogs_setting("V1_BASE_URL"),
             destinations=Destinations(allow=tuple(wonderblogs_setting("IMAGES_ALLOW") or ())),
         )
+        self.job_queue: Any = None
+        if "covers" in (wonderblogs_setting("DEFER") or ()):
+            from ..django.jobs import DjangoJobQueue, hand_to_tasks
+
+            self.job_queue = DjangoJobQueue(using, on_enqueue=hand_to_tasks)
+
+    @property
+    def job_handlers(self) -> Mapping[str, JobHandler]:
+        """What the task worker runs for the jobs this store defers."""
+        return {"cover": self._attach_cover}
+
+    def _cover_fields(self) -> list[str]:
+        return [
+            field
+            for field, source in self.config.fields.items()
+            if source == "coverImageUrl" and self.config.kind(field) == "image"
+        ]
 
     # -- outside the transaction ----------------------------------------------------------
 
     def prepare(self, payload: PublishPayload) -> DownloadedImage | str | None:
         """The cover, downloaded now so that no lock is held while it comes; or
         the reason it could not be."""
-        wanted = [f for f, source in self.config.fields.items() if source == "coverImageUrl"]
-        if not payload.cover_image_url or not any(
-            self.config.kind(field) == "image" for field in wanted
-        ):
+        if not payload.cover_image_url or not self._cover_fields():
             return None
+        if self.job_queue is not None:
+            return _LATER
         try:
             return self.images.fetch(payload.cover_image_url)
         except ImageDownloadError as exc:
@@ -135,6 +163,9 @@ class WagtailStore(DjangoStore):
         link = ImportedPage.objects.using(self.using).filter(article=article).first()
         if link is not None and link.page_id is None:
             return "; ".join([*notes, "the page was deleted in Wagtail and is not created again"])
+        if prepared == _LATER and self.job_queue is not None:
+            # Handed to the task worker once this transaction commits.
+            self.job_queue.enqueue("cover", str(article.pk))
         try:
             if link is None:
                 self._create_page(article, payload, image, notes)
@@ -153,6 +184,54 @@ class WagtailStore(DjangoStore):
                 ) from None
             raise PublishRejected(_validation_message(exc), status_code=422) from None
         return "; ".join(notes)
+
+    def _attach_cover(self, job: Job) -> str:
+        """The deferred cover: download it, then add it to the page in a revision
+        of its own. Done once however often it runs: a page showing the image
+        already is left alone. A download that fails raises, so the job is
+        tried again later."""
+        article = Article.objects.using(self.using).filter(pk=int(job.subject)).first()
+        if article is None:
+            return "the article is gone; no cover to attach"
+        url = article.cover_image_url
+        if not url:
+            return "the article has no cover now"
+        image = self.images.fetch(url)  # outside the transaction: no lock while it comes
+        payload = article.payload()
+        with transaction.atomic(using=self.using):
+            link = (
+                ImportedPage.objects.using(self.using)
+                .select_for_update()
+                .filter(article=article)
+                .first()
+            )
+            if link is None or link.page_id is None:
+                return "the article has no page (deleted in Wagtail); no cover to attach"
+            if article.cover_image_url != url:
+                return "the article was re-pushed with another cover; that push's job attaches it"
+            page = link.page.specific
+            if page.latest_revision_id != link.revision_id:
+                return (
+                    "a person changed the page since the import; the cover is not added over "
+                    "their edit"
+                )
+            notes: list[str] = []
+            made = self._image(payload, image, notes)
+            if made is None:
+                return "; ".join(notes)
+            draft = page.get_latest_revision_as_object()
+            fields = self._cover_fields()
+            if all(getattr(draft, f"{field}_id", None) == made.pk for field in fields):
+                return "the cover was attached already"
+            for field in fields:
+                setattr(draft, field, made)
+            was_live = page.live and page.live_revision_id == link.revision_id
+            revision = draft.save_revision(log_action=True)
+            if was_live and not link.held:
+                revision.publish(log_action=True)
+            link.revision = revision
+            link.save(using=self.using, update_fields=["revision"])
+        return f"cover attached to page {page.pk}" + (" and published" if was_live else "")
 
     def _filled(self) -> set[str]:
         """The page fields an import sets."""

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from .....stores import prune
 from ...conf import wonderblogs_setting
-from ...views import _store
+from ...views import configured_store
 
 
 class Command(BaseCommand):
@@ -30,5 +30,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         dry_run = options["dry_run"]
         days = int(wonderblogs_setting("DELIVERY_LOG_DAYS"))
-        pruned = prune(_store(), dry_run=dry_run, delivery_days=days)
+        pruned = prune(configured_store(), dry_run=dry_run, delivery_days=days)
         self.stdout.write(pruned.to_text(dry_run=dry_run))
