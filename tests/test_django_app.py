@@ -22,7 +22,7 @@ from django.test import Client, override_settings
 
 from harness.browser import browse, screenshot
 from tests import samples
-from tests.helpers import django_live_server
+from tests.helpers import django_live_server, readme_block
 from wonderblogs_target.contrib.django.models import Article, ArticleRevision, Delivery
 from wonderblogs_target.contrib.django.signals import article_received
 
@@ -706,3 +706,77 @@ def test_a_deferred_receiver_must_be_at_module_level():
 
     with pytest.raises(ValueError, match="module level"):
         deferred(local)
+
+
+# -- the documentation's deferred-work examples --------------------------------------------
+
+
+def _as_module(name: str, code: str) -> Any:
+    """``code`` run as the module ``name`` (importable by its dotted path, as
+    the task worker imports a receiver)."""
+    import sys
+    import types
+
+    module = types.ModuleType(name)
+    sys.modules[name] = module
+    exec(compile(code, f"<docs {name}>", "exec"), module.__dict__)
+    return module
+
+
+def test_the_docs_deferred_settings_pass_the_checks():
+    namespace: dict[str, Any] = {"INSTALLED_APPS": [], "WONDERBLOGS": {}}
+    exec(readme_block("<!-- django-deferred-settings -->"), namespace)
+    assert namespace["INSTALLED_APPS"] == ["django_tasks_db"]
+    with override_settings(TASKS=namespace["TASKS"]), configured(**namespace["WONDERBLOGS"]):
+        assert check_ids() == {}
+        from wonderblogs_target.contrib.django.conf import deferred_backoff
+
+        assert deferred_backoff().attempts == 6
+
+
+def test_the_docs_deferred_receiver_runs_as_a_task(client):
+    import sys
+
+    from wonderblogs_target.contrib.django.models import DeferredJob
+    from wonderblogs_target.contrib.django.signals import article_received
+
+    DeferredJob.objects.all().delete()
+    module = _as_module("docs_receiver", readme_block("<!-- django-deferred-receiver -->"))
+    try:
+        assert post(client, samples.payload(slug="docs-deferred")).status_code == 200
+        [job] = DeferredJob.objects.all()
+        assert (job.state, job.message) == ("done", "docs_receiver.rebuild_search_index ran")
+    finally:
+        article_received.disconnect(module.rebuild_search_index)
+        del sys.modules["docs_receiver"]
+        DeferredJob.objects.all().delete()
+
+
+def test_the_docs_celery_receiver_hands_the_stored_article_to_celery(client):
+    import sys
+
+    from celery import Celery
+    from celery.signals import task_postrun
+
+    from wonderblogs_target.contrib.django.models import Article
+    from wonderblogs_target.contrib.django.signals import article_received
+
+    celery = Celery("docs", broker="memory://", backend="cache+memory://")
+    celery.conf.task_always_eager = True  # the task runs here, as a worker would run it
+    celery.set_current()
+    ran: list[tuple[str, tuple[Any, ...], str]] = []
+
+    def noted(task: Any = None, args: Any = (), state: str = "", **kwargs: Any) -> None:
+        ran.append((task.name, tuple(args), state))
+
+    task_postrun.connect(noted, weak=False)
+    module = _as_module("docs_celery", readme_block("<!-- django-celery-receiver -->"))
+    try:
+        assert post(client, samples.payload(slug="docs-celery")).status_code == 200
+        article = Article.objects.get(slug="docs-celery")
+        # SUCCESS: the task found the committed row.
+        assert ran == [("docs_celery.index_article", (article.pk,), "SUCCESS")]
+    finally:
+        article_received.disconnect(module.hand_to_celery)
+        task_postrun.disconnect(noted)
+        del sys.modules["docs_celery"]
