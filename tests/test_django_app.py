@@ -312,6 +312,35 @@ def test_wonderblogs_prune_keeps_the_delivery_log_to_its_days():
     assert not Delivery.objects.filter(pk=old.pk).exists()
 
 
+def test_wonderblogs_prune_removes_old_done_jobs_and_keeps_failed_ones():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wonderblogs_target.contrib.django.models import DeferredJob
+
+    DeferredJob.objects.all().delete()
+    long_ago = timezone.now() - timedelta(days=91)
+    for state in ("done", "failed"):
+        DeferredJob.objects.create(
+            kind="cover",
+            subject=state,
+            state=state,
+            created_at=long_ago,
+            run_after=long_ago,
+            finished_at=long_ago,
+        )
+    code, output = run_command("wonderblogs_prune", "--dry-run")
+    assert code == 0
+    assert "would remove 1 deferred job(s) done more than 90 days ago" in output
+    assert DeferredJob.objects.count() == 2
+    code, output = run_command("wonderblogs_prune")
+    assert code == 0
+    assert "removed 1 deferred job(s) done more than 90 days ago (a failed one stays)" in output
+    assert list(DeferredJob.objects.values_list("subject", flat=True)) == ["failed"]
+    DeferredJob.objects.all().delete()
+
+
 def test_wonderblogs_check_fails_for_a_broken_context():
     with configured(CONTEXT=lambda: {**samples.context(), "tone_of_voice": "x" * 6_000}):
         code, output = run_command("wonderblogs_check", "--json")

@@ -9,6 +9,7 @@ from datetime import timedelta
 from ..errors import PublishRejected
 from ._base import Store, StoredPost, is_check_article
 from ._deliveries import delivery_log_of
+from ._jobs import job_queue_of
 
 __all__ = ["DEFAULT_DELIVERY_LOG_DAYS", "Pruned", "prune"]
 
@@ -28,6 +29,8 @@ class Pruned:
     #: Rows of the delivery log older than ``delivery_days`` that went (or would go).
     deliveries: int = 0
     delivery_days: int = DEFAULT_DELIVERY_LOG_DAYS
+    #: Deferred jobs done longer ago than ``delivery_days`` that went (or would go).
+    jobs: int = 0
 
     def to_text(self, *, dry_run: bool = False) -> str:
         """What the ``prune`` commands print."""
@@ -37,6 +40,11 @@ class Pruned:
             f"{verb} {self.deliveries} delivery log row(s) older than {self.delivery_days} days "
             "(a delivery waiting to be applied again stays)",
         ]
+        if self.jobs:
+            lines.append(
+                f"{verb} {self.jobs} deferred job(s) done more than {self.delivery_days} days "
+                "ago (a failed one stays)"
+            )
         if not self.removed and not self.left:
             return "\n".join([*lines, "no test articles of wonderblogs-target check to remove"])
         lines.append(f"{verb} {len(self.removed)} test article(s) of wonderblogs-target check:")
@@ -52,6 +60,7 @@ def prune(
     """What the ``prune`` commands do: remove from ``store`` the revisions
     beyond its retention setting, the kept deliveries older than
     ``delivery_days`` (unless one still waits to be applied again), and the
+    deferred jobs done as long ago, the
     test articles of ``wonderblogs-target check --publish`` with their
     revisions (``dry_run``: only say what would go); a test article a person
     changed since is left, with the reason."""
@@ -60,9 +69,11 @@ def prune(
     forgotten = 0
     if log is not None:
         forgotten = log.forget(timedelta(days=delivery_days), dry_run=dry_run)
+    queue = job_queue_of(store)
+    jobs = 0 if queue is None else queue.forget(timedelta(days=delivery_days), dry_run=dry_run)
     found = [post for post in store.recent(max(store.count(), 1)) if is_check_article(post.payload)]
     if dry_run:
-        return Pruned(found, [], trimmed, forgotten, delivery_days)
+        return Pruned(found, [], trimmed, forgotten, delivery_days, jobs)
     removed: list[StoredPost] = []
     left: list[tuple[StoredPost, str]] = []
     for post in found:
@@ -71,4 +82,4 @@ def prune(
                 removed.append(post)
         except PublishRejected as exc:
             left.append((post, exc.message))
-    return Pruned(removed, left, trimmed, forgotten, delivery_days)
+    return Pruned(removed, left, trimmed, forgotten, delivery_days, jobs)

@@ -227,7 +227,8 @@ class DeferredJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.action(description="Run again (failed jobs: every attempt anew)")
     def run_again(self, request: HttpRequest, queryset: QuerySet[DeferredJob]) -> None:
-        from .jobs import DjangoJobQueue, hand_to_tasks
+        from .jobs import DjangoJobQueue
+        from .tasks import hand_to_tasks
 
         queue = DjangoJobQueue(queryset.db, on_enqueue=hand_to_tasks)
         again = [str(job.pk) for job in queryset.order_by("id") if queue.again(str(job.pk))]

@@ -18,9 +18,9 @@ class WonderblogsConfig(AppConfig):
         if checks.tasks_framework() is not None:
             # The deferred-work task finds its handlers here: the configured
             # store's (Wagtail's covers) and the deferred receivers'.
-            from . import jobs
+            from . import tasks
             from .receivers import deferred_handlers
 
-            jobs.handler_sources.extend(
+            tasks.handler_sources.extend(
                 [lambda: getattr(views.configured_store(), "job_handlers", {}), deferred_handlers]
             )

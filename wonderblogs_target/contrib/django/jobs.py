@@ -1,20 +1,10 @@
-"""Deferred work in the Django app: the queue in the `DeferredJob` model, run
-by Django's tasks framework (``django.tasks``, or the ``django-tasks``
-backport before Django 6), so whatever task backend and worker the site
-runs (``db_worker`` of ``django-tasks-db``, RQ, Celery) runs these too.
-
-The queue's rules are the package's own (`wonderblogs_target.stores._jobs`).
-What the tasks framework adds is the wake-up: each job is enqueued as the
-`run_deferred_job` task once the delivery's transaction commits, and when
-a worker takes it, a second task is enqueued for the moment its lease runs
-out. That one finds the job done and returns, or, when the worker was
-killed mid-job, takes the job again: no job waits for a person because a
-worker died, even on a backend that never re-runs a task it lost.
+"""The Django app's queue of deferred work: the `DeferredJob` model, with the
+package's queue rules (`wonderblogs_target.stores._jobs`). It needs no task
+framework of its own; `wonderblogs_target.contrib.django.tasks` runs it.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,13 +14,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ...stores._base import numeric_id
-from ...stores._jobs import DONE, FAILED, PENDING, RUNNING, Job, JobHandler, run_job
-from .conf import deferred_backoff
+from ...stores._jobs import DONE, FAILED, PENDING, RUNNING, Job
 from .models import DeferredJob
 
-__all__ = ["DjangoJobQueue", "run_deferred_job"]
-
-logger = logging.getLogger("wonderblogs_target.jobs")
+__all__ = ["DjangoJobQueue"]
 
 
 def _job(row: DeferredJob) -> Job:
@@ -166,59 +153,3 @@ class DjangoJobQueue:
             return int(old.count())
         removed, _ = old.delete()
         return int(removed)
-
-
-# -- the tasks framework -------------------------------------------------------------
-
-try:
-    from django.tasks import task
-except ImportError:  # Django before 6.0: the backport
-    from django_tasks import task  # type: ignore[no-redef,unused-ignore]
-
-
-#: Where the task finds its handlers, filled by the app's ``ready()``: the
-#: configured store's (Wagtail's covers) and the deferred receivers'.
-handler_sources: list[Callable[[], Mapping[str, JobHandler]]] = []
-
-
-def _handlers() -> Mapping[str, JobHandler]:
-    found: dict[str, JobHandler] = {}
-    for source in handler_sources:
-        found.update(source())
-    return found
-
-
-def _enqueue_task(job_id: str, run_after: datetime | None = None) -> None:
-    runner: Any = run_deferred_job
-    if run_after is not None:
-        if not runner.get_backend().supports_defer:
-            return  # a backend that cannot wait: `manage.py wonderblogs_jobs` runs it later
-        runner = runner.using(run_after=run_after)
-    runner.enqueue(job_id)
-
-
-def hand_to_tasks(job_id: str) -> None:
-    """Enqueue job ``job_id`` as a task now (after the delivery committed)."""
-    _enqueue_task(job_id)
-
-
-@task
-def run_deferred_job(job_id: str) -> str:
-    """The task: take job ``job_id`` if it is due, run it, record the outcome,
-    and enqueue what comes next (this task again at the lease's end, and after
-    the pause of a retry). Returns the job's state afterwards."""
-    queue = DjangoJobQueue(on_enqueue=hand_to_tasks)
-    rules = deferred_backoff()
-    job = queue.claim(lease=rules.lease, job_id=job_id)
-    if job is None:
-        found = queue.get(job_id)
-        return "gone" if found is None else found.state
-    assert job.lease_until is not None
-    # Should this worker die mid-job, this task takes it again then.
-    _enqueue_task(job.id, job.lease_until + timedelta(seconds=1))
-    state = run_job(queue, job, _handlers(), rules)
-    if state == PENDING:
-        again = queue.get(job.id)
-        if again is not None:
-            _enqueue_task(job.id, again.run_after)
-    return state

@@ -44,7 +44,8 @@ def deferred(receiver: Receiver) -> Receiver:
 
     @functools.wraps(receiver)
     def enqueue(sender: Any, article: Any, created: bool = False, **kwargs: Any) -> None:
-        from .jobs import DjangoJobQueue, hand_to_tasks
+        from .jobs import DjangoJobQueue
+        from .tasks import hand_to_tasks
 
         queue = DjangoJobQueue(article._state.db or "default", on_enqueue=hand_to_tasks)
         # The subject names the receiver too: one job per receiver and article.

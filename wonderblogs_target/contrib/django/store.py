@@ -30,6 +30,7 @@ from ...stores._base import (
     revisions_kept,
 )
 from .deliveries import DjangoDeliveryLog
+from .jobs import DjangoJobQueue
 from .models import PAYLOAD_COLUMNS, Article, ArticleRevision, Delivery
 from .signals import article_received
 
@@ -48,6 +49,12 @@ def _location(using: str) -> str:
     data = connection.settings_dict
     url = f"{connection.vendor}://{data.get('USER') or ''}@{data.get('HOST') or ''}"
     return f"Django database {using!r} ({redact_url(url)}:{data.get('PORT') or ''}/{name})"
+
+
+def _hand_to_tasks(job_id: str) -> None:
+    from .tasks import hand_to_tasks
+
+    hand_to_tasks(job_id)
 
 
 class DjangoStore:
@@ -72,6 +79,9 @@ class DjangoStore:
         self.publish_status = publish_status
         self.location = _location(using)
         self.delivery_log = DjangoDeliveryLog(using)
+        #: The app's deferred work (Wagtail's covers, deferred receivers), run
+        #: by the tasks framework (`wonderblogs_target.contrib.django.tasks`).
+        self.job_queue = DjangoJobQueue(using, on_enqueue=_hand_to_tasks)
         # SQLite takes one writer at a time: in-process writers queue here
         # instead of failing and retrying.
         self._writers: AbstractContextManager[Any] = (

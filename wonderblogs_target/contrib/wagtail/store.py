@@ -17,7 +17,7 @@ The rules, each in one place below:
 * A cover that cannot be downloaded never costs the article: the page is
   saved without it, and the log and the delivery's note say why.
 * With ``WONDERBLOGS["DEFER"] = ["covers"]`` the cover is downloaded after the
-  answer, by the site's task worker (`wonderblogs_target.contrib.django.jobs`):
+  answer, by the site's task worker (`wonderblogs_target.contrib.django.tasks`):
   the import's revision is saved without it, and the job adds a revision
   with the image, published only if the import's revision was live, and
   never when a person changed the page meanwhile.
@@ -106,11 +106,7 @@ class WagtailStore(DjangoStore):
             base_url=wonderblogs_setting("V1_BASE_URL"),
             destinations=Destinations(allow=tuple(wonderblogs_setting("IMAGES_ALLOW") or ())),
         )
-        self.job_queue: Any = None
-        if "covers" in (wonderblogs_setting("DEFER") or ()):
-            from ..django.jobs import DjangoJobQueue, hand_to_tasks
-
-            self.job_queue = DjangoJobQueue(using, on_enqueue=hand_to_tasks)
+        self.defer_covers = "covers" in (wonderblogs_setting("DEFER") or ())
 
     @property
     def job_handlers(self) -> Mapping[str, JobHandler]:
@@ -131,7 +127,7 @@ class WagtailStore(DjangoStore):
         the reason it could not be."""
         if not payload.cover_image_url or not self._cover_fields():
             return None
-        if self.job_queue is not None:
+        if self.defer_covers:
             return _LATER
         try:
             return self.images.fetch(payload.cover_image_url)
@@ -163,7 +159,7 @@ class WagtailStore(DjangoStore):
         link = ImportedPage.objects.using(self.using).filter(article=article).first()
         if link is not None and link.page_id is None:
             return "; ".join([*notes, "the page was deleted in Wagtail and is not created again"])
-        if prepared == _LATER and self.job_queue is not None:
+        if prepared == _LATER:
             # Handed to the task worker once this transaction commits.
             self.job_queue.enqueue("cover", str(article.pk))
         try:

@@ -56,7 +56,8 @@ class Command(BaseCommand):
 
     def _jobs(self, options: dict[str, Any]) -> None:
         from .....stores._jobs import FAILED
-        from ...jobs import DjangoJobQueue, hand_to_tasks
+        from ...jobs import DjangoJobQueue
+        from ...tasks import hand_to_tasks
 
         queue = DjangoJobQueue(on_enqueue=hand_to_tasks)
         if options["again"] is not None:
