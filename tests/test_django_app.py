@@ -809,3 +809,35 @@ def test_the_docs_celery_receiver_hands_the_stored_article_to_celery(client):
         article_received.disconnect(module.hand_to_celery)
         task_postrun.disconnect(noted)
         del sys.modules["docs_celery"]
+
+
+def test_wonderblogs_deliveries_jobs_lists_and_runs_a_failed_job_again(deferred_receiver):
+    from django.core.management.base import CommandError
+
+    from wonderblogs_target.contrib.django.jobs import DjangoJobQueue
+    from wonderblogs_target.stores._jobs import Backoff, run_job
+
+    code, output = run_command("wonderblogs_deliveries", "jobs")
+    assert (code, output.strip()) == (0, "no deferred jobs")
+    queue = DjangoJobQueue()
+    done = queue.enqueue("receiver", "1 tests.django_project.receivers.remember")
+    queue.finish(queue.claim(lease=60), "ran")
+    failed = queue.enqueue("cover", "2")
+    assert run_job(queue, queue.claim(lease=60), {}, Backoff(attempts=1)) == "failed"
+    code, output = run_command("wonderblogs_deliveries", "jobs", "--failed")
+    assert code == 0
+    assert f"{failed}  " in output
+    assert "cover 2  failed after 1 attempt(s)" in output
+    assert "no handler for 'cover' jobs" in output
+    assert f"{done}  " not in output
+    code, output = run_command("wonderblogs_deliveries", "jobs", "--json")
+    records = [json.loads(line) for line in output.splitlines()]
+    assert [(r["id"], r["state"]) for r in records] == [(failed, "failed"), (done, "done")]
+    with pytest.raises(CommandError, match=f"no failed job '{done}'") as refused:
+        call_command("wonderblogs_deliveries", "jobs", "--again", done)
+    assert refused.value.returncode == 2
+    code, output = run_command("wonderblogs_deliveries", "jobs", "--again", failed)
+    assert output.strip() == f"job {failed} handed to the task worker"
+    # The immediate backend ran it at once; still no handler for covers here.
+    assert queue.get(failed).state == "failed"
+    assert queue.get(failed).attempts == 1

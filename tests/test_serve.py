@@ -898,3 +898,30 @@ def test_a_deferred_cover_survives_a_killed_server_and_is_attached_once(tmp_path
     [job] = [json.loads(line) for line in listed.stdout.splitlines()]
     assert (job["kind"], job["subject"], job["state"], job["attempts"]) == ("cover", "p", "done", 2)
     assert job["message"].startswith("cover attached: /images/wonderblogs/")
+
+
+def test_deliveries_jobs_lists_failed_jobs_and_runs_one_again(tmp_path):
+    from wonderblogs_target.stores import open_store
+    from wonderblogs_target.stores._jobs import Backoff, run_job
+
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    plain = run_cli("deliveries", "jobs", "--store", f"markdown:///{posts}")
+    assert plain.returncode == 2
+    assert "defers no work (see defer=)" in plain.stderr
+    url = f"markdown:///{posts}?images=download&defer=covers"
+    assert run_cli("deliveries", "jobs", "--store", url).stdout == "no deferred jobs\n"
+    store = open_store(url)
+    queue = store.job_queue
+    ident = queue.enqueue("cover", "p")
+    assert run_job(queue, queue.claim(lease=60), {}, Backoff(attempts=1)) == "failed"
+    store.close()
+    listed = run_cli("deliveries", "jobs", "--store", url, "--failed")
+    assert listed.returncode == 0
+    assert listed.stdout.startswith(f"{ident}  ")
+    assert "cover p  failed after 1 attempt(s)\n    LookupError: no handler" in listed.stdout
+    again = run_cli("deliveries", "jobs", "--store", url, "--again", ident)
+    assert (again.returncode, again.stdout) == (0, f"job {ident} waits for the worker again\n")
+    assert run_cli("deliveries", "jobs", "--store", url, "--failed").stdout == "no failed jobs\n"
+    twice = run_cli("deliveries", "jobs", "--store", url, "--again", ident)
+    assert (twice.returncode, twice.stderr) == (2, f"error: no failed job {ident!r}\n")

@@ -17,6 +17,7 @@ are aliases, accepted on input and produced on output.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -90,11 +91,15 @@ def _drop_null_defaults(schema: dict[str, Any]) -> None:
 
 
 # Both directions: snake_case attributes, wire names (aliases) in and out.
+# Each model is compiled on first use, not at import: a process pays only for
+# the models it uses (a POST never builds the context's, a GET never the
+# article's).
 _WIRE_NAMES = ConfigDict(
     json_schema_extra=_drop_null_defaults,
     validate_by_name=True,
     validate_by_alias=True,
     serialize_by_alias=True,
+    defer_build=True,
 )
 
 
@@ -317,9 +322,23 @@ class PublishPayload(InboundModel):
         return self.action == "update"
 
 
-_context_schema = _as_typed_dicts(ContextResponse.__pydantic_core_schema__)
-_context_validator = SchemaValidator(_context_schema)
-_context_serializer = SchemaSerializer(_context_schema)
+@cache
+def _context_codec() -> tuple[SchemaValidator, SchemaSerializer, SchemaValidator, SchemaSerializer]:
+    """The context's validator and serializer, and those of its
+    ``recent_articles`` field alone, compiled from ``ContextResponse`` on
+    first use: a process that never answers a GET (a worker, a command) does
+    not pay for them at import."""
+    ContextResponse.model_rebuild()  # compiled now, if it was not yet (defer_build)
+    schema = _as_typed_dicts(ContextResponse.__pydantic_core_schema__)
+    # The context's own schema of its recent_articles field: the same rules,
+    # read from the same model.
+    recent = schema["fields"]["recent_articles"]["schema"]
+    return (
+        SchemaValidator(schema),
+        SchemaSerializer(schema),
+        SchemaValidator(recent),
+        SchemaSerializer(recent),
+    )
 
 
 def context_json(document: Any) -> bytes:
@@ -330,17 +349,12 @@ def context_json(document: Any) -> bytes:
     instances: about twice as fast for a full context with 50 articles.
     Raises ``pydantic.ValidationError``.
     """
-    return _context_serializer.to_json(_context_validator.validate_python(document))
-
-
-# The context's own schema of its recent_articles field: the same rules, read
-# from the same model.
-_recent_schema = _context_schema["fields"]["recent_articles"]["schema"]
-_recent_validator = SchemaValidator(_recent_schema)
-_recent_serializer = SchemaSerializer(_recent_schema)
+    validator, serializer, _, _ = _context_codec()
+    return serializer.to_json(validator.validate_python(document))
 
 
 def recent_articles_json(articles: Any) -> bytes:
     """Check a ``recent_articles`` list by the context's rules and return its
     wire JSON; raises ``pydantic.ValidationError`` (locations start at the index)."""
-    return _recent_serializer.to_json(_recent_validator.validate_python(articles))
+    _, _, validator, serializer = _context_codec()
+    return serializer.to_json(validator.validate_python(articles))

@@ -309,3 +309,34 @@ def test_a_job_of_a_killed_worker_runs_again_after_its_lease(kind, open_queue, t
     assert job is not None
     assert (job.id, job.attempts) == (ident, 2)
     assert queue.finish(job)
+
+
+# -- serve's worker thread -------------------------------------------------------------
+
+
+def test_serves_worker_thread_runs_a_job_as_soon_as_it_is_added(tmp_path, caplog):
+    import threading
+
+    from wonderblogs_target.serve.worker import Worker
+
+    queue = SQLJobQueue(open_database(f"sqlite:///{tmp_path}/jobs.db"))
+    ran = threading.Event()
+    worker = Worker(queue, {"cover": lambda job: ran.set() or "attached"}, poll=3600)
+    worker.start()
+    try:
+        ident = queue.enqueue("cover", "post-1")  # wakes the worker: no poll for an hour
+        assert ran.wait(30)
+    finally:
+        worker.stop(timeout=30)
+    assert queue_state(queue, ident) == (DONE, "attached")
+    # A queue that cannot be read is logged and looked at again, not the end of the thread.
+    queue.database.close()
+    broken = Worker(queue, {}, poll=0.01)
+    broken.queue = None  # type: ignore[assignment]
+    with caplog.at_level("ERROR", logger="wonderblogs_target.jobs"):
+        broken.start()
+        deadline = time.monotonic() + 30
+        while "could not be read" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.01)
+        broken.stop(timeout=30)
+    assert "the deferred-work queue could not be read" in caplog.text

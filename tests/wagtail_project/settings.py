@@ -29,9 +29,10 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
-    # The task backend of the deferred-work tests, and its worker (db_worker).
+    # The task backend of the deferred-work tests, and its worker (db_worker):
+    # installed with the test dependencies (not where only the types are checked).
     *([] if find_spec("django.tasks") else ["django_tasks"]),
-    "django_tasks_db",
+    *(["django_tasks_db"] if find_spec("django_tasks_db") else []),
 ]
 MIDDLEWARE = [*MIDDLEWARE, "wagtail.contrib.redirects.middleware.RedirectMiddleware"]
 ROOT_URLCONF = "tests.wagtail_project.urls"
