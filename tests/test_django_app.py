@@ -841,3 +841,27 @@ def test_wonderblogs_deliveries_jobs_lists_and_runs_a_failed_job_again(deferred_
     # The immediate backend ran it at once; still no handler for covers here.
     assert queue.get(failed).state == "failed"
     assert queue.get(failed).attempts == 1
+
+
+def test_a_deferred_on_publish_runs_after_the_answer_and_its_failure_is_the_jobs(client):
+    from tests.django_project import receivers
+    from wonderblogs_target.contrib.django.models import DeferredJob
+
+    DeferredJob.objects.all().delete()
+    receivers.PUBLISHED.clear()
+    hook = "tests.django_project.receivers.on_publish"
+    receivers.FAILURES[:] = ["the CDN purge failed"]
+    with configured(ON_PUBLISH=hook):
+        # Not deferred: a failing hook fails the delivery.
+        assert post(client, samples.payload(slug="hooked")).status_code == 500
+    receivers.FAILURES[:] = ["the CDN purge failed"]
+    with configured(ON_PUBLISH=hook, DEFER=["on_publish"]):
+        assert post(client, samples.payload(slug="hooked")).status_code == 200
+        assert post(client, samples.payload(slug="hooked", title="Again")).status_code == 200
+    jobs = [(job.kind, job.state, job.message) for job in DeferredJob.objects.order_by("id")]
+    assert jobs == [
+        ("on_publish", "failed", "RuntimeError: the CDN purge failed"),
+        ("on_publish", "done", "ON_PUBLISH ran"),
+    ]
+    assert receivers.PUBLISHED == ["hooked"]
+    DeferredJob.objects.all().delete()

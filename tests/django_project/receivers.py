@@ -18,3 +18,14 @@ def remember(sender: Any, article: Any, payload: Any, created: bool, **kwargs: A
     if FAILURES:
         raise RuntimeError(FAILURES.pop())
     RECEIVED.append((article.slug, created, payload.title))
+
+
+#: Slugs ``on_publish`` was called with.
+PUBLISHED: list[str] = []
+
+
+def on_publish(payload: Any) -> None:
+    """An ``ON_PUBLISH`` hook that fails while ``FAILURES`` has entries."""
+    if FAILURES:
+        raise RuntimeError(FAILURES.pop())
+    PUBLISHED.append(payload.slug)

@@ -126,7 +126,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
 
 
 #: What ``WONDERBLOGS["DEFER"]`` may name.
-DEFERRABLE = ("covers",)
+DEFERRABLE = ("covers", "on_publish")
 
 
 def tasks_framework() -> str | None:

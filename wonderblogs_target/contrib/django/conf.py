@@ -33,8 +33,9 @@ key                         meaning
                             (default: none; loopback, private and link-local
                             addresses are refused).
 ``DEFER``                   What runs after the answer on Django's tasks
-                            framework: ``["covers"]`` (Wagtail's cover
-                            downloads). Receivers are deferred with
+                            framework: ``"covers"`` (Wagtail's cover
+                            downloads), ``"on_publish"`` (``ON_PUBLISH``).
+                            Receivers are deferred with
                             ``receivers.deferred``.
 ``DEFERRED_JOBS``           How deferred jobs are retried: ``ATTEMPTS`` (6),
                             ``FIRST_PAUSE`` (30 s, tripled after each

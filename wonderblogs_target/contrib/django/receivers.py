@@ -16,6 +16,10 @@ when it raises, and marked failed with its error after the last attempt
 (``WONDERBLOGS["DEFERRED_JOBS"]``). Since a job may run twice (a worker
 killed before it noted the job done), a deferred receiver should do its work
 once however often it runs.
+
+``WONDERBLOGS["DEFER"] = ["on_publish"]`` does the same for the
+``ON_PUBLISH`` callable: the endpoint writes a job down where it would call
+it, and the worker calls it with the payload of the article as stored.
 """
 
 from __future__ import annotations
@@ -28,12 +32,13 @@ from django.utils.module_loading import import_string
 
 from ...stores._jobs import Job, JobHandler
 
-__all__ = ["deferred", "deferred_handlers"]
+__all__ = ["deferred", "deferred_handlers", "deferred_on_publish"]
 
 Receiver = TypeVar("Receiver", bound=Callable[..., Any])
 
-#: The job kind of a deferred receiver.
+#: The job kinds of a deferred receiver and of a deferred ``ON_PUBLISH``.
 KIND = "receiver"
+ON_PUBLISH = "on_publish"
 
 
 def deferred(receiver: Receiver) -> Receiver:
@@ -74,6 +79,46 @@ def _run_receiver(job: Job) -> str:
     return f"{job.data['receiver']} ran"
 
 
+def deferred_on_publish(payload: Any) -> None:
+    """What the endpoint calls instead of ``ON_PUBLISH`` when it is deferred:
+    a job for the article just stored (its transaction has committed)."""
+    from ...stores._base import post_identity
+    from .jobs import DjangoJobQueue
+    from .models import Article
+    from .tasks import hand_to_tasks
+
+    slug, locale = post_identity(payload)
+    article = Article.objects.filter(slug=slug, locale=locale).first()
+    if article is None:  # pragma: no cover - the store has just saved it
+        raise LookupError(f"article {slug!r} ({locale}) is not stored")
+    DjangoJobQueue(article._state.db or "default", on_enqueue=hand_to_tasks).enqueue(
+        ON_PUBLISH, str(article.pk)
+    )
+
+
+def _run_on_publish(job: Job) -> str:
+    import asyncio
+    import inspect
+
+    from .conf import loaded
+    from .models import Article
+
+    hook = loaded("ON_PUBLISH")
+    if hook is None:
+        return "ON_PUBLISH is not set any more; nothing was called"
+    article = Article.objects.filter(pk=int(job.subject)).first()
+    if article is None:
+        return "the article is gone; ON_PUBLISH was not called"
+    result = hook(article.payload())
+    if inspect.isawaitable(result):
+        asyncio.run(_awaited(result))
+    return "ON_PUBLISH ran"
+
+
+async def _awaited(result: Any) -> None:
+    await result
+
+
 def deferred_handlers() -> Mapping[str, JobHandler]:
-    """The handler of deferred receivers' jobs."""
-    return {KIND: _run_receiver}
+    """The handlers of deferred receivers' and ``ON_PUBLISH``'s jobs."""
+    return {KIND: _run_receiver, ON_PUBLISH: _run_on_publish}

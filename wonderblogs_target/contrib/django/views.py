@@ -34,7 +34,7 @@ def target() -> WonderblogsTarget:
         if _built is None:
             options: TargetOptions = {
                 "get_context": loaded("CONTEXT"),
-                "on_publish": loaded("ON_PUBLISH"),
+                "on_publish": _on_publish(),
                 "store": configured_store(),
                 "callback_timeout": wonderblogs_setting("CALLBACK_TIMEOUT"),
                 "body_timeout": wonderblogs_setting("BODY_TIMEOUT"),
@@ -47,6 +47,16 @@ def target() -> WonderblogsTarget:
                 options["max_body_size"] = int(wonderblogs_setting("MAX_BODY_SIZE"))
             _built = WonderblogsTarget(**options)
         return _built
+
+
+def _on_publish() -> Any:
+    """``ON_PUBLISH``, or, when ``DEFER`` names it, what writes its job down."""
+    hook = loaded("ON_PUBLISH")
+    if hook is not None and "on_publish" in (wonderblogs_setting("DEFER") or ()):
+        from .receivers import deferred_on_publish
+
+        return deferred_on_publish
+    return hook
 
 
 def configured_store() -> DjangoStore:
