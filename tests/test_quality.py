@@ -43,5 +43,26 @@ def test_the_flask_django_asgi_and_wsgi_adapters_load_the_callback_side_only_whe
     assert result.stdout.strip() == "[] True"
 
 
+def test_the_adapters_load_pydantic_and_the_models_only_when_a_target_is_made():
+    """Importing an adapter costs little over its framework (bench/cold_start.py):
+    pydantic and the contract models come with the first target, whose
+    context they check, or the first model named from the root."""
+    code = (
+        "import sys\n"
+        "import wonderblogs_target, wonderblogs_target.flask, wonderblogs_target.django\n"
+        "import wonderblogs_target.asgi, wonderblogs_target.wsgi\n"
+        "loaded = lambda: sorted({'pydantic', 'wonderblogs_target.models'} & set(sys.modules))\n"
+        "before = loaded()\n"
+        "from wonderblogs_target import WonderblogsTarget\n"
+        "WonderblogsTarget(api_key='k' * 32, get_context={'brand_identity': 'b', "
+        "'tone_of_voice': 't', 'instructions': 'i', 'content_focus': 'c', 'recent_articles': []}, "
+        "on_publish=print)\n"
+        "print(before, loaded(), wonderblogs_target.PublishPayload.__name__)"
+    )
+    result = run(sys.executable, "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ("[] ['pydantic', 'wonderblogs_target.models'] PublishPayload")
+
+
 def test_py_typed_marker_ships():
     assert (ROOT / "wonderblogs_target" / "py.typed").exists()

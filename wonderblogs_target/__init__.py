@@ -26,15 +26,6 @@ from .errors import (
     WonderblogsError,
 )
 from .http import Request, Response
-from .models import (
-    ContextResponse,
-    ImageOutput,
-    PublishPayload,
-    RecentArticle,
-    Seo,
-    Source,
-    VisualIdentity,
-)
 
 if TYPE_CHECKING:
     from .callbacks import (
@@ -59,13 +50,30 @@ if TYPE_CHECKING:
         sign_payload,
         verify_signature,
     )
+    from .models import (
+        ContextResponse,
+        ImageOutput,
+        PublishPayload,
+        RecentArticle,
+        Seo,
+        Source,
+        VisualIdentity,
+    )
     from .openapi import generate_openapi_spec
     from .v1 import GeneratedPost
 
-# The callback side, the OpenAPI generator and the v1 models are imported on
-# first use: a site that only receives articles does not pay for building
-# the callback-event models and the OpenAPI machinery at start-up.
+# The contract models, the callback side, the OpenAPI generator and the v1
+# models are imported on first use: importing the package (or an adapter)
+# does not pay for pydantic's model machinery until a model is needed, and a
+# site that only receives articles never pays for the callback side.
 _LAZY = {
+    "ContextResponse": "models",
+    "ImageOutput": "models",
+    "PublishPayload": "models",
+    "RecentArticle": "models",
+    "Seo": "models",
+    "Source": "models",
+    "VisualIdentity": "models",
     "BODY_ONLY_SCHEME": "callbacks",
     "DEFAULT_SCHEME": "callbacks",
     "STANDARD_WEBHOOKS_SCHEME": "callbacks",

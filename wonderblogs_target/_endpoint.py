@@ -17,9 +17,8 @@ import json
 import logging
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import ValidationError
 from typing_extensions import Self
 
 from ._concurrency import CallbackTimeout
@@ -36,6 +35,9 @@ from ._flow import (
 )
 from .errors import ConfigurationError, PublishRejected, validation_details
 from .http import ClientDisconnected, HeaderLookup, Request, Response
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 T = TypeVar("T")
 

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Generator, Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from pydantic import ValidationError
 from typing_extensions import Required, TypedDict
 
 from ._concurrency import is_async_callable
@@ -38,7 +37,6 @@ from ._flow import Flow, Step
 from ._keys import ApiKey, KeyRing
 from .errors import ConfigurationError, PublishRejected, format_location
 from .http import Request, Response
-from .models import ContextResponse, PublishPayload, context_json, recent_articles_json
 from .stores import (
     RECENT_LIMIT,
     Store,
@@ -47,6 +45,11 @@ from .stores import (
     describe_failure,
     open_store,
 )
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from .models import ContextResponse, PublishPayload
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
@@ -62,7 +65,7 @@ DEFAULT_MAX_BODY_SIZE = 5 * 1024 * 1024
 
 ContextDocument: TypeAlias = "ContextResponse | Mapping[str, Any]"
 ContextProvider: TypeAlias = Callable[[], "ContextDocument | Awaitable[ContextDocument]"]
-PublishHandler: TypeAlias = Callable[[PublishPayload], "object | Awaitable[object]"]
+PublishHandler: TypeAlias = Callable[["PublishPayload"], "object | Awaitable[object]"]
 
 
 class TargetOptions(TypedDict, total=False):
@@ -97,7 +100,14 @@ def _declares_json(content_type: str | None) -> bool:
     return content_type.split(";", 1)[0].strip().lower() == "application/json"
 
 
+# The models' module is imported where a document or a body is first checked
+# (at the latest, when the target is made), not with this one: importing an
+# adapter stays cheap for a process that never makes a target.
+
+
 def _lacks_recent(document: object) -> bool:
+    from .models import ContextResponse
+
     if isinstance(document, ContextResponse):
         return not document.recent_articles
     return isinstance(document, Mapping) and not document.get("recent_articles")
@@ -105,6 +115,8 @@ def _lacks_recent(document: object) -> bool:
 
 def _with_recent(document: ContextDocument, recent: list[dict[str, str]]) -> dict[str, Any]:
     """The site's document with ``recent_articles`` taken from the store."""
+    from .models import ContextResponse
+
     if isinstance(document, ContextResponse):
         document = document.model_dump(exclude_unset=True)
     return {**document, "recent_articles": recent}
@@ -120,6 +132,8 @@ def _error_of(answer: Response) -> str:
 
 def _context_json(document: object) -> bytes:
     """The wire JSON of a context document; raises ``ValidationError``."""
+    from .models import ContextResponse, context_json
+
     if isinstance(document, ContextResponse):
         return document.to_json()
     return context_json(document)
@@ -190,6 +204,8 @@ class WonderblogsTarget(Endpoint):
         self._around_recent: tuple[bytes, bytes] | None = None
         # The store's last recent list and its checked JSON (a GET repeats it).
         self._last_recent: tuple[list[dict[str, str]], bytes] | None = None
+        from .models import ContextResponse
+
         if callable(get_context):
             self.get_context = get_context
         elif isinstance(get_context, ContextResponse | Mapping):
@@ -204,6 +220,8 @@ class WonderblogsTarget(Endpoint):
     def _check_fixed_context(self, document: ContextDocument) -> bytes | None:
         """Refuse a fixed document that breaks the contract now, not on the first
         GET; return its wire JSON when it never changes (no store to fill it)."""
+        from pydantic import ValidationError
+
         filled = self.store is not None and _lacks_recent(document)
         try:
             body = _context_json(_with_recent(document, []) if filled else document)
@@ -221,6 +239,8 @@ class WonderblogsTarget(Endpoint):
         return self._context_is_async or self._publish_is_async
 
     def _context_response(self, document: object, head: bool) -> Response:
+        from pydantic import ValidationError
+
         try:
             body = _context_json(document)
         except ValidationError as exc:
@@ -265,6 +285,10 @@ class WonderblogsTarget(Endpoint):
         if last is not None and last[0] == recent:
             listed = last[1]  # the same list as last time: checked already
         else:
+            from pydantic import ValidationError
+
+            from .models import recent_articles_json
+
             try:
                 listed = recent_articles_json(recent)
             except ValidationError as exc:
@@ -314,6 +338,10 @@ class WonderblogsTarget(Endpoint):
         body = yield from self.read_body(request, facts)
         if isinstance(body, Response):
             return body
+        from pydantic import ValidationError
+
+        from .models import PublishPayload
+
         try:
             payload = PublishPayload.model_validate_json(body)
         except ValidationError as exc:

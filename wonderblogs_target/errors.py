@@ -40,8 +40,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, ValidationError
 from typing_extensions import Required, TypedDict
+
+if TYPE_CHECKING:
+    # Annotations only: importing pydantic's fields machinery costs a process
+    # that never answers an error some tens of milliseconds at start-up. The
+    # OpenAPI generator, which reads these TypedDicts' descriptions, provides
+    # ``Field`` when it builds their schema (`error_body_schema`).
+    from pydantic import Field, ValidationError
 
 if TYPE_CHECKING:
     from .v1 import ImageJob, RunStatus
@@ -241,6 +247,18 @@ class ErrorBody(TypedDict, total=False):
 
     error: Required[Annotated[str, Field(description="What went wrong.")]]
     details: Annotated[list[ErrorDetail], Field(description="One entry per failing field.")]
+
+
+def error_body_schema(ref_template: str) -> dict[str, Any]:
+    """The JSON schema of `ErrorBody`, with the fields' descriptions (what the
+    OpenAPI document shows). The annotations name pydantic's ``Field``, which
+    this module imports for type checking only; it is bound here, the one
+    place the annotations are evaluated."""
+    from pydantic import Field, TypeAdapter
+
+    globals()["Field"] = Field
+    schema: dict[str, Any] = TypeAdapter(ErrorBody).json_schema(ref_template=ref_template)
+    return schema
 
 
 # pydantic error context keys that carry the documented limit.

@@ -32,6 +32,8 @@ from pydantic import (
 )
 from pydantic_core import SchemaSerializer, SchemaValidator, core_schema
 
+from ._limits import RECENT_ARTICLES_MAX
+
 __all__ = [
     "ContextResponse",
     "ImageOutput",
@@ -44,11 +46,6 @@ __all__ = [
 
 #: Largest ``max_file_size_bytes`` the vendor accepts (10 MiB).
 MAX_IMAGE_FILE_SIZE = 10_485_760
-
-
-#: How many recent articles a context may list: the contract's limit, which the
-#: stores fill up to.
-RECENT_ARTICLES_MAX = 50
 
 
 class _OmitNotNull:

@@ -20,7 +20,7 @@ from ._endpoint import DEFAULT_BODY_TIMEOUT
 from ._version import __version__
 from .callbacks.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from .core import DEFAULT_MAX_BODY_SIZE, WonderblogsTarget
-from .errors import ErrorBody
+from .errors import error_body_schema
 from .models import ContextResponse, PublishPayload
 
 __all__ = [
@@ -51,7 +51,7 @@ def component_schemas() -> dict[str, Any]:
         [(ContextResponse, "validation"), (PublishPayload, "validation")], ref_template=_REF
     )
     schemas: dict[str, Any] = dict(top["$defs"])
-    error = TypeAdapter(ErrorBody).json_schema(ref_template=_REF)
+    error = error_body_schema(_REF)
     schemas.update(error.pop("$defs", {}))
     error["title"] = "ErrorBody"
     schemas["ErrorBody"] = error

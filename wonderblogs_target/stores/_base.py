@@ -13,10 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..models import RECENT_ARTICLES_MAX, PublishPayload
+from .._limits import RECENT_ARTICLES_MAX
+
+if TYPE_CHECKING:
+    from ..models import PublishPayload
 
 logger = logging.getLogger("wonderblogs_target.stores")
 

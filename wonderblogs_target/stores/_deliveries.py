@@ -32,13 +32,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from pydantic import ValidationError
-
 from ..errors import PublishRejected
-from ..models import PublishPayload
 from ._base import Store, numeric_id, post_identity
 
 if TYPE_CHECKING:
+    from ..models import PublishPayload
     from ._sql import Database
 
 __all__ = [
@@ -139,6 +137,10 @@ class KeptDelivery:
     def payload(self) -> PublishPayload | None:
         if self.body is None:
             return None
+        from pydantic import ValidationError
+
+        from ..models import PublishPayload
+
         try:
             return PublishPayload.model_validate_json(self.body)
         except ValidationError:  # a model made stricter since it arrived
@@ -219,6 +221,10 @@ def apply_again(store: Store, log: DeliveryLog, delivery_id: str) -> Applied:
             f"delivery {delivery_id} was applied again at {kept.applied_at:%Y-%m-%d %H:%M:%S} "
             f"({kept.applied_status}); a newer version comes from Wonderblogs as a re-push",
         )
+    from pydantic import ValidationError
+
+    from ..models import PublishPayload
+
     try:
         payload = PublishPayload.model_validate_json(kept.body)
     except ValidationError as exc:
