@@ -192,9 +192,14 @@ def test_a_commit_that_fails_fails_the_write_and_the_next_write_commits_it(remot
     assert git(site, "status", "--porcelain", "--untracked-files=no") == ""
 
 
-def test_a_stale_index_lock_is_said_at_start_with_the_command_that_fixes_it(remote, tmp_path):
+def test_a_stale_index_lock_is_said_at_start_with_the_command_that_fixes_it(
+    remote, tmp_path, monkeypatch
+):
     """A git process killed mid-write leaves .git/index.lock, and every later
     commit (so every delivery) fails: serve must say so when it starts."""
+    from wonderblogs_target.stores import _git
+
+    monkeypatch.setattr(_git, "LOCK_WAIT", 0.3)  # a lock that stays this long is stale
     site = clone(remote, tmp_path / "site")
     lock = site / ".git" / "index.lock"
     lock.write_bytes(b"")  # what a killed git leaves behind
@@ -206,6 +211,21 @@ def test_a_stale_index_lock_is_said_at_start_with_the_command_that_fixes_it(remo
     store = open_store(f"markdown:///{site}/content/posts?git=commit")
     store.save(article(slug="after-the-lock"))
     assert subjects(site)[0].startswith("wonderblogs: publish after-the-lock")
+
+
+def test_an_index_lock_of_a_commit_running_now_is_waited_for(remote, tmp_path):
+    """Another worker commits while this one starts: its lock goes in a moment."""
+    site = clone(remote, tmp_path / "site")
+    lock = site / ".git" / "index.lock"
+    lock.write_bytes(b"")
+    releasing = threading.Timer(0.3, lock.unlink)
+    releasing.start()
+    try:
+        store = open_store(f"markdown:///{site}/content/posts?git=commit")
+    finally:
+        releasing.join()
+    store.save(article(slug="after-the-commit"))
+    assert subjects(site)[0].startswith("wonderblogs: publish after-the-commit")
 
 
 class SilentRemote:

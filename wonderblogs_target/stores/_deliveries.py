@@ -329,9 +329,4 @@ class SQLDeliveryLog:
             "FROM wb_deliveries WHERE received_at < ? "
             "AND NOT (body IS NOT NULL AND applied_at IS NULL)"
         )
-        with self.database.transaction() as db:
-            if dry_run:
-                row = db.execute(self.database.sql(f"SELECT COUNT(*) {which}"), (cutoff,))
-                return int(row.fetchone()[0])
-            cursor = db.execute(self.database.sql(f"DELETE {which}"), (cutoff,))
-            return int(cursor.rowcount)
+        return self.database.remove_rows(which, (cutoff,), dry_run=dry_run)

@@ -32,6 +32,7 @@ import shutil
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from email.utils import parseaddr
@@ -47,6 +48,9 @@ DEFAULT_AUTHOR = "Wonderblogs <wonderblogs@localhost>"
 PUSH_ATTEMPTS = 4
 #: Seconds a push or a fetch may take before it is stopped and left for later.
 PUSH_TIMEOUT = 20.0
+#: Seconds an index lock found at start-up may take to go before it is called
+#: stale: a commit holds it for well under a second.
+LOCK_WAIT = 5.0
 # A remote URL's "user:password@" part, in what git prints.
 _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 
@@ -104,6 +108,11 @@ class GitPublisher:
         with the one command that fixes it. It is not removed here: a person's
         git command may be holding it this very moment."""
         lock = Path(self._git("rev-parse", "--absolute-git-dir").strip()) / "index.lock"
+        # A git command running now (another worker's commit, starting with
+        # this one) holds it for a moment: only a lock that stays is stale.
+        deadline = time.monotonic() + LOCK_WAIT
+        while lock.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
         if lock.exists():
             raise ConfigurationError(
                 f"{lock} exists: a git command is running in {self.root}, or one was "

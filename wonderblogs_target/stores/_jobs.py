@@ -46,6 +46,7 @@ __all__ = [
     "JobHandler",
     "JobQueue",
     "SQLJobQueue",
+    "SettlingQueue",
     "job_queue_of",
     "run_job",
 ]
@@ -225,6 +226,27 @@ def run_job(
     return DONE
 
 
+class SettlingQueue:
+    """What every queue's ``finish``, ``retry`` and ``fail`` mean, in terms of
+    one operation a queue supplies: ``_settle(job, state, message, run_after)``,
+    which records the outcome of the attempt ``job`` only if it is still that
+    attempt (running, with the same number of attempts)."""
+
+    now: Callable[[], datetime]
+
+    def _settle(self, job: Job, state: str, message: str, run_after: datetime | None) -> bool:
+        raise NotImplementedError
+
+    def finish(self, job: Job, message: str = "") -> bool:
+        return self._settle(job, DONE, message, None)
+
+    def retry(self, job: Job, error: str, *, after: float) -> bool:
+        return self._settle(job, PENDING, error, self.now() + timedelta(seconds=after))
+
+    def fail(self, job: Job, error: str) -> bool:
+        return self._settle(job, FAILED, error, None)
+
+
 # -- the SQL queue -------------------------------------------------------------------
 
 _TABLE = """
@@ -265,7 +287,7 @@ def _time(text: str | None) -> datetime | None:
 
 
 @dataclass
-class SQLJobQueue:
+class SQLJobQueue(SettlingQueue):
     """Jobs in ``wb_jobs`` of a `Database` (times as ISO text, as the delivery
     log keeps them): the SQL stores' queue, and the Markdown store's beside
     its index."""
@@ -313,11 +335,12 @@ class SQLJobQueue:
             if ident is None:
                 return None
             only, params = " AND id = ?", (now, now, ident)
+        look = f"SELECT id FROM wb_jobs WHERE {_DUE}{only} ORDER BY run_after, id LIMIT 5"  # noqa: S608
+        # A read first: a worker polling an empty queue takes no write lock.
+        if not self.database.fetch(look, params):
+            return None
         with self.database.transaction() as db:
-            candidates = db.execute(
-                sql(f"SELECT id FROM wb_jobs WHERE {_DUE}{only} ORDER BY run_after, id LIMIT 5"),  # noqa: S608
-                params,
-            ).fetchall()
+            candidates = db.execute(sql(look), params).fetchall()
             for (ident,) in candidates:
                 # Taken only if still due: another worker's claim in between wins.
                 taken = db.execute(
@@ -352,15 +375,6 @@ class SQLJobQueue:
                 (*params, int(job.id), job.attempts),
             )
             return int(cursor.rowcount) == 1
-
-    def finish(self, job: Job, message: str = "") -> bool:
-        return self._settle(job, DONE, message, None)
-
-    def retry(self, job: Job, error: str, *, after: float) -> bool:
-        return self._settle(job, PENDING, error, self.now() + timedelta(seconds=after))
-
-    def fail(self, job: Job, error: str) -> bool:
-        return self._settle(job, FAILED, error, None)
 
     def again(self, job_id: str) -> bool:
         ident = numeric_id(job_id)
@@ -411,9 +425,4 @@ class SQLJobQueue:
     def forget(self, older_than: timedelta, *, dry_run: bool = False) -> int:
         cutoff = _stamp(self.now() - older_than)
         which = "FROM wb_jobs WHERE state = 'done' AND finished_at < ?"
-        with self.database.transaction() as db:
-            if dry_run:
-                row = db.execute(self.database.sql(f"SELECT COUNT(*) {which}"), (cutoff,))
-                return int(row.fetchone()[0])
-            cursor = db.execute(self.database.sql(f"DELETE {which}"), (cutoff,))
-            return int(cursor.rowcount)
+        return self.database.remove_rows(which, (cutoff,), dry_run=dry_run)

@@ -120,6 +120,17 @@ class Database(ABC):
         holding a lock spends on round trips to the server."""
         return nullcontext()
 
+    def remove_rows(self, which: str, params: Sequence[Any], *, dry_run: bool = False) -> int:
+        """Delete the rows ``which`` names (``FROM table WHERE ...``, written
+        with ``?``), or in a dry run count them; how many (would) go. What the
+        prune commands do to the delivery log and the job queue."""
+        with self.transaction() as db:
+            if dry_run:
+                row = db.execute(self.sql(f"SELECT COUNT(*) {which}"), params)
+                return int(row.fetchone()[0])
+            cursor = db.execute(self.sql(f"DELETE {which}"), params)
+            return int(cursor.rowcount)
+
     def insert_id(self, db: Any, query: str, params: Sequence[Any]) -> int:
         """Run an ``INSERT`` (written with ``?``) and return the new row's ``id``."""
         return int(db.execute(self.sql(f"{query} RETURNING id"), params).fetchone()[0])

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ...stores._base import numeric_id
-from ...stores._jobs import DONE, FAILED, PENDING, RUNNING, Job
+from ...stores._jobs import DONE, FAILED, PENDING, RUNNING, Job, SettlingQueue
 from .models import DeferredJob
 
 __all__ = ["DjangoJobQueue"]
@@ -36,7 +36,7 @@ def _job(row: DeferredJob) -> Job:
     )
 
 
-class DjangoJobQueue:
+class DjangoJobQueue(SettlingQueue):
     """The `JobQueue` of the Django app, through the database ``using``.
     ``on_enqueue(job_id)`` runs once the enqueuing transaction commits (the
     app hands the job to the tasks framework there)."""
@@ -110,15 +110,6 @@ class DjangoJobQueue:
         # This attempt's only: a later claim counted attempts up.
         mine = self._rows().filter(pk=int(job.id), state=RUNNING, attempts=job.attempts)
         return int(mine.update(**changes)) == 1
-
-    def finish(self, job: Job, message: str = "") -> bool:
-        return self._settle(job, DONE, message, None)
-
-    def retry(self, job: Job, error: str, *, after: float) -> bool:
-        return self._settle(job, PENDING, error, self.now() + timedelta(seconds=after))
-
-    def fail(self, job: Job, error: str) -> bool:
-        return self._settle(job, FAILED, error, None)
 
     def again(self, job_id: str) -> bool:
         ident = numeric_id(job_id)
