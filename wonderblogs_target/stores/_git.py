@@ -48,8 +48,8 @@ DEFAULT_AUTHOR = "Wonderblogs <wonderblogs@localhost>"
 PUSH_ATTEMPTS = 4
 #: Seconds a push or a fetch may take before it is stopped and left for later.
 PUSH_TIMEOUT = 20.0
-#: Seconds an index lock found at start-up may take to go before it is called
-#: stale: a commit holds it for well under a second.
+#: Seconds the same index lock found at start-up may stay unchanged before it
+#: is called stale: a commit holds its lock for well under a second.
 LOCK_WAIT = 5.0
 # A remote URL's "user:password@" part, in what git prints.
 _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
@@ -108,10 +108,21 @@ class GitPublisher:
         with the one command that fixes it. It is not removed here: a person's
         git command may be holding it this very moment."""
         lock = Path(self._git("rev-parse", "--absolute-git-dir").strip()) / "index.lock"
-        # A git command running now (another worker's commit, starting with
-        # this one) holds it for a moment: only a lock that stays is stale.
-        deadline = time.monotonic() + LOCK_WAIT
-        while lock.exists() and time.monotonic() < deadline:
+        # A git command running now (other workers' commits, starting with
+        # this one) holds it for a moment, and the next one makes a new file:
+        # only the same lock file, unchanged for LOCK_WAIT seconds, is stale.
+        seen: tuple[int, int] | None = None
+        since = time.monotonic()
+        while True:
+            try:
+                found = lock.stat()
+            except FileNotFoundError:
+                return
+            now = (found.st_ino, found.st_mtime_ns)
+            if now != seen:
+                seen, since = now, time.monotonic()
+            elif time.monotonic() - since >= LOCK_WAIT:
+                break
             time.sleep(0.05)
         if lock.exists():
             raise ConfigurationError(
