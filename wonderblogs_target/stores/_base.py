@@ -43,6 +43,17 @@ def revisions_kept(value: object) -> int:
     return int(text)
 
 
+def revision_made_old(replaced: int, kept: int) -> int:
+    """The revision number a re-push makes old, under a setting that keeps
+    ``kept`` revisions, when it keeps revision ``replaced`` (the version it
+    replaces): every store deletes that one, by number, in the re-push's own
+    transaction. Not "every revision up to it": on PostgreSQL that range walks
+    the index entries of every revision deleted before, dead until vacuumed,
+    so each re-push of a post would cost more than the last. Revisions a
+    larger setting left are for ``trim_revisions`` (``prune``)."""
+    return replaced - kept
+
+
 #: How many recent articles the context may carry (the contract's limit).
 RECENT_LIMIT = RECENT_ARTICLES_MAX
 

@@ -25,6 +25,7 @@ from ._base import (
     numeric_id,
     post_identity,
     recent_list,
+    revision_made_old,
 )
 
 __all__ = ["SQLStore"]
@@ -258,14 +259,10 @@ class SQLStore(ABC):
             ),
             (ident, revision, self._json(old_payload), self._stamp(now)),
         )
-        # The one this write made old goes in the same transaction. By number,
-        # not as "every revision up to it": a range from the post's first
-        # revision walks the index entries of every revision deleted before
-        # (dead until the database vacuums them), so each re-push cost more
-        # than the one before. Ones a larger setting left go with `prune`.
+        # The one this write made old goes in the same transaction, by number.
         db.execute(
             self.sql("DELETE FROM wb_revisions WHERE post_id = ? AND revision = ?"),
-            (ident, revision - self.revisions_kept),
+            (ident, revision_made_old(revision, self.revisions_kept)),
         )
         db.execute(
             self.sql(

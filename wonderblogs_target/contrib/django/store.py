@@ -27,6 +27,7 @@ from ...stores._base import (
     post_identity,
     recent_list,
     redact_url,
+    revision_made_old,
     revisions_kept,
 )
 from .deliveries import DjangoDeliveryLog
@@ -173,9 +174,9 @@ class DjangoStore:
         ArticleRevision.objects.using(self.using).create(
             article=article, revision=article.revision, payload=article.document(), saved_at=now
         )
-        # Older ones go in the same transaction as the write that made them old.
+        # The one this write made old goes in the same transaction, by number.
         ArticleRevision.objects.using(self.using).filter(
-            article=article, revision__lte=article.revision - self.revisions_kept
+            article=article, revision=revision_made_old(article.revision, self.revisions_kept)
         ).delete()
         moves = (article.slug, article.locale) != (slug, locale)
         before = {field: getattr(article, field) for field in PAYLOAD_COLUMNS}
