@@ -227,10 +227,9 @@ class DeferredJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.action(description="Run again (failed jobs: every attempt anew)")
     def run_again(self, request: HttpRequest, queryset: QuerySet[DeferredJob]) -> None:
-        from .jobs import DjangoJobQueue
-        from .tasks import hand_to_tasks
+        from .tasks import job_queue
 
-        queue = DjangoJobQueue(queryset.db, on_enqueue=hand_to_tasks)
+        queue = job_queue(queryset.db)
         again = [str(job.pk) for job in queryset.order_by("id") if queue.again(str(job.pk))]
         if again:
             self.message_user(

@@ -38,15 +38,15 @@ def _job(row: DeferredJob) -> Job:
 
 class DjangoJobQueue(SettlingQueue):
     """The `JobQueue` of the Django app, through the database ``using``.
-    ``on_enqueue(job_id)`` runs once the enqueuing transaction commits (the
-    app hands the job to the tasks framework there)."""
+    ``on_enqueue(job_id, using)`` runs once the enqueuing transaction commits
+    (the app hands the job to the tasks framework there)."""
 
     def __init__(
         self,
         using: str = "default",
         *,
         now: Callable[[], datetime] = timezone.now,
-        on_enqueue: Callable[[str], None] | None = None,
+        on_enqueue: Callable[[str, str], None] | None = None,
     ) -> None:
         self.using = using
         self.now = now
@@ -70,10 +70,14 @@ class DjangoJobQueue(SettlingQueue):
                 kind=kind, subject=subject, data=dict(data or {}), created_at=now, run_after=now
             )
             ident = str(row.pk)
-            if self.on_enqueue is not None:
-                hand_over = self.on_enqueue
-                transaction.on_commit(lambda: hand_over(ident), using=self.using)
+            self._hand_over(ident)
         return ident
+
+    def _hand_over(self, ident: str) -> None:
+        """``on_enqueue`` for job ``ident``, once the transaction commits."""
+        if self.on_enqueue is not None:
+            hand_over, using = self.on_enqueue, self.using
+            transaction.on_commit(lambda: hand_over(ident, using), using=using)
 
     def _due(self, now: datetime) -> Q:
         return Q(state=PENDING, run_after__lte=now) | Q(state=RUNNING, lease_until__lt=now)
@@ -122,9 +126,8 @@ class DjangoJobQueue(SettlingQueue):
                 .update(state=PENDING, attempts=0, run_after=self.now(), finished_at=None)
             )
             again = int(changed) == 1
-            if again and self.on_enqueue is not None:
-                hand_over = self.on_enqueue
-                transaction.on_commit(lambda: hand_over(str(ident)), using=self.using)
+            if again:
+                self._hand_over(str(ident))
         return again
 
     def get(self, job_id: str) -> Job | None:

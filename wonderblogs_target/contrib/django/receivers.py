@@ -49,12 +49,15 @@ def deferred(receiver: Receiver) -> Receiver:
 
     @functools.wraps(receiver)
     def enqueue(sender: Any, article: Any, created: bool = False, **kwargs: Any) -> None:
-        from .jobs import DjangoJobQueue
-        from .tasks import hand_to_tasks
+        from .tasks import job_queue
 
-        queue = DjangoJobQueue(article._state.db or "default", on_enqueue=hand_to_tasks)
+        using = article._state.db or "default"
         # The subject names the receiver too: one job per receiver and article.
-        queue.enqueue(KIND, f"{article.pk} {path}", {"receiver": path, "created": bool(created)})
+        job_queue(using).enqueue(
+            KIND,
+            f"{article.pk} {path}",
+            {"receiver": path, "created": bool(created), "using": using},
+        )
 
     enqueue.__wonderblogs_deferred__ = receiver  # type: ignore[attr-defined]
     return enqueue  # type: ignore[return-value]
@@ -66,7 +69,8 @@ def _run_receiver(job: Job) -> str:
     found = import_string(job.data["receiver"])
     receiver = getattr(found, "__wonderblogs_deferred__", found)
     article_id = job.subject.split(" ", 1)[0]
-    article = Article.objects.filter(pk=int(article_id)).first()
+    rows = Article.objects.using(job.data.get("using", "default"))
+    article = rows.filter(pk=int(article_id)).first()
     if article is None:
         return "the article is gone; the receiver was not called"
     receiver(
@@ -83,17 +87,15 @@ def deferred_on_publish(payload: Any) -> None:
     """What the endpoint calls instead of ``ON_PUBLISH`` when it is deferred:
     a job for the article just stored (its transaction has committed)."""
     from ...stores._base import post_identity
-    from .jobs import DjangoJobQueue
     from .models import Article
-    from .tasks import hand_to_tasks
+    from .tasks import job_queue
 
     slug, locale = post_identity(payload)
     article = Article.objects.filter(slug=slug, locale=locale).first()
     if article is None:  # pragma: no cover - the store has just saved it
         raise LookupError(f"article {slug!r} ({locale}) is not stored")
-    DjangoJobQueue(article._state.db or "default", on_enqueue=hand_to_tasks).enqueue(
-        ON_PUBLISH, str(article.pk)
-    )
+    using = article._state.db or "default"
+    job_queue(using).enqueue(ON_PUBLISH, str(article.pk), {"using": using})
 
 
 def _run_on_publish(job: Job) -> str:
@@ -106,7 +108,8 @@ def _run_on_publish(job: Job) -> str:
     hook = loaded("ON_PUBLISH")
     if hook is None:
         return "ON_PUBLISH is not set any more; nothing was called"
-    article = Article.objects.filter(pk=int(job.subject)).first()
+    rows = Article.objects.using(job.data.get("using", "default"))
+    article = rows.filter(pk=int(job.subject)).first()
     if article is None:
         return "the article is gone; ON_PUBLISH was not called"
     result = hook(article.payload())

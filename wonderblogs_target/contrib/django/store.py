@@ -52,10 +52,12 @@ def _location(using: str) -> str:
     return f"Django database {using!r} ({redact_url(url)}:{data.get('PORT') or ''}/{name})"
 
 
-def _hand_to_tasks(job_id: str) -> None:
+def _hand_to_tasks(job_id: str, using: str) -> None:
+    # Imported when a job is handed over: the tasks framework is needed only
+    # by a site that defers work.
     from .tasks import hand_to_tasks
 
-    hand_to_tasks(job_id)
+    hand_to_tasks(job_id, using)
 
 
 class DjangoStore:

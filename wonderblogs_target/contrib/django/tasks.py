@@ -22,7 +22,7 @@ from ...stores._jobs import PENDING, JobHandler, run_job
 from .conf import deferred_backoff
 from .jobs import DjangoJobQueue
 
-__all__ = ["hand_to_tasks", "handler_sources", "run_deferred_job"]
+__all__ = ["hand_to_tasks", "handler_sources", "job_queue", "run_deferred_job"]
 
 try:
     from django.tasks import task
@@ -48,24 +48,31 @@ def _can_wait() -> bool:
     return bool(runner.get_backend().supports_defer)
 
 
-def _enqueue_task(job_id: str, run_after: datetime | None = None) -> None:
+def _enqueue_task(job_id: str, using: str, run_after: datetime | None = None) -> None:
     runner: Any = run_deferred_job
     if run_after is not None:
         runner = runner.using(run_after=run_after)
-    runner.enqueue(job_id)
+    runner.enqueue(job_id, using)
 
 
-def hand_to_tasks(job_id: str) -> None:
-    """Enqueue job ``job_id`` as a task now (after the delivery committed)."""
-    _enqueue_task(job_id)
+def hand_to_tasks(job_id: str, using: str = "default") -> None:
+    """Enqueue job ``job_id`` of database ``using`` as a task now (after the
+    delivery committed)."""
+    _enqueue_task(job_id, using)
+
+
+def job_queue(using: str = "default") -> DjangoJobQueue:
+    """The app's queue on database ``using``, handing each job it is given to
+    the tasks framework."""
+    return DjangoJobQueue(using, on_enqueue=hand_to_tasks)
 
 
 @task
-def run_deferred_job(job_id: str) -> str:
-    """The task: take job ``job_id`` if it is due, run it, record the outcome,
-    and enqueue what comes next (this task again at the lease's end, and after
-    the pause of a retry). Returns the job's state afterwards."""
-    queue = DjangoJobQueue(on_enqueue=hand_to_tasks)
+def run_deferred_job(job_id: str, using: str = "default") -> str:
+    """The task: take job ``job_id`` of database ``using`` if it is due, run
+    it, record the outcome, and enqueue what comes next (this task again at the
+    lease's end, and after the pause of a retry). Returns the job's state."""
+    queue = job_queue(using)
     rules = deferred_backoff()
     job = queue.claim(lease=rules.lease, job_id=job_id)
     if job is None:
@@ -74,7 +81,7 @@ def run_deferred_job(job_id: str) -> str:
     assert job.lease_until is not None
     if _can_wait():
         # Should this worker die mid-job, this task takes it again then.
-        _enqueue_task(job.id, job.lease_until + timedelta(seconds=1))
+        _enqueue_task(job.id, using, job.lease_until + timedelta(seconds=1))
     else:
         # Nothing would come back for a retry: this attempt is the last, and a
         # failure is marked failed, for "Run again".
@@ -83,5 +90,5 @@ def run_deferred_job(job_id: str) -> str:
     if state == PENDING:
         again = queue.get(job.id)
         if again is not None:
-            _enqueue_task(job.id, again.run_after)
+            _enqueue_task(job.id, using, again.run_after)
     return state

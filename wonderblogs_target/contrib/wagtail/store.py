@@ -203,7 +203,9 @@ class WagtailStore(DjangoStore):
             )
             if link is None or link.page_id is None:
                 return "the article has no page (deleted in Wagtail); no cover to attach"
-            if article.cover_image_url != url:
+            # Read again under the lock: a re-push during the download wins.
+            stored = Article.objects.using(self.using).filter(pk=article.pk)
+            if stored.values_list("cover_image_url", flat=True).first() != url:
                 return "the article was re-pushed with another cover; that push's job attaches it"
             page = link.page.specific
             if page.latest_revision_id != link.revision_id:
@@ -221,13 +223,13 @@ class WagtailStore(DjangoStore):
                 return "the cover was attached already"
             for field in fields:
                 setattr(draft, field, made)
-            was_live = page.live and page.live_revision_id == link.revision_id
+            publish = page.live and page.live_revision_id == link.revision_id and not link.held
             revision = draft.save_revision(log_action=True)
-            if was_live and not link.held:
+            if publish:
                 revision.publish(log_action=True)
             link.revision = revision
             link.save(using=self.using, update_fields=["revision"])
-        return f"cover attached to page {page.pk}" + (" and published" if was_live else "")
+        return f"cover attached to page {page.pk}" + (" and published" if publish else "")
 
     def _filled(self) -> set[str]:
         """The page fields an import sets."""

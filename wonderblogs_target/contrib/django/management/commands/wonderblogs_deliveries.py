@@ -56,10 +56,9 @@ class Command(BaseCommand):
 
     def _jobs(self, options: dict[str, Any]) -> None:
         from .....stores._jobs import FAILED
-        from ...jobs import DjangoJobQueue
-        from ...tasks import hand_to_tasks
+        from ...tasks import job_queue
 
-        queue = DjangoJobQueue(on_enqueue=hand_to_tasks)
+        queue = job_queue()
         if options["again"] is not None:
             if not queue.again(options["again"]):
                 raise CommandError(f"no failed job {options['again']!r}", returncode=2)
