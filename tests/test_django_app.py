@@ -701,25 +701,6 @@ def test_a_deferred_receiver_runs_as_a_task_with_the_stored_article(client, defe
     assert deferred_receiver.RECEIVED[-1] == ("later", False, "Again")
 
 
-def test_a_deferred_receiver_runs_for_an_article_of_another_database(
-    deferred_receiver, django_postgres
-):
-    from wonderblogs_target.contrib.django.models import Article, DeferredJob
-    from wonderblogs_target.contrib.django.store import DjangoStore
-    from wonderblogs_target.models import PublishPayload
-
-    DeferredJob.objects.using(django_postgres).all().delete()
-    Article.objects.using(django_postgres).all().delete()
-    store = DjangoStore(using=django_postgres)
-    store.save(PublishPayload.model_validate(samples.payload(slug="elsewhere", title="There")))
-    # The job is in that database, and the task found it there.
-    [job] = DeferredJob.objects.using(django_postgres).all()
-    assert (job.state, job.data["using"]) == ("done", django_postgres)
-    assert deferred_receiver.RECEIVED == [("elsewhere", True, "There")]
-    assert not DeferredJob.objects.using("default").exists()
-    DeferredJob.objects.using(django_postgres).all().delete()
-
-
 def test_a_failed_deferred_receiver_is_kept_and_the_admin_runs_it_again(
     client, editor, deferred_receiver
 ):

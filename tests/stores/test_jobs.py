@@ -340,3 +340,34 @@ def test_serves_worker_thread_runs_a_job_as_soon_as_it_is_added(tmp_path, caplog
             time.sleep(0.01)
         broken.stop(timeout=30)
     assert "the deferred-work queue could not be read" in caplog.text
+
+
+# -- the Django app's task, on another database ---------------------------------------
+
+
+def test_a_deferred_receiver_runs_for_an_article_of_another_database(django_db, django_postgres):
+    """A job is handed to the task with its database: one enqueued on another
+    alias is found there (Django's immediate task backend runs it at once)."""
+    from tests import samples
+    from tests.django_project import receivers
+    from wonderblogs_target.contrib.django.models import Article, DeferredJob
+    from wonderblogs_target.contrib.django.signals import article_received
+    from wonderblogs_target.contrib.django.store import DjangoStore
+    from wonderblogs_target.models import PublishPayload
+
+    for alias in (django_db, django_postgres):
+        DeferredJob.objects.using(alias).all().delete()
+    Article.objects.using(django_postgres).all().delete()
+    receivers.RECEIVED.clear()
+    receivers.FAILURES.clear()
+    article_received.connect(receivers.remember)
+    try:
+        store = DjangoStore(using=django_postgres)
+        store.save(PublishPayload.model_validate(samples.payload(slug="elsewhere", title="There")))
+    finally:
+        article_received.disconnect(receivers.remember)
+    [job] = DeferredJob.objects.using(django_postgres).all()
+    assert (job.state, job.data["using"]) == ("done", django_postgres)
+    assert receivers.RECEIVED == [("elsewhere", True, "There")]
+    assert not DeferredJob.objects.using(django_db).exists()
+    DeferredJob.objects.using(django_postgres).all().delete()
