@@ -20,7 +20,6 @@ from ._sql import Database, SQLStore, schema
 
 try:
     import psycopg
-    from psycopg.types.json import Jsonb
 except ImportError as exc:  # pragma: no cover
     raise missing_extra("psycopg", "postgres") from exc
 
@@ -135,11 +134,6 @@ class PostgresStore(SQLStore):
     def _is_slug_conflict(self, exc: Exception) -> bool:
         diag = getattr(exc, "diag", None)
         return getattr(diag, "constraint_name", None) == "wb_posts_slug_locale_key"
-
-    def _json(self, value: Any) -> Any:
-        # Serialised documents go as text (psycopg lets the server cast them);
-        # documents read back from JSONB come as dicts and go back as JSONB.
-        return Jsonb(value) if isinstance(value, dict) else value
 
     def _insert(self, db: Any, values: Sequence[Any]) -> int:
         row = db.execute(
