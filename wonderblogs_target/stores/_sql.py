@@ -33,7 +33,7 @@ __all__ = ["SQLStore"]
 COLUMNS = "id, payload, published_at, updated_at, revision"
 #: What a save reads of the current row: never its payload, which the
 #: revision it becomes copies inside the database (`SQLStore._replace`).
-CURRENT = "id, published_at, revision"
+CURRENT = "id, published_at, revision, slug, locale, external_id, title"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS wb_posts (
@@ -218,19 +218,26 @@ class SQLStore(ABC):
                         f"SELECT {CURRENT} FROM wb_posts WHERE slug = ? AND locale = ?",
                         (slug, locale),
                     )
-                columns = (
-                    slug,
-                    locale,
-                    payload.external_id,
-                    payload.title,
-                    document,
-                )
+                columns = {
+                    "slug": slug,
+                    "locale": locale,
+                    "external_id": payload.external_id,
+                    "title": payload.title,
+                }
                 if current is None:
-                    ident = self._insert(db, (*columns, self._stamp(now), self._stamp(now)))
+                    values = (*columns.values(), document, self._stamp(now), self._stamp(now))
+                    ident = self._insert(db, values)
                     return StoredPost(str(ident), payload, now, now, 1)
-                ident, published, revision = current
+                ident, published, revision, *written = current
+                # Only the identity columns that changed: each is indexed, and
+                # an UPDATE naming one rewrites its index entry.
+                changed = {
+                    name: value
+                    for (name, value), old in zip(columns.items(), written, strict=True)
+                    if value != old
+                }
                 with self.database.batched(db):
-                    self._replace(db, ident, revision, columns, now)
+                    self._replace(db, ident, revision, changed, document, now)
                 return StoredPost(str(ident), payload, self._time(published), now, revision + 1)
         except self.integrity_errors as exc:
             if not self._is_slug_conflict(exc):
@@ -246,7 +253,8 @@ class SQLStore(ABC):
         db: Any,
         ident: int,
         revision: int,
-        columns: tuple[Any, ...],
+        changed: dict[str, Any],
+        document: str,
         now: datetime,
     ) -> None:
         """Keep the current version as a revision, drop the one past the
@@ -267,12 +275,14 @@ class SQLStore(ABC):
                 self.sql("DELETE FROM wb_revisions WHERE post_id = ? AND revision = ?"),
                 (ident, revision_made_old(revision, self.revisions_kept)),
             )
+        # The names are the store's own columns, never input.
+        assigned = "".join(f"{name} = ?, " for name in changed)
         db.execute(
             self.sql(
-                "UPDATE wb_posts SET slug = ?, locale = ?, external_id = ?, title = ?, "
-                "payload = ?, updated_at = ?, revision = ? WHERE id = ?"
+                f"UPDATE wb_posts SET {assigned}payload = ?, updated_at = ?, revision = ? "
+                "WHERE id = ?"
             ),
-            (*columns, self._stamp(now), revision + 1, ident),
+            (*changed.values(), document, self._stamp(now), revision + 1, ident),
         )
 
     def recent(self, limit: int = RECENT_LIMIT) -> list[StoredPost]:
