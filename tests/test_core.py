@@ -56,6 +56,8 @@ def post(body: Any, headers: dict[str, str] | None = None) -> Request:
         ({"api_key": "k\n"}, "whitespace"),
         ({"allow_unauthenticated": True}, "not both"),
         ({"max_body_size": 0}, "max_body_size"),
+        ({"max_concurrent_saves": 0}, "max_concurrent_saves must be a whole number, 1 or more"),
+        ({"max_concurrent_saves": True}, "max_concurrent_saves must be a whole number"),
         ({"on_publish": "not callable"}, "on_publish must be a callable"),
         ({"on_publish": None}, "nowhere to put articles: pass store="),
         ({"get_context": 42}, "get_context must be a callable, a dict or a ContextResponse"),
@@ -477,3 +479,71 @@ def test_a_repeated_recent_list_is_answered_from_its_checked_json_and_a_changed_
     assert titles() == ["Edited in place", "Second"]
     store.items[0]["title"] = "x" * 600  # past the contract's limit: checked, not reused
     assert target.handle(Request("GET", auth)).status == 500
+
+
+class _GatedStore:
+    """A SQLite store whose saves wait for each other: each save waits until
+    another is under way beside it (or no other is still to come), so a bound
+    of two is met exactly and a missing bound shows as more."""
+
+    def __init__(self, store: Any, total: int) -> None:
+        self.store, self.total = store, total
+        self.active = self.entered = self.peak = 0
+        self.turns = threading.Condition()
+
+    def save(self, payload: PublishPayload) -> Any:
+        with self.turns:
+            self.active += 1
+            self.entered += 1
+            self.peak = max(self.peak, self.active)
+            self.turns.notify_all()
+            self.turns.wait_for(lambda: self.active >= 2 or self.entered == self.total, 10)
+        try:
+            return self.store.save(payload)
+        finally:
+            with self.turns:
+                self.active -= 1
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+@pytest.mark.parametrize("entry", ["sync", "async"])
+def test_at_most_max_concurrent_saves_articles_are_checked_and_saved_at_once(tmp_path, entry):
+    """Many bodies in flight cost about their own bytes: the others wait with
+    only their bodies read, and every article is saved in the end."""
+    from wonderblogs_target.stores.sqlite import SQLiteStore
+
+    store = _GatedStore(SQLiteStore(tmp_path / "gated.db"), total=6)
+    target = WonderblogsTarget(
+        api_key=KEY, get_context=samples.brand(), store=store, max_concurrent_saves=2
+    )
+    requests = [post(samples.body(samples.payload(slug=f"post-{n}"))) for n in range(6)]
+    if entry == "sync":
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(6) as pool:
+            statuses = [answer.status for answer in pool.map(target.handle, requests)]
+    else:
+
+        async def all_at_once() -> list[int]:
+            answers = await asyncio.gather(*(target.handle_async(r) for r in requests))
+            return [answer.status for answer in answers]
+
+        statuses = asyncio.run(all_at_once())
+    assert statuses == [200] * 6
+    assert store.peak == 2
+    assert store.count() == 6
+    store.close()
+
+
+def test_a_body_that_breaks_the_contract_is_422_and_nothing_is_saved_with_a_store(tmp_path):
+    from wonderblogs_target.stores.sqlite import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "s.db")
+    target = WonderblogsTarget(api_key=KEY, get_context=samples.brand(), store=store)
+    answer = target.handle(post(samples.body(samples.payload(title="x" * 501))))
+    assert answer.status == 422
+    assert "title" in json.loads(answer.body)["details"][0]["field"]
+    assert store.count() == 0
+    store.close()
