@@ -15,6 +15,7 @@ from .._keys import KeyRing, bearer_token
 from ..asgi import create_wonderblogs_app
 from ..core import DEFAULT_MAX_BODY_SIZE
 from ..stores import Store
+from .access import AccessLog, Observed, Observer
 from .config import ServeConfig
 from .inbox import SECURITY_HEADERS, render_index, render_post
 
@@ -211,16 +212,14 @@ def create_app(
         Route("/healthz", health),
     ]
     middleware = []
+    observers: list[Observer] = []
     if access_log is not None:
-        from .access import AccessLog
-
-        middleware.append(Middleware(AccessLog, stream=access_log))
+        observers.append(AccessLog(access_log))
     counters = _metrics(metrics)
     if counters is not None:
-        from .metrics import CONTENT_TYPE_LATEST, CountingMiddleware
+        from .metrics import CONTENT_TYPE_LATEST
 
-        # Outermost, so that every answer is counted, a refused Host included.
-        middleware.append(Middleware(CountingMiddleware, metrics=counters))
+        observers.append(counters)
 
         async def metrics_page(request: Request) -> Response:
             if not metrics_public and (denied := refused(request)) is not None:
@@ -228,6 +227,10 @@ def create_app(
             return Response(counters.latest(), media_type=CONTENT_TYPE_LATEST)
 
         routes.append(Route("/metrics", metrics_page))
+    if observers:
+        # Outside the Host check, so that every answer is counted and logged,
+        # a refused Host included.
+        middleware.append(Middleware(Observed, observers=observers))
     if _is_loopback(host):
         allowed = LOOPBACK_NAMES | {_host_name(name) for name in allowed_hosts}
         middleware.append(Middleware(LoopbackHostGuard, allowed=frozenset(allowed)))

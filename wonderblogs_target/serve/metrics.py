@@ -4,11 +4,9 @@ takes, and how often the store failed."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from .._extras import missing_extra
-from .access import StatusNoted
 
 try:
     from prometheus_client import (
@@ -21,7 +19,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised by the missing-extra test
     raise missing_extra("prometheus_client", "metrics") from exc
 
-__all__ = ["CONTENT_TYPE_LATEST", "CountingMiddleware", "Metrics"]
+__all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
 
 
 def _route(path: str, target_path: str) -> str:
@@ -57,31 +55,23 @@ class Metrics:
             registry=self.registry,
         )
 
+        # The counter of each (route, status) pair, looked up once: a
+        # ``labels()`` call checks and sorts its arguments every time.
+        self._counted: dict[tuple[str, int], Any] = {}
+
     def latest(self) -> bytes:
         return bytes(generate_latest(self.registry))
 
-
-class CountingMiddleware:
-    """ASGI middleware counting every HTTP request into ``metrics``."""
-
-    def __init__(self, app: Any, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        app, metrics = self.app, self.metrics
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
-        started, answered = time.perf_counter(), StatusNoted(send)
-        try:
-            await app(scope, receive, answered)
-        finally:
-            status = answered.status
-            route = _route(scope["path"], metrics.target_path)
-            metrics.requests.labels(route=route, status=str(status)).inc()
-            if route == "target":
-                if status >= 500:
-                    metrics.store_errors.inc()
-                elif scope["method"] == "POST" and status < 300:
-                    metrics.publish_seconds.observe(time.perf_counter() - started)
+    def __call__(self, scope: Any, status: int, took: float) -> None:
+        """Count one answered request (an observer of `Observed`)."""
+        route = _route(scope["path"], self.target_path)
+        counter = self._counted.get((route, status))
+        if counter is None:
+            counter = self.requests.labels(route=route, status=str(status))
+            self._counted[(route, status)] = counter
+        counter.inc()
+        if route == "target":
+            if status >= 500:
+                self.store_errors.inc()
+            elif scope["method"] == "POST" and status < 300:
+                self.publish_seconds.observe(took)
