@@ -547,3 +547,21 @@ def test_a_body_that_breaks_the_contract_is_422_and_nothing_is_saved_with_a_stor
     assert "title" in json.loads(answer.body)["details"][0]["field"]
     assert store.count() == 0
     store.close()
+
+
+def test_a_body_in_several_chunks_is_read_whole_and_one_chunk_is_not_copied():
+    from wonderblogs_target._flow import ReadBody
+
+    article = samples.body(samples.PAYLOAD)
+    chunks = [article[i : i + 100] for i in range(0, len(article), 100)]
+    assert len(chunks) > 2
+    assert ReadBody(iter(chunks), len(article)).perform() == article
+    assert ReadBody(iter(chunks), len(article) - 1).perform() is None
+
+    async def stream(parts: list[bytes]) -> AsyncIterator[bytes]:
+        for part in parts:
+            yield part
+
+    assert asyncio.run(ReadBody(stream(chunks), len(article)).perform_async()) == article
+    assert asyncio.run(ReadBody(stream([article]), len(article)).perform_async()) is article
+    assert asyncio.run(ReadBody(stream([]), 10).perform_async()) == b""

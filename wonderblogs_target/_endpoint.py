@@ -246,13 +246,15 @@ class Endpoint:
 
     def read_body(
         self, request: Request, facts: dict[str, Any]
-    ) -> Generator[Step, Any, bytes | Response]:
+    ) -> Generator[Step, Any, bytes | bytearray | Response]:
         """Sub-flow: the whole body, or the answer refusing it."""
         declared = self.declared_length(request.headers)
         if isinstance(declared, Response):
             return declared
         try:
-            body: bytes | None = yield ReadBody(request.body, self.max_body_size, self.body_timeout)
+            body: bytes | bytearray | None = yield ReadBody(
+                request.body, self.max_body_size, self.body_timeout
+            )
         except (ClientDisconnected, TypeError):
             raise  # no one to answer; or a programming error that must be seen
         except BodyTimeout:

@@ -49,10 +49,49 @@ class BodyTimeout(Exception):
     """The body did not arrive within its deadline (a client sending slowly)."""
 
 
+class _Collected:
+    """A body's chunks gathered up to ``limit`` bytes, costing about the body.
+
+    A body in one chunk (most articles) is kept as it came. Several are
+    appended to one ``bytearray``, which grows in place: a list of chunks
+    joined at the end held each body twice at that moment, and with many
+    large bodies in flight those moments add up.
+    """
+
+    __slots__ = ("_first", "_grown", "limit", "size")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self._first: bytes | None = None
+        self._grown: bytearray | None = None
+
+    def add(self, chunk: bytes) -> bool:
+        """Take ``chunk``; False once the body is past the limit."""
+        self.size += len(chunk)
+        if self.size > self.limit:
+            return False
+        if self._grown is not None:
+            self._grown += chunk
+        elif self._first is None:
+            self._first = chunk
+        else:
+            self._grown = bytearray(self._first)
+            self._grown += chunk
+            self._first = None
+        return True
+
+    def body(self) -> bytes | bytearray:
+        if self._grown is not None:
+            return self._grown
+        return b"" if self._first is None else bytes(self._first)
+
+
 @dataclass(slots=True)
 class ReadBody:
     """Read ``body`` up to ``limit`` bytes within ``timeout`` seconds; the flow
-    receives the bytes, or None when the body is larger (it stops reading there).
+    receives the bytes (a ``bytearray`` when they came in several chunks), or
+    None when the body is larger (it stops reading there).
 
     From an async stream the deadline covers the whole read; from a sync stream
     it is checked between chunks, since a blocking read cannot be interrupted
@@ -63,26 +102,22 @@ class ReadBody:
     limit: int
     timeout: float | None = None
 
-    def perform(self) -> bytes | None:
+    def perform(self) -> bytes | bytearray | None:
         body = self.body
         if isinstance(body, _IN_MEMORY):
             return bytes(body) if len(body) <= self.limit else None
         if hasattr(body, "__aiter__"):  # not the ABC check: this runs on every request
             raise TypeError("an async body stream needs handle_async()")
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
-        chunks: list[bytes] = []
-        size = 0
+        collected = _Collected(self.limit)
         for chunk in body:
-            size += len(chunk)
-            if size > self.limit:
+            if not collected.add(chunk):
                 return None
-            chunks.append(chunk)
             if deadline is not None and time.monotonic() > deadline:
                 raise BodyTimeout
-        # A body that arrived in one chunk is returned as is, without a copy.
-        return b"".join(chunks)
+        return collected.body()
 
-    async def perform_async(self) -> bytes | None:
+    async def perform_async(self) -> bytes | bytearray | None:
         if not isinstance(self.body, AsyncIterable):
             return self.perform()
         if self.timeout is None:
@@ -92,15 +127,12 @@ class ReadBody:
         except CallbackTimeout:
             raise BodyTimeout from None
 
-    async def _read_async(self, body: AsyncIterable[bytes]) -> bytes | None:
-        chunks: list[bytes] = []
-        size = 0
+    async def _read_async(self, body: AsyncIterable[bytes]) -> bytes | bytearray | None:
+        collected = _Collected(self.limit)
         async for chunk in body:
-            size += len(chunk)
-            if size > self.limit:
+            if not collected.add(chunk):
                 return None
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return collected.body()
 
 
 @dataclass(slots=True)

@@ -707,7 +707,9 @@ def _run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         f"Store:              {type(store).__name__} at {store.location}\n"
     )
     sys.stderr.flush()
-    from .serve.server import server_options
+    from .serve.server import give_back_large_blocks, server_options
+
+    give_back_large_blocks()
 
     uvicorn.run(app, host=host, port=port, log_level="info", **server_options())
     return 0

@@ -145,7 +145,7 @@ def _context_json(document: object) -> bytes:
     return context_json(document)
 
 
-def _checked(body: bytes) -> PublishPayload | ValidationError:
+def _checked(body: bytes | bytearray) -> PublishPayload | ValidationError:
     """The article in ``body``, or why it is not one."""
     from pydantic import ValidationError
 
@@ -270,7 +270,7 @@ class WonderblogsTarget(Endpoint):
         return self._context_is_async or self._publish_is_async
 
     def _check_and_save(
-        self, store: Store, body: bytes
+        self, store: Store, body: bytes | bytearray
     ) -> tuple[PublishPayload | ValidationError, Exception | None]:
         """Check the body and save the article, in one step: from async code
         both run in a worker thread (a large body's check does not hold up the
@@ -406,7 +406,7 @@ class WonderblogsTarget(Endpoint):
             )
         if saved is not None:
             if not isinstance(saved, PublishRejected):
-                failed.update(body=body, error=describe_failure(saved))
+                failed.update(body=bytes(body), error=describe_failure(saved))
             return callback_failed(saved, "the store (saving an article)")
         assert checked is not None  # the step returned it, or raised
         payload = checked

@@ -12,13 +12,22 @@ JSON error form, and closes the connection.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import sys
 from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .._endpoint import error_response
 
-__all__ = ["HEADER_LIMIT", "HeaderCappedH11Protocol", "server_options"]
+__all__ = [
+    "HEADER_LIMIT",
+    "LARGE_BLOCK",
+    "HeaderCappedH11Protocol",
+    "give_back_large_blocks",
+    "server_options",
+]
 
 #: The largest request line and header block ``serve`` reads, in bytes.
 #: Wonderblogs sends a few hundred; a proxy in front adds a few more.
@@ -63,3 +72,29 @@ def server_options() -> dict[str, Any]:
         # The app writes its own line per request (serve.access.AccessLog).
         "access_log": False,
     }
+
+
+#: Blocks of this size or more get pages of their own, given back when freed.
+LARGE_BLOCK = 1024 * 1024
+_M_MMAP_THRESHOLD = -3  # glibc's <malloc.h>
+
+
+def give_back_large_blocks() -> bool:
+    """Have glibc map each block of `LARGE_BLOCK` bytes or more on its own and
+    unmap it when freed; whether it could (only glibc can, on Linux).
+
+    By default glibc raises that threshold each time such a block is freed
+    (up to 32 MiB), so after the first large body every later one comes from
+    the heap, whose freed space each thread's arena keeps for itself: with 64
+    bodies of 5 MiB in flight, ``serve`` held about 2.5 times their bytes at
+    the peak although its live objects were half that, and kept it. An article
+    of a few kilobytes never reaches the threshold and costs nothing more.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # musl and others: no mallopt
+        return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK))
