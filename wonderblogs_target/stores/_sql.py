@@ -229,8 +229,8 @@ class SQLStore(ABC):
                     ident = self._insert(db, values)
                     return StoredPost(str(ident), payload, now, now, 1)
                 ident, published, revision, *written = current
-                # Only the identity columns that changed: each is indexed, and
-                # an UPDATE naming one rewrites its index entry.
+                # Only the columns that changed: slug, locale and external id
+                # are indexed, and an UPDATE naming one rewrites its entry.
                 changed = {
                     name: value
                     for (name, value), old in zip(columns.items(), written, strict=True)
