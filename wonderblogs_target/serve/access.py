@@ -2,11 +2,12 @@
 
 uvicorn's access log goes through `logging` and flushes its stream once per
 request: a system call and a formatted record for every answer, about a tenth
-of a small request's time (measured with ``python -m bench.serve``). This
-middleware writes the same facts (client, method, path, status, duration) into
-a buffer and flushes it once the event loop has nothing else ready: on an idle
-server a line appears at once, under load one write carries many lines. The
-query string is left out, so nothing a client put in a URL reaches the log.
+of a small request's time (measured with ``python -m bench.serve``).
+`AccessLog`, an observer of the `Observed` middleware, writes the same facts
+(client, method, path, status, duration) into a buffer and flushes it once
+the event loop has nothing else ready: on an idle server a line appears at
+once, under load one write carries many lines. The query string is left out,
+so nothing a client put in a URL reaches the log.
 """
 
 from __future__ import annotations

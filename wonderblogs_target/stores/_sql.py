@@ -258,7 +258,8 @@ class SQLStore(ABC):
         now: datetime,
     ) -> None:
         """Keep the current version as a revision, drop the one past the
-        setting and write the new one: three statements sent as one batch.
+        setting and write the new one: three statements sent as one batch
+        (one when the setting keeps no revisions).
         The current version is copied inside the database: reading it out
         and writing it back would cost a decode, an encode and the memory of
         a second article for every re-push."""
